@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cpulist strings as in /sys/devices/system/cpu/{possible,present,online}: "0-3,8,10-11". */
+#pragma once
+
+#include "diag.h"
+
+#define CPULIST_MAX_CPU (1u << 20) /* far above any NR_CPUS; guards against absurd ranges */
+
+typedef struct CpuList {
+	unsigned *cpus; /* ascending, no duplicates */
+	size_t n_cpus;
+} CpuList;
+
+/* Parses s (one line, optional trailing newline; an empty string is an empty list).
+ * name/line are for diagnostics. -EINVAL on garbage, reversed or overlapping ranges, numbers
+ * above CPULIST_MAX_CPU; -ENOMEM. */
+int cpulist_parse(const char *s, const char *name, unsigned line, CpuList **ret, Diag *d);
+
+/* Reads and parses <root><path> (e.g. "/sys/devices/system/cpu/present"). */
+int cpulist_parse_file(const char *root, const char *path, CpuList **ret, Diag *d);
+
+bool cpulist_contains(const CpuList *l, unsigned cpu);
+
+CpuList *cpulist_free(CpuList *l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(CpuList *, cpulist_free);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* /proc/iomem: the kernel's resource tree, as text. Strict parser: every line accounted for. */
+#pragma once
+
+#include "diag.h"
+
+typedef struct IomemEntry {
+	uint64_t start, end; /* inclusive, as printed */
+	unsigned depth;      /* nesting level: leading spaces / 2 */
+	unsigned line;       /* 1-based line number in the source */
+	char *name;          /* "System RAM (virtio_mem)", "Crash kernel", ... */
+} IomemEntry;
+
+typedef struct Iomem {
+	IomemEntry *entries;
+	size_t n_entries;
+} Iomem;
+
+/* Parses the stream f (name is used in diagnostics). No limit on the number of lines other
+ * than memory. Errors: -EINVAL with d naming line and reason (bad hex, start > end, bad
+ * indentation, child outside its parent, overlapping siblings, missing " : "), -ENOMEM. */
+int iomem_parse_stream(FILE *f, const char *name, Iomem **ret, Diag *d);
+
+/* Parses <root>/proc/iomem. Also -ENOENT/-EACCES from opening it. */
+int iomem_parse_file(const char *root, Iomem **ret, Diag *d);
+
+Iomem *iomem_free(Iomem *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Iomem *, iomem_free);
+
+/* True for "System RAM" and its variants ("System RAM (virtio_mem)", "System RAM (kmem)"). */
+bool iomem_is_system_ram(const char *name);

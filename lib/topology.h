@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A snapshot of what the crash header must describe: RAM ranges, CPUs, VMCOREINFO, kernel text. */
+#pragma once
+
+#include "diag.h"
+#include "kcore.h"
+
+#define TOPOLOGY_MAX_CRASH_REGIONS 8
+
+typedef struct Range {
+	uint64_t start, end; /* inclusive */
+} Range;
+
+typedef struct CpuNote {
+	unsigned cpu;        /* N in /sys/devices/system/cpu/cpuN */
+	uint64_t addr, size; /* cpuN/crash_notes, cpuN/crash_notes_size */
+} CpuNote;
+
+typedef struct Topology {
+	Range *ram;          /* ascending; System RAM minus [0,1MiB) and every crash region */
+	size_t n_ram;
+	CpuNote *cpus;       /* present CPUs, ascending */
+	size_t n_cpus;
+	unsigned n_possible; /* CPUs in cpu/possible (for the default MaxPhdrs) */
+	unsigned n_online;
+	Range crash[TOPOLOGY_MAX_CRASH_REGIONS]; /* every "Crash kernel" line, high and low */
+	size_t n_crash;
+	uint64_t vmcoreinfo_addr, vmcoreinfo_size;
+	KernelMap kmap;
+	uint64_t block_size; /* memory/block_size_bytes, 0 if the file is absent */
+} Topology;
+
+/* The kernel's RAM list from a parsed iomem (x86_64 prepare_elf_headers rules): every System
+ * RAM entry at any depth, minus [0, 1 MiB), minus every "Crash kernel" range. Adjacent
+ * ranges stay separate, as the kernel keeps them. Also fills crash[]. -E2BIG if more than
+ * TOPOLOGY_MAX_CRASH_REGIONS crash regions. */
+int topology_ram_from_iomem(const struct Iomem *m, Topology *t, Diag *d);
+
+/* Reads everything under root (see README "What a snapshot reads"). A missing
+ * cpuN/crash_notes for a present CPU, an unreadable iomem or vmcoreinfo is an error with d
+ * set. kcore unreadable: falls back (kmap.from_kcore = false). */
+int topology_read(const char *root, Topology **ret, Diag *d);
+
+Topology *topology_free(Topology *t);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Topology *, topology_free);
+
+/* Cheap 64-bit fingerprint over every field that reaches the header. Equal snapshots give
+ * equal fingerprints. */
+uint64_t topology_fingerprint(const Topology *t);
+bool topology_equal(const Topology *a, const Topology *b);
+
+/* Human diff, one change per line ("+512 MiB RAM at 0x140000000", "-cpu3",
+ * "vmcoreinfo moved ..."); *ret is "" when equal. a may be NULL (everything is new). */
+int topology_diff(const Topology *a, const Topology *b, char **ret);
+
+/* Total bytes of RAM in t->ram. */
+uint64_t topology_ram_bytes(const Topology *t);
