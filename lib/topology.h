@@ -55,3 +55,7 @@ int topology_diff(const Topology *a, const Topology *b, char **ret);
 
 /* Total bytes of RAM in t->ram. */
 uint64_t topology_ram_bytes(const Topology *t);
+
+/* Canonical text dump, one fact per line (what `crash-hotplugctl show` prints and what the
+ * fixtures' expected-topology.txt holds). */
+int topology_format(const Topology *t, FILE *out);
