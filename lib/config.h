@@ -17,6 +17,18 @@ typedef enum LoaderKind {
 const char *loader_kind_to_string(LoaderKind k);
 int loader_kind_from_string(const char *s); /* LoaderKind or -EINVAL */
 
+#define CONFIG_MAIN_FILE "/etc/crash-hotplugd.conf" /* under the root */
+#define CONFIG_DROPIN_DIR_NAME "crash-hotplugd.conf.d"
+#define CONFIG_DEFAULT_QUIET_USEC (1 * 1000000ULL)
+#define CONFIG_DEFAULT_MAX_DELAY_USEC (10 * 1000000ULL)
+#define CONFIG_MAX_TIME_USEC (3600 * 1000000ULL) /* longer waits leave the machine unprotected too long */
+#define CONFIG_MIN_PHDRS 4u /* one CPU note, VMCOREINFO, kernel text, one RAM range */
+#define CONFIG_DEFAULT_MEMORY_RANGES 8192u /* the kernel's CONFIG_CRASH_MAX_MEMORY_RANGES default */
+/* x86_64 boot protocol: cmdline_size is 2047 and bzImage64_load() keeps 30 bytes for the
+ * "elfcorehdr=0x... " it prepends, plus the terminating NUL. */
+#define CONFIG_MAX_COMMAND_LINE 2016u
+#define CONFIG_DEFAULT_DRY_RUN_OUTPUT "/run/crash-hotplugd/dry-run"
+
 typedef struct Config {
 	unsigned max_phdrs;       /* 0 = default: 2 + 8192 + possible CPUs, resolved by config_max_phdrs() */
 	uint64_t quiet_usec;      /* QuietPeriodSec, default 1 s */
@@ -26,7 +38,7 @@ typedef struct Config {
 	char *initrd;             /* NULL: look for the distribution's kdump initrd */
 	char *command_line;       /* NULL: derived from /proc/cmdline, see config_default_cmdline() */
 	bool load_on_start;       /* default yes */
-	char *dry_run_output;     /* default /run/crash-hotplugd/dry-run */
+	char *dry_run_output;     /* NULL: CONFIG_DEFAULT_DRY_RUN_OUTPUT, see config_dry_run_output() */
 } Config;
 
 /* Callback for warnings (unknown keys, unknown sections): file:line and a message. */
@@ -36,23 +48,41 @@ typedef void (*config_warn_fn)(void *userdata, const char *file, unsigned line, 
 void config_init(Config *c);
 void config_done(Config *c);
 
-/* Parses one file's stream into c (assignments override). Bad value: -EINVAL with
- * d = file:line and "Key=value: reason". */
+/* Parses one file's stream into c (assignments override; an empty value restores the
+ * default). Format: "[Daemon]" section, "Key=value" lines, "#" or ";" comment lines, blank
+ * lines; one assignment per line (no continuation). Unknown keys, unknown sections and
+ * assignments outside a section are warnings (warn may be NULL). Bad value: -EINVAL with
+ * d = file:line and "Key=value: reason"; a line that is none of the above, a NUL byte or a
+ * line over 64 KiB: -EINVAL. -ENOMEM, -EIO. On error c holds the assignments made so far. */
 int config_parse_stream(Config *c, FILE *f, const char *name, config_warn_fn warn, void *userdata, Diag *d);
 
-/* Loads the whole configuration under root: main file (path, or /etc/crash-hotplugd.conf when
- * NULL; a missing main file is fine) and drop-ins from /etc, /run, /usr/local/lib, /usr/lib
- * crash-hotplugd.conf.d/*.conf, sorted by name, same name masks lower dirs. On error *ret is
- * untouched. */
+/* Loads the whole configuration under root: the main file, then drop-ins from /etc, /run,
+ * /usr/local/lib, /usr/lib crash-hotplugd.conf.d/\*.conf, sorted by file name, a name in a
+ * higher directory masking the same name in lower ones (a symlink to /dev/null masks a file
+ * away); the last assignment wins. Main file: path as given (not under root, it names a file
+ * the user chose; missing is -ENOENT), or CONFIG_MAIN_FILE under root when path is NULL
+ * (missing is fine: the defaults apply). Files are named in diagnostics by their path under
+ * root. On error *ret is untouched and d says where. */
 int config_load(const char *root, const char *path, config_warn_fn warn, void *userdata, Config **ret, Diag *d);
 
 Config *config_free(Config *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 
-/* MaxPhdrs to use: the configured value, or 2 + 8192 + n_possible. */
+/* MaxPhdrs to use: the configured value, or 2 + 8192 + n_possible capped at 65534. */
 unsigned config_max_phdrs(const Config *c, unsigned n_possible);
 
-/* Default crash command line from the running one (/proc/cmdline text): drops crashkernel=,
- * BOOT_IMAGE=, initrd=, root-less options that break kdump (quiet stays), then appends
- * "irqpoll nr_cpus=1 reset_devices" as kdump-tools does. Caller frees. */
+/* DryRunOutput, or its default. */
+const char *config_dry_run_output(const Config *c);
+
+/* Default crash command line from the running one (/proc/cmdline text, trailing newline
+ * allowed). Drops what must not reach the crash kernel: crashkernel= (it would reserve memory
+ * again), elfcorehdr= (a stale one would override the kernel's), BOOT_IMAGE= and initrd= (the
+ * boot loader's, not ours), hugepages=, hugepagesz=, default_hugepagesz=, cma=, hugetlb_cma=,
+ * slub_debug, log_buf_len=, swiotlb= (they eat the small crash reservation, as kdump-utils'
+ * KDUMP_COMMANDLINE_REMOVE says), and nr_cpus=, maxcpus=, irqpoll, reset_devices (appended
+ * below, never twice); everything else (root=, console=, quiet, ...) stays. Then appends
+ * "irqpoll nr_cpus=1 reset_devices" as kdump-tools does. Parameter names compare with '-'
+ * and '_' equal, as the kernel does; double-quoted values stay whole. Caller frees.
+ * -E2BIG when the result exceeds CONFIG_MAX_COMMAND_LINE, -EINVAL on an unterminated quote,
+ * -ENOMEM. */
 int config_default_cmdline(const char *proc_cmdline, char **ret);

@@ -16,6 +16,11 @@ typedef struct CpuList {
  * above CPULIST_MAX_CPU; -ENOMEM. */
 int cpulist_parse(const char *s, const char *name, unsigned line, CpuList **ret, Diag *d);
 
+/* Reads the whole stream (one line as sysfs prints it, at most 64 KiB) and parses it.
+ * A stream holding only "\n" is an empty list; zero bytes is -ENODATA (the kernel always
+ * writes the newline). This is the fuzzers' entry point. */
+int cpulist_parse_stream(FILE *f, const char *name, CpuList **ret, Diag *d);
+
 /* Reads and parses <root><path> (e.g. "/sys/devices/system/cpu/present"). */
 int cpulist_parse_file(const char *root, const char *path, CpuList **ret, Diag *d);
 

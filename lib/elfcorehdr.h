@@ -10,27 +10,48 @@
 /* Positive outcome the caller must handle: the topology needs more phdrs than max_phdrs. */
 #define ELFCOREHDR_OVER_CAPACITY 1
 
-/* Bytes of the fixed segment: sizeof(Elf64_Ehdr) + max_phdrs * sizeof(Elf64_Phdr), page aligned. */
+/* Bytes of the fixed segment: sizeof(Elf64_Ehdr) + max_phdrs * sizeof(Elf64_Phdr), page
+ * aligned. 0 when max_phdrs is 0 or above ELFCOREHDR_MAX_PHDRS. */
 size_t elfcorehdr_capacity(unsigned max_phdrs);
 
 /* Program headers the topology needs: n_cpus + 1 (VMCOREINFO) + 1 (kernel text) + n_ram. */
 size_t elfcorehdr_phdrs_needed(const Topology *t);
 
+/* Holds what a build reuses (libelf writes through a file descriptor: one memfd, kept), so a
+ * daemon rebuilding after every burst pays no set-up cost. */
+typedef struct ElfcorehdrBuilder ElfcorehdrBuilder;
+
+/* -ENOMEM, or the memfd_create()/libelf error. */
+int elfcorehdr_builder_new(ElfcorehdrBuilder **ret);
+ElfcorehdrBuilder *elfcorehdr_builder_free(ElfcorehdrBuilder *b);
+DEFINE_TRIVIAL_CLEANUP_FUNC(ElfcorehdrBuilder *, elfcorehdr_builder_free);
+
 /* Builds the header for t into buf (buf_size must be elfcorehdr_capacity(max_phdrs)).
  * Order: one PT_NOTE per CPU, VMCOREINFO PT_NOTE, kernel text PT_LOAD, one PT_LOAD per RAM
  * range (p_vaddr = page_offset + paddr). The unused tail is zeroed. *ret_used = bytes of ELF
- * data. Returns 0, ELFCOREHDR_OVER_CAPACITY (buf untouched), -EINVAL (max_phdrs out of range,
- * wrong buf_size), -ENOMEM/-EIO (libelf). */
+ * data. The topology's values are written as they are: elfcorehdr_validate() is the check.
+ * Returns 0, ELFCOREHDR_OVER_CAPACITY (buf untouched), -EINVAL (max_phdrs out of range,
+ * wrong buf_size), -ENOMEM/-EIO (libelf, memfd). */
+int elfcorehdr_builder_build(ElfcorehdrBuilder *b, const Topology *t, unsigned max_phdrs, void *buf,
+			     size_t buf_size, size_t *ret_used);
+
+/* The same with a builder made and freed for this one call. */
 int elfcorehdr_build(const Topology *t, unsigned max_phdrs, void *buf, size_t buf_size, size_t *ret_used);
 
 typedef struct ElfcorehdrInfo {
 	size_t n_phdrs, n_notes, n_loads;
 	size_t used;           /* bytes of ELF data */
 	uint64_t ram_bytes;    /* sum of PT_LOAD sizes after the kernel text one */
+	uint64_t page_offset;  /* p_vaddr - p_paddr of the RAM loads (0 when there are none) */
 } ElfcorehdrInfo;
 
-/* Validates a header as /proc/vmcore would and more: magic, ELFCLASS64, LSB, ET_CORE,
- * EM_X86_64, e_ehsize/e_phentsize, e_phnum in 1..65534, the phdrs inside size, notes
- * before loads, RAM loads ascending and not overlapping, p_offset == p_paddr, sizes
- * non-zero. Uses libelf. -EINVAL with reason (may be NULL) filled. */
+/* Validates a header as /proc/vmcore would and more: magic, ELFCLASS64, LSB, EV_CURRENT,
+ * ET_CORE, EM_X86_64, e_ehsize/e_phentsize, e_phoff right after the ELF header, no sections,
+ * e_phnum in 1..65534, the phdrs inside size, only PT_NOTE and PT_LOAD, notes before loads,
+ * at least the VMCOREINFO note and the kernel text load (above __START_KERNEL_map), notes
+ * with p_vaddr 0 and no flags, loads RWX, p_offset == p_paddr, p_filesz == p_memsz, sizes
+ * non-zero, no range wrapping past 2^64, RAM loads ascending, not overlapping and with one
+ * p_vaddr - p_paddr (makedumpfile derives PAGE_OFFSET from it), the bytes after the phdrs
+ * (up to size) zero. Uses libelf. 0 with *ret filled (ret may be NULL); -EINVAL with reason
+ * (may be NULL) filled; -ENOMEM. */
 int elfcorehdr_validate(const void *buf, size_t size, ElfcorehdrInfo *ret, char *reason, size_t reason_size);

@@ -14,6 +14,8 @@ typedef struct KernelMap {
 } KernelMap;
 
 /* Reads the ELF program headers of an open kcore-like stream (only the headers are read).
+ * RAM = PT_LOAD with p_paddr != -1 below __START_KERNEL_map (all must agree on PAGE_OFFSET);
+ * text = the PT_LOAD with p_paddr != -1 in [__START_KERNEL_map, +1 GiB) (exactly one).
  * -EINVAL (d says why) when it is not an x86_64 ELF core or holds no text/RAM segment. */
 int kcore_parse_stream(FILE *f, const char *name, KernelMap *ret, Diag *d);
 
@@ -22,7 +24,9 @@ int kcore_parse_stream(FILE *f, const char *name, KernelMap *ret, Diag *d);
 int kcore_parse_file(const char *root, KernelMap *ret, Diag *d);
 
 /* Documented fallback when kcore is not readable: PAGE_OFFSET = KCORE_DEFAULT_PAGE_OFFSET,
- * text paddr/size from iomem "Kernel code" start to "Kernel bss" end (page aligned),
+ * text paddr/size from iomem "Kernel code" start to "Kernel bss" end (kernel_end, inclusive
+ * as iomem prints it; the size is rounded up to a page; the kernel's _end also covers the brk
+ * area after bss, so the size can be a little short),
  * text vaddr = __START_KERNEL_map + 16 MiB (the default link address, CONFIG_PHYSICAL_START),
  * i.e. right only when the kernel's virtual address is not randomised (no KASLR). */
 void kcore_fallback(uint64_t kernel_code_start, uint64_t kernel_end, KernelMap *ret);

@@ -33,6 +33,7 @@ typedef struct LoadRequest {
 typedef struct LoadResult {
 	uint64_t syscall_usec;  /* time inside the load syscall (the window without a crash kernel) */
 	uint64_t total_usec;    /* whole load, preparation included */
+	size_t phdrs_capacity;  /* program headers the loaded header can hold, 0 if it is ours */
 	char detail[256];       /* what failed and what it means here, or what was done */
 } LoadResult;
 
@@ -46,9 +47,62 @@ typedef struct LoaderVtable {
 	/* Loads (or, for "kernel", checks). 0 on success, -errno with res->detail on failure. */
 	int (*load)(Loader *l, const LoadRequest *req, LoadResult *res);
 	Loader *(*free)(Loader *l);
+	/* Optional (NULL: the loader holds no files). The files it loads from may have changed
+	 * on disk: reopen them now. On failure the old ones stay in use and -errno is returned. */
+	int (*refresh)(Loader *l);
+	/* Optional: the i-th file (root-relative path) the loader reads at load time, NULL past
+	 * the last; the daemon watches their directories to call refresh(). */
+	const char *(*file)(Loader *l, size_t i);
 } LoaderVtable;
 
 /* Every loader embeds this first. */
 struct Loader {
 	const LoaderVtable *vtable;
 };
+
+extern const LoaderVtable loader_kernel_vtable;
+extern const LoaderVtable loader_file_vtable;
+extern const LoaderVtable loader_kexec_tools_vtable;
+extern const LoaderVtable loader_dry_run_vtable;
+
+/* The vtable for k, NULL when this build has none (LOADER_AUTO, or "segments" until its
+ * loader lands: add it to the table in loader.c). */
+const LoaderVtable *loader_vtable_for(LoaderKind k);
+
+/* The order Loader=auto tries, best first: kernel, segments, file, kexec-tools. Kinds
+ * without a vtable are in the list; callers skip them. */
+const LoaderKind *loader_auto_order(size_t *ret_n);
+
+/* What err (positive or negative errno) means for a crash kernel load, one line such as
+ * "EBUSY: kexec lock held (another load, or the kernel updating the header)". Falls back to
+ * "<NAME>: strerror" for errnos with no kexec meaning. Returns buf. */
+const char *loader_explain_errno(int err, char *buf, size_t size);
+
+/* EBUSY, EINTR, EAGAIN, ENOMEM: the same loader may well succeed a moment later. */
+bool loader_error_is_transient(int err);
+
+/* Reads <root>/sys/kernel/kexec_crash_loaded: 1 loaded, 0 not, -errno (-ENOENT: kernel
+ * without CONFIG_CRASH_DUMP). */
+int loader_crash_loaded(const char *root);
+
+/* Resolves Kernel= (default /boot/vmlinuz-<release>) and Initrd= (default: the first that
+ * exists of the kdump-tools, kdump-utils and plain initrd names for <release>) into
+ * root-relative paths. release is uname -r. Initrd: -ENOENT when unset and none found
+ * (load without one); Kernel: -ENOENT when the file is missing. why names what was tried. */
+int loader_resolve_kernel(const char *root, const Config *c, const char *release, char *buf, size_t size,
+			  char *why, size_t why_size);
+int loader_resolve_initrd(const char *root, const Config *c, const char *release, char *buf, size_t size,
+			  char *why, size_t why_size);
+
+/* The crash kernel's command line: CommandLine= or, unset, config_default_cmdline() of
+ * <root>/proc/cmdline. Caller frees. */
+int loader_command_line(const char *root, const Config *c, char **ret, char *why, size_t why_size);
+
+/* "kernel" loader: one /dev/kmsg record ("PRI,SEQ,TS,FLAGS;text"): 1 if it is a failure the
+ * kernel reported while updating the header ("crash hp: " at error or warning level; msg
+ * gets the text), 0 if not, -EINVAL if the record is malformed. */
+int loader_kernel_parse_kmsg(const char *record, size_t len, char *msg, size_t msg_size);
+
+/* "kernel" loader: remember a failure read from /dev/kmsg; the next load() reports it (and
+ * fails with -EIO) so the caller can reload with another loader. */
+void loader_kernel_note_failure(Loader *l, const char *msg);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "diag.h"
+#include "iomem.h"
 #include "kcore.h"
 
 #define TOPOLOGY_MAX_CRASH_REGIONS 8

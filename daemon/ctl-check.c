@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `crash-hotplugctl check`: is the configuration valid, and can this machine be protected?
+ * Reads only files (under --root); never calls kexec, which would consume a load from
+ * kernel.kexec_load_limit_panic. */
+#include <dirent.h>
+#include <elf.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "ctl.h"
+#include "elfcorehdr.h"
+#include "iomem.h"
+#include "path.h"
+#include "topology.h"
+
+typedef enum Level { LEVEL_OK, LEVEL_INFO, LEVEL_WARN, LEVEL_FAIL } Level;
+
+typedef struct Check {
+	const char *root;
+	const Config *config;
+	unsigned fails, warns;
+	int crash_hotplug; /* 1 both cpu and memory read 1, 0 otherwise, -1 unknown */
+} Check;
+
+_printf_(4, 5) static void report(Check *c, Level level, const char *what, const char *fmt, ...)
+{
+	static const char *const tags[] = { "ok", "info", "warn", "FAIL" };
+	va_list ap;
+
+	if (level == LEVEL_FAIL)
+		c->fails++;
+	else if (level == LEVEL_WARN)
+		c->warns++;
+	printf("%-5s %-18s ", tags[level], what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* What to do about the line just reported, indented under it. */
+_printf_(1, 2) static void fix(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("      %-18s ", "fix:");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* A one-line file under the root: 0 and buf, or -ENOENT/-EACCES/... */
+static int read_value(const Check *c, const char *path, char *buf, size_t size)
+{
+	Diag d;
+
+	return path_read_line(c->root, path, buf, size, &d);
+}
+
+static void check_kexec(Check *c)
+{
+	char v[64];
+	int r;
+
+	r = read_value(c, "/proc/sys/kernel/kexec_load_disabled", v, sizeof(v));
+	if (r == -ENOENT) {
+		report(c, LEVEL_FAIL, "kexec", "not available: no /proc/sys/kernel/kexec_load_disabled, the kernel "
+		       "has no kexec support (CONFIG_KEXEC_CORE)");
+		fix("boot a kernel built with CONFIG_KEXEC, CONFIG_KEXEC_FILE and CONFIG_CRASH_DUMP");
+		return;
+	}
+	if (r < 0)
+		report(c, LEVEL_WARN, "kexec", "cannot read /proc/sys/kernel/kexec_load_disabled: %s", strerror(-r));
+	else if (streq(v, "1")) {
+		report(c, LEVEL_FAIL, "kexec", "disabled until reboot (kernel.kexec_load_disabled=1): no crash kernel "
+		       "can be loaded or reloaded");
+		fix("remove kernel.kexec_load_disabled=1 from /etc/sysctl.d and reboot (it cannot be cleared at run time)");
+	} else
+		report(c, LEVEL_OK, "kexec", "kexec_load(2) and kexec_file_load(2) allowed (kernel.kexec_load_disabled=0)");
+
+	/* Each load, even a failed one, consumes one from this budget (-1 is unlimited). */
+	r = read_value(c, "/proc/sys/kernel/kexec_load_limit_panic", v, sizeof(v));
+	if (r == 0 && !streq(v, "-1")) {
+		if (streq(v, "0")) {
+			report(c, LEVEL_FAIL, "kexec", "no crash kernel loads left (kernel.kexec_load_limit_panic=0)");
+			fix("reboot; do not lower kernel.kexec_load_limit_panic, every hotplug reload uses one load");
+		} else
+			report(c, LEVEL_WARN, "kexec", "only %s more crash kernel loads allowed "
+			       "(kernel.kexec_load_limit_panic); each reload after hotplug uses one", v);
+	}
+}
+
+static void check_crash_region(Check *c)
+{
+	_cleanup_(iomem_freep) Iomem *m = NULL;
+	uint64_t total = 0;
+	unsigned n = 0;
+	char v[64], sz[32];
+	Diag d = {};
+	int r;
+
+	r = iomem_parse_file(c->root, &m, &d);
+	if (r == 0) {
+		for (size_t i = 0; i < m->n_entries; i++)
+			if (streq(m->entries[i].name, "Crash kernel")) {
+				total += m->entries[i].end - m->entries[i].start + 1;
+				n++;
+			}
+		if (n == 0) {
+			report(c, LEVEL_FAIL, "crash memory", "none reserved: no \"Crash kernel\" in /proc/iomem");
+			fix("boot with crashkernel=512M (for instance in GRUB_CMDLINE_LINUX_DEFAULT, then update-grub) and reboot");
+		} else
+			report(c, LEVEL_OK, "crash memory", "%s reserved in %u region%s", ctl_format_bytes(total, sz, sizeof(sz)),
+			       n, n == 1 ? "" : "s");
+		return;
+	}
+
+	/* Without CAP_SYS_ADMIN the kernel prints every iomem address as 0: ask sysfs instead. */
+	if (read_value(c, "/sys/kernel/kexec_crash_size", v, sizeof(v)) == 0) {
+		uint64_t bytes = strtoull(v, NULL, 10);
+
+		if (bytes > 0)
+			report(c, LEVEL_OK, "crash memory", "%s reserved (/sys/kernel/kexec_crash_size)",
+			       ctl_format_bytes(bytes, sz, sizeof(sz)));
+		else {
+			report(c, LEVEL_FAIL, "crash memory", "none reserved (/sys/kernel/kexec_crash_size is 0)");
+			fix("boot with crashkernel=512M and reboot");
+		}
+		return;
+	}
+	{
+		char msg[sizeof(d.file) + sizeof(d.reason) + 16];
+
+		report(c, LEVEL_WARN, "crash memory", "cannot tell: %s", diag_format(&d, msg, sizeof(msg)));
+	}
+}
+
+static void check_loaded(Check *c)
+{
+	char v[16];
+	int r = read_value(c, "/sys/kernel/kexec_crash_loaded", v, sizeof(v));
+
+	if (r < 0)
+		report(c, LEVEL_INFO, "crash kernel", "cannot tell whether one is loaded (/sys/kernel/kexec_crash_loaded: %s)",
+		       strerror(-r));
+	else if (streq(v, "1"))
+		report(c, LEVEL_OK, "crash kernel", "loaded");
+	else if (c->config->load_on_start && c->config->loader != LOADER_DRY_RUN)
+		report(c, LEVEL_WARN, "crash kernel", "not loaded now; crash-hotplugd loads one when it starts (LoadOnStart=yes)");
+	else {
+		report(c, LEVEL_FAIL, "crash kernel", "not loaded, and nothing will load one (LoadOnStart=no or Loader=dry-run)");
+		fix("set LoadOnStart=yes, or let the distribution's kdump service load it first");
+	}
+}
+
+static void check_lockdown(Check *c)
+{
+	char v[128];
+	const char *open_b, *close_b;
+	int r = read_value(c, "/sys/kernel/security/lockdown", v, sizeof(v));
+	bool needs_kexec_load = c->config->loader == LOADER_SEGMENTS || c->config->loader == LOADER_KEXEC_TOOLS;
+
+	if (r < 0) {
+		report(c, LEVEL_INFO, "lockdown", "unknown (no /sys/kernel/security/lockdown: securityfs not mounted or "
+		       "no lockdown LSM); assuming none");
+		return;
+	}
+	/* "none [integrity] confidentiality": the active mode is the bracketed one. */
+	open_b = strchr(v, '[');
+	close_b = open_b ? strchr(open_b, ']') : NULL;
+	if (!open_b || !close_b) {
+		report(c, LEVEL_WARN, "lockdown", "unexpected /sys/kernel/security/lockdown: \"%s\"", v);
+		return;
+	}
+	*(char *)close_b = '\0';
+	if (streq(open_b + 1, "none")) {
+		report(c, LEVEL_OK, "lockdown", "none: every loader can work");
+		return;
+	}
+	if (needs_kexec_load) {
+		report(c, LEVEL_FAIL, "lockdown", "%s: kexec_load(2) is refused (EPERM), Loader=%s cannot load",
+		       open_b + 1, loader_kind_to_string(c->config->loader));
+		fix("Loader=file (kexec_file_load(2) with a signed kernel) or Loader=auto");
+	} else
+		report(c, LEVEL_INFO, "lockdown", "%s: only kexec_file_load(2) with a kernel signed by a trusted key works; "
+		       "Loader=auto uses it", open_b + 1);
+}
+
+static int read_flag(Check *c, const char *path)
+{
+	char v[16];
+
+	if (read_value(c, path, v, sizeof(v)) < 0)
+		return -1;
+	return streq(v, "1");
+}
+
+static void check_crash_hotplug(Check *c)
+{
+	int cpu = read_flag(c, "/sys/devices/system/cpu/crash_hotplug");
+	int mem = read_flag(c, "/sys/devices/system/memory/crash_hotplug");
+	LoaderKind l = c->config->loader;
+
+	if (cpu < 0 && mem < 0) {
+		c->crash_hotplug = -1;
+		report(c, LEVEL_OK, "crash_hotplug", "kernel without CONFIG_CRASH_HOTPLUG: the header must be rebuilt from "
+		       "userspace after hotplug, which is what crash-hotplugd does");
+		return;
+	}
+	c->crash_hotplug = cpu == 1 && mem == 1;
+	if (c->crash_hotplug) {
+		if (l == LOADER_AUTO || l == LOADER_KERNEL)
+			report(c, LEVEL_OK, "crash_hotplug", "cpu=1 memory=1: the kernel updates the loaded header itself; "
+			       "crash-hotplugd only watches (Loader=kernel)");
+		else
+			report(c, LEVEL_WARN, "crash_hotplug", "cpu=1 memory=1: the kernel updates the loaded header itself, "
+			       "Loader=%s reloads for nothing", loader_kind_to_string(l));
+		return;
+	}
+	if (l == LOADER_KERNEL) {
+		report(c, LEVEL_FAIL, "crash_hotplug", "cpu=%d memory=%d but Loader=kernel: nobody updates the header after "
+		       "hotplug", cpu, mem);
+		fix("Loader=auto");
+		return;
+	}
+	/* 0 also when no image is loaded yet: the kernel reports the loaded image's support. */
+	report(c, LEVEL_OK, "crash_hotplug", "cpu=%d memory=%d: the loaded image is not updated by the kernel; "
+	       "crash-hotplugd reloads it", cpu, mem);
+}
+
+static void check_topology(Check *c)
+{
+	_cleanup_(topology_freep) Topology *t = NULL;
+	unsigned max;
+	size_t need;
+	char v[64], sz[32];
+	Diag d = {};
+	int r;
+
+	r = topology_read(c->root, &t, &d);
+	if (r < 0) {
+		char msg[sizeof(d.file) + sizeof(d.reason) + 16];
+
+		report(c, LEVEL_WARN, "topology", "cannot read: %s", diag_format(&d, msg, sizeof(msg)));
+		if (r == -EACCES || r == -EPERM)
+			fix("run as root: /proc/iomem and cpuN/crash_notes are readable by root only");
+		return;
+	}
+	max = config_max_phdrs(c->config, t->n_possible);
+	need = elfcorehdr_phdrs_needed(t);
+	if (need > max) {
+		report(c, LEVEL_FAIL, "capacity", "%zu program headers needed (%zu CPUs, %zu RAM ranges), MaxPhdrs=%u",
+		       need, t->n_cpus, t->n_ram, max);
+		fix("raise MaxPhdrs= (at most %u)", ELFCOREHDR_MAX_PHDRS);
+	} else
+		report(c, LEVEL_OK, "capacity", "%zu of %u program headers used (%zu CPUs, %zu RAM ranges, %s), header %zu bytes",
+		       need, max, t->n_cpus, t->n_ram, ctl_format_bytes(topology_ram_bytes(t), sz, sizeof(sz)),
+		       elfcorehdr_capacity(max));
+	if (!t->kmap.from_kcore)
+		report(c, LEVEL_WARN, "kernel map", "/proc/kcore unreadable: kernel text address and PAGE_OFFSET assumed "
+		       "(right only without KASLR); crash and makedumpfile may misread the dump");
+
+	/* With CONFIG_CRASH_HOTPLUG the kernel's own header has a fixed room too (phdrs only). */
+	if (read_value(c, "/sys/kernel/crash_elfcorehdr_size", v, sizeof(v)) == 0) {
+		uint64_t room = strtoull(v, NULL, 0) / sizeof(Elf64_Phdr);
+
+		if (room < need)
+			report(c, LEVEL_WARN, "kernel header", "the kernel's hotplug header has room for %" PRIu64
+			       " program headers, %zu are needed now", room, need);
+		else
+			report(c, LEVEL_INFO, "kernel header", "room for %" PRIu64 " program headers (/sys/kernel/crash_elfcorehdr_size)",
+			       room);
+	}
+}
+
+/* ---- distribution udev rules that reload over the daemon -------------------------------- */
+
+/* Highest priority first, as udev reads them: a name in a higher directory hides lower ones. */
+static const char *const udev_rule_dirs[] = {
+	"/etc/udev/rules.d",
+	"/run/udev/rules.d",
+	"/usr/local/lib/udev/rules.d",
+	"/usr/lib/udev/rules.d",
+	"/lib/udev/rules.d",
+};
+
+static const struct {
+	const char *name, *package, *action;
+} known_rules[] = {
+	{ "98-kexec.rules", "kdump-utils (Fedora, RHEL, CentOS)",
+	  "runs kdumpctl reload (through kdump-udev-throttler) on CPU and memory events" },
+	{ "50-kdump-tools.rules", "kdump-tools (Debian, Ubuntu)", "runs kdump-config try-reload on CPU and memory events" },
+	{ "60-kdump-tools.rules", "kdump-tools (Debian, Ubuntu)", "runs kdump-config try-reload on CPU and memory events" },
+	{ "70-kdump.rules", "kdump (SUSE)", "restarts the kdump service on memory events" },
+};
+
+/* What distribution rules run to reload: found in a rule of another name, it is a conflict too. */
+static const char *const reload_markers[] = {
+	"kdump-udev-throttler", "kdumpctl reload", "kdump-config try-reload", "kdump-config reload",
+	"try-restart kdump",
+};
+
+typedef struct RuleSeen {
+	char name[NAME_MAX + 1];
+} RuleSeen;
+
+static bool file_contains_marker(const char *path, const char **ret_marker)
+{
+	_cleanup_(fclosep) FILE *f = fopen(path, "re");
+	_cleanup_(freep) char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return false;
+	while (getline(&line, &cap, f) >= 0) {
+		const char *p = line + strspn(line, " \t");
+
+		if (*p == '#')
+			continue;
+		for (size_t i = 0; i < ELEMENTSOF(reload_markers); i++)
+			if (strstr(p, reload_markers[i])) {
+				*ret_marker = reload_markers[i];
+				return true;
+			}
+	}
+	return false;
+}
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+/* Masked the udev way: the file that wins is a symlink to /dev/null, or empty. */
+static bool rule_masked(const char *full)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(full, target, sizeof(target) - 1);
+	struct stat st;
+
+	if (n > 0) {
+		target[n] = '\0';
+		if (streq(target, "/dev/null"))
+			return true;
+	}
+	return stat(full, &st) == 0 && (S_ISCHR(st.st_mode) || st.st_size == 0);
+}
+
+static void report_conflict(Check *c, const char *dir, const char *name, const char *package, const char *action)
+{
+	/* The kdump-utils rule steps aside while the kernel updates the header itself. */
+	Level level = c->crash_hotplug == 1 ? LEVEL_WARN : LEVEL_FAIL;
+
+	report(c, level, "udev rule", "%s/%s from %s %s, reloading the crash kernel over crash-hotplugd (a window "
+	       "without a crash kernel per event)%s", dir, name, package, action,
+	       level == LEVEL_WARN ? "; harmless only while the kernel handles hotplug" : "");
+	fix("ln -s /dev/null /etc/udev/rules.d/%s && udevadm control --reload", name);
+}
+
+static void check_udev_rules(Check *c)
+{
+	_cleanup_(freep) RuleSeen *seen = NULL;
+	size_t n_seen = 0, cap_seen = 0;
+	unsigned conflicts = 0, masked = 0;
+
+	for (size_t k = 0; k < ELEMENTSOF(udev_rule_dirs); k++) {
+		_cleanup_(closedirp) DIR *dh = NULL;
+		char dir[PATH_MAX];
+		struct dirent *de;
+
+		if (path_join(c->root, udev_rule_dirs[k], dir, sizeof(dir)) < 0)
+			continue;
+		dh = opendir(dir);
+		if (!dh)
+			continue;
+		while ((de = readdir(dh))) {
+			char full[PATH_MAX * 2];
+			const char *marker = NULL, *package = NULL, *action = NULL;
+			size_t len = strlen(de->d_name);
+			bool hidden = false;
+
+			if (len < 7 || !streq(de->d_name + len - 6, ".rules") || len > NAME_MAX)
+				continue;
+			for (size_t i = 0; i < n_seen; i++)
+				if (streq(seen[i].name, de->d_name))
+					hidden = true;
+			if (hidden)
+				continue; /* a higher directory's file of this name is the one udev reads */
+			if (n_seen == cap_seen) {
+				RuleSeen *s;
+
+				cap_seen = cap_seen ? cap_seen * 2 : 64;
+				s = reallocarray(seen, cap_seen, sizeof(*seen));
+				if (!s)
+					return;
+				seen = s;
+			}
+			snprintf(seen[n_seen++].name, sizeof(seen->name), "%s", de->d_name);
+			/* Our own rule mentions none of the markers; skip it anyway. */
+			if (strstr(de->d_name, "crash-hotplugd"))
+				continue;
+
+			snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+			for (size_t i = 0; i < ELEMENTSOF(known_rules); i++)
+				if (streq(de->d_name, known_rules[i].name)) {
+					package = known_rules[i].package;
+					action = known_rules[i].action;
+				}
+			if (!package && !file_contains_marker(full, &marker))
+				continue;
+			if (rule_masked(full)) {
+				masked++;
+				report(c, LEVEL_OK, "udev rule", "%s/%s is masked", udev_rule_dirs[k], de->d_name);
+				continue;
+			}
+			conflicts++;
+			if (package)
+				report_conflict(c, udev_rule_dirs[k], de->d_name, package, action);
+			else {
+				char what[128];
+
+				snprintf(what, sizeof(what), "runs \"%s\" on events", marker);
+				report_conflict(c, udev_rule_dirs[k], de->d_name, "another package", what);
+			}
+		}
+	}
+	if (conflicts == 0 && masked == 0)
+		report(c, LEVEL_OK, "udev rules", "no distribution rule reloads the crash kernel on hotplug");
+}
+
+int ctl_check(const CtlArgs *a)
+{
+	_cleanup_(config_freep) Config *config = NULL;
+	Check c = { .root = a->root, .crash_hotplug = -1 };
+	char quiet[32], delay[32];
+	int r;
+
+	r = ctl_load_config(a, &config);
+	if (r != CTL_EXIT_OK) {
+		report(&c, LEVEL_FAIL, "configuration", "invalid (see above); the daemon would refuse to start, or keep "
+		       "its previous configuration on reload");
+		return r;
+	}
+	snprintf(quiet, sizeof(quiet), "%g s", (double)config->quiet_usec / 1e6);
+	snprintf(delay, sizeof(delay), "%g s", (double)config->max_delay_usec / 1e6);
+	report(&c, LEVEL_OK, "configuration", "valid: Loader=%s QuietPeriodSec=%s MaxDelaySec=%s MaxPhdrs=%s%u%s",
+	       loader_kind_to_string(config->loader), quiet, delay, config->max_phdrs ? "" : "(default: ",
+	       config->max_phdrs ? config->max_phdrs : 2 + CONFIG_DEFAULT_MEMORY_RANGES,
+	       config->max_phdrs ? "" : " + possible CPUs)");
+	c.config = config;
+
+	check_kexec(&c);
+	check_crash_region(&c);
+	check_loaded(&c);
+	check_lockdown(&c);
+	check_crash_hotplug(&c);
+	check_topology(&c);
+	check_udev_rules(&c);
+
+	printf("\n%u problem%s, %u warning%s.\n", c.fails, c.fails == 1 ? "" : "s", c.warns, c.warns == 1 ? "" : "s");
+	return c.fails > 0 ? CTL_EXIT_PROBLEMS : CTL_EXIT_OK;
+}

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+
+#include "ctl-status.h"
+
+#define STATUS_MAX_BYTES (64 * 1024)
+#define MAX_DEPTH 16
+
+typedef struct Cursor {
+	const char *start, *p, *end;
+	char *reason;
+	size_t reason_size;
+} Cursor;
+
+_printf_(2, 3) static int fail(Cursor *c, const char *fmt, ...)
+{
+	if (c->reason && c->reason_size > 0) {
+		va_list ap;
+
+		va_start(ap, fmt);
+		vsnprintf(c->reason, c->reason_size, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static void skip_ws(Cursor *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+		c->p++;
+}
+
+static bool next_is(Cursor *c, char ch)
+{
+	skip_ws(c);
+	return c->p < c->end && *c->p == ch;
+}
+
+static int expect(Cursor *c, char ch)
+{
+	if (!next_is(c, ch))
+		return fail(c, "expected '%c' at byte %zu", ch, (size_t)(c->p - c->start));
+	c->p++;
+	return 0;
+}
+
+static int hex4(Cursor *c, unsigned *ret)
+{
+	unsigned v = 0;
+
+	if (c->end - c->p < 4)
+		return fail(c, "truncated \\u escape");
+	for (int i = 0; i < 4; i++) {
+		char h = *c->p++;
+
+		v <<= 4;
+		if (h >= '0' && h <= '9')
+			v |= (unsigned)(h - '0');
+		else if (h >= 'a' && h <= 'f')
+			v |= (unsigned)(h - 'a' + 10);
+		else if (h >= 'A' && h <= 'F')
+			v |= (unsigned)(h - 'A' + 10);
+		else
+			return fail(c, "bad \\u escape");
+	}
+	*ret = v;
+	return 0;
+}
+
+/* Appends a code point as UTF-8; false when buf is full. */
+static bool put_utf8(char *buf, size_t size, size_t *len, unsigned cp)
+{
+	char tmp[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		tmp[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		tmp[0] = (char)(0xc0 | (cp >> 6));
+		tmp[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		tmp[0] = (char)(0xe0 | (cp >> 12));
+		tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		tmp[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		tmp[0] = (char)(0xf0 | (cp >> 18));
+		tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		tmp[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	if (*len + n >= size)
+		return false;
+	memcpy(buf + *len, tmp, n);
+	*len += n;
+	return true;
+}
+
+/* A JSON string into buf (NUL-terminated); buf NULL just skips it. */
+static int parse_string(Cursor *c, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (expect(c, '"') < 0)
+		return -EINVAL;
+	while (c->p < c->end && *c->p != '"') {
+		unsigned cp = (unsigned char)*c->p++;
+
+		if (cp < 0x20)
+			return fail(c, "control character in a string");
+		if (cp == '\\') {
+			if (c->p >= c->end)
+				break;
+			switch (*c->p++) {
+			case '"': cp = '"'; break;
+			case '\\': cp = '\\'; break;
+			case '/': cp = '/'; break;
+			case 'b': cp = '\b'; break;
+			case 'f': cp = '\f'; break;
+			case 'n': cp = '\n'; break;
+			case 'r': cp = '\r'; break;
+			case 't': cp = '\t'; break;
+			case 'u': {
+				unsigned lo;
+
+				if (hex4(c, &cp) < 0)
+					return -EINVAL;
+				if (cp >= 0xdc00 && cp <= 0xdfff)
+					return fail(c, "lone low surrogate");
+				if (cp >= 0xd800 && cp <= 0xdbff) {
+					if (c->end - c->p < 2 || c->p[0] != '\\' || c->p[1] != 'u')
+						return fail(c, "high surrogate without its pair");
+					c->p += 2;
+					if (hex4(c, &lo) < 0)
+						return -EINVAL;
+					if (lo < 0xdc00 || lo > 0xdfff)
+						return fail(c, "bad surrogate pair");
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				}
+				if (cp == 0)
+					return fail(c, "NUL in a string");
+				break;
+			}
+			default:
+				return fail(c, "bad escape in a string");
+			}
+			if (buf && !put_utf8(buf, size, &len, cp))
+				return fail(c, "string longer than %zu bytes", size - 1);
+			continue;
+		}
+		/* Raw bytes (UTF-8 included) are copied as they are. */
+		if (buf) {
+			if (len + 1 >= size)
+				return fail(c, "string longer than %zu bytes", size - 1);
+			buf[len++] = (char)cp;
+		}
+	}
+	if (c->p >= c->end)
+		return fail(c, "unterminated string");
+	c->p++;
+	if (buf)
+		buf[len] = '\0';
+	return 0;
+}
+
+static int parse_uint(Cursor *c, uint64_t *ret)
+{
+	uint64_t v = 0;
+	const char *start;
+
+	skip_ws(c);
+	start = c->p;
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+		unsigned digit = (unsigned)(*c->p - '0');
+
+		if (v > (UINT64_MAX - digit) / 10)
+			return fail(c, "number does not fit 64 bits");
+		v = v * 10 + digit;
+		c->p++;
+	}
+	if (c->p == start)
+		return fail(c, "expected a non-negative integer");
+	if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E'))
+		return fail(c, "expected an integer, got a fraction or exponent");
+	*ret = v;
+	return 0;
+}
+
+static int skip_literal(Cursor *c, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
+		return fail(c, "unexpected character '%c'", *c->p);
+	c->p += n;
+	return 0;
+}
+
+/* Any JSON value, for keys this reader does not know (added by a newer daemon). */
+static int skip_value(Cursor *c, unsigned depth)
+{
+	if (depth > MAX_DEPTH)
+		return fail(c, "nested deeper than %d", MAX_DEPTH);
+	skip_ws(c);
+	if (c->p >= c->end)
+		return fail(c, "truncated");
+	switch (*c->p) {
+	case '"':
+		return parse_string(c, NULL, 0);
+	case '{':
+	case '[': {
+		char close = *c->p == '{' ? '}' : ']';
+		bool object = close == '}';
+
+		c->p++;
+		if (next_is(c, close)) {
+			c->p++;
+			return 0;
+		}
+		for (;;) {
+			if (object && (parse_string(c, NULL, 0) < 0 || expect(c, ':') < 0))
+				return -EINVAL;
+			if (skip_value(c, depth + 1) < 0)
+				return -EINVAL;
+			if (next_is(c, ',')) {
+				c->p++;
+				continue;
+			}
+			return expect(c, close);
+		}
+	}
+	case 't':
+		return skip_literal(c, "true");
+	case 'f':
+		return skip_literal(c, "false");
+	case 'n':
+		return skip_literal(c, "null");
+	default: {
+		uint64_t ignored;
+
+		if (*c->p == '-')
+			c->p++;
+		if (parse_uint(c, &ignored) < 0) {
+			/* Fractions and exponents are fine in a value we do not read. */
+			while (c->p < c->end && strchr("0123456789.eE+-", *c->p))
+				c->p++;
+			return 0;
+		}
+		return 0;
+	}
+	}
+}
+
+enum { F_UINT, F_STRING, F_HEX };
+
+#define U(name) { #name, F_UINT, offsetof(CtlStatus, name), 0 }
+#define S(name) { #name, F_STRING, offsetof(CtlStatus, name), sizeof(((CtlStatus *)0)->name) }
+static const struct {
+	const char *key;
+	int type;
+	size_t offset, size;
+} fields[] = {
+	S(state), S(loader), S(message),
+	U(reloads), U(failures), U(events_total), U(last_burst_events), U(last_reload_realtime_usec),
+	U(last_reload_syscall_usec), U(last_event_to_reload_usec), U(cpus), U(ram_ranges), U(ram_bytes),
+	U(phdrs_used), U(max_phdrs),
+	{ "fingerprint", F_HEX, offsetof(CtlStatus, fingerprint), 0 },
+};
+#undef U
+#undef S
+
+static int parse_field(Cursor *c, const char *key, CtlStatus *s, bool *have_pid, bool *have_state)
+{
+	if (streq(key, "pid")) {
+		uint64_t v;
+
+		if (parse_uint(c, &v) < 0)
+			return -EINVAL;
+		if (v == 0 || v > INT32_MAX)
+			return fail(c, "pid %" PRIu64 " out of range", v);
+		s->pid = (int64_t)v;
+		*have_pid = true;
+		return 0;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+		char *field = (char *)s + fields[i].offset;
+
+		if (!streq(key, fields[i].key))
+			continue;
+		switch (fields[i].type) {
+		case F_UINT:
+			return parse_uint(c, (uint64_t *)field);
+		case F_STRING:
+			if (parse_string(c, field, fields[i].size) < 0)
+				return -EINVAL;
+			if (streq(key, "state"))
+				*have_state = true;
+			return 0;
+		default: {
+			char hex[32], *end;
+
+			if (parse_string(c, hex, sizeof(hex)) < 0)
+				return -EINVAL;
+			errno = 0;
+			*(uint64_t *)field = strtoull(hex, &end, 16);
+			if (!*hex || *end || errno != 0 || hex[0] == '-' || hex[0] == '+' || hex[0] == ' ')
+				return fail(c, "fingerprint \"%s\" is not a 64-bit hex number", hex);
+			return 0;
+		}
+		}
+	}
+	return skip_value(c, 1);
+}
+
+int ctl_status_parse(const char *text, size_t len, CtlStatus *ret, char *reason, size_t reason_size)
+{
+	Cursor c = { .start = text, .p = text, .end = text + len, .reason = reason, .reason_size = reason_size };
+	CtlStatus s = {};
+	bool have_pid = false, have_state = false;
+
+	if (reason && reason_size > 0)
+		reason[0] = '\0';
+	if (expect(&c, '{') < 0)
+		return -EINVAL;
+	if (next_is(&c, '}'))
+		c.p++;
+	else
+		for (;;) {
+			char key[64];
+
+			if (parse_string(&c, key, sizeof(key)) < 0 || expect(&c, ':') < 0)
+				return -EINVAL;
+			if (parse_field(&c, key, &s, &have_pid, &have_state) < 0)
+				return -EINVAL;
+			if (next_is(&c, ',')) {
+				c.p++;
+				continue;
+			}
+			if (expect(&c, '}') < 0)
+				return -EINVAL;
+			break;
+		}
+	skip_ws(&c);
+	if (c.p != c.end)
+		return fail(&c, "data after the object");
+	if (!have_pid || !have_state)
+		return fail(&c, "\"pid\" or \"state\" missing");
+	*ret = s;
+	return 0;
+}
+
+int ctl_status_read(const char *path, CtlStatus *ret, char *reason, size_t reason_size)
+{
+	_cleanup_(closep) int fd = -1;
+	_cleanup_(freep) char *buf = NULL;
+	size_t len = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return negative_errno();
+	buf = malloc(STATUS_MAX_BYTES + 1);
+	if (!buf)
+		return -ENOMEM;
+	/* Read one byte past the limit to tell "exactly full" from "too big". */
+	while (len <= STATUS_MAX_BYTES) {
+		ssize_t n = read(fd, buf + len, STATUS_MAX_BYTES + 1 - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > STATUS_MAX_BYTES)
+		return -EFBIG;
+	return ctl_status_parse(buf, len, ret, reason, reason_size);
+}
+
+void ctl_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+void ctl_status_print_json(const CtlStatus *s, bool running, FILE *out)
+{
+	fprintf(out, "{\"pid\":%" PRId64 ",\"running\":%s,\"state\":", s->pid, running ? "true" : "false");
+	ctl_json_string(out, s->state);
+	fputs(",\"loader\":", out);
+	ctl_json_string(out, s->loader);
+	for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+		if (fields[i].type == F_UINT)
+			fprintf(out, ",\"%s\":%" PRIu64, fields[i].key, *(const uint64_t *)((const char *)s + fields[i].offset));
+	fprintf(out, ",\"fingerprint\":\"%016" PRIx64 "\",\"message\":", s->fingerprint);
+	ctl_json_string(out, s->message);
+	fputs("}\n", out);
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <sys/stat.h>
+
+#include "fault.h"
+
+#define FAULT_FOREVER UINT_MAX
+#define FAULT_MAX_RULES 16
+
+typedef enum FaultOp {
+	FAULT_FILE_LOAD,
+	FAULT_LOAD,
+	FAULT_RUN,
+} FaultOp;
+
+typedef struct FaultRule {
+	FaultOp op;
+	int result;         /* errno, or exit status for run */
+	unsigned remaining; /* calls left to fail; FAULT_FOREVER */
+} FaultRule;
+
+struct FaultOps {
+	KexecOps ops;
+	FaultRule rules[FAULT_MAX_RULES];
+	size_t n_rules;
+};
+
+/* The result scripted for the next call of op, 0 for success. */
+static int next_fault(FaultOps *f, FaultOp op)
+{
+	for (size_t i = 0; i < f->n_rules; i++) {
+		FaultRule *r = &f->rules[i];
+
+		if (r->op != op || r->remaining == 0)
+			continue;
+		if (r->remaining != FAULT_FOREVER)
+			r->remaining--;
+		return r->result;
+	}
+	return 0;
+}
+
+static long fake_kexec_load(void *userdata, unsigned long entry, unsigned long nr_segments,
+			    struct kexec_segment *segments, unsigned long flags)
+{
+	int e = next_fault(userdata, FAULT_LOAD);
+
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static long fake_kexec_file_load(void *userdata, int kernel_fd, int initrd_fd, unsigned long cmdline_len,
+				 const char *cmdline, unsigned long flags)
+{
+	struct stat st;
+	int e;
+
+	/* What the kernel checks first, so fd bugs in the loader show in tests too. */
+	if (fstat(kernel_fd, &st) < 0 || (initrd_fd >= 0 && fstat(initrd_fd, &st) < 0)) {
+		errno = EBADF;
+		return -1;
+	}
+	if (cmdline_len == 0 || cmdline[cmdline_len - 1] != '\0' || !(flags & KEXEC_FILE_ON_CRASH) ||
+	    (initrd_fd < 0) != !!(flags & KEXEC_FILE_NO_INITRAMFS)) {
+		errno = EINVAL;
+		return -1;
+	}
+	e = next_fault(userdata, FAULT_FILE_LOAD);
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int fake_run(void *userdata, char *const argv[])
+{
+	return next_fault(userdata, FAULT_RUN);
+}
+
+static int parse_errno(const char *s)
+{
+	for (int e = 1; e < 134; e++) {
+		const char *name = strerrorname_np(e);
+
+		if (name && streq(name, s))
+			return e;
+	}
+	return -EINVAL;
+}
+
+static int parse_rule(char *item, FaultRule *ret)
+{
+	char *colon = strchr(item, ':'), *star, *end;
+	FaultRule r = { .remaining = FAULT_FOREVER };
+
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	if (streq(item, "file_load"))
+		r.op = FAULT_FILE_LOAD;
+	else if (streq(item, "load"))
+		r.op = FAULT_LOAD;
+	else if (streq(item, "run"))
+		r.op = FAULT_RUN;
+	else
+		return -EINVAL;
+	star = strchr(colon + 1, '*');
+	if (star) {
+		*star = '\0';
+		errno = 0;
+		unsigned long n = strtoul(star + 1, &end, 10);
+		if (errno || *end || end == star + 1 || n == 0 || n >= FAULT_FOREVER)
+			return -EINVAL;
+		r.remaining = (unsigned)n;
+	}
+	if (r.op == FAULT_RUN) {
+		errno = 0;
+		long v = strtol(colon + 1, &end, 10);
+		if (errno || *end || end == colon + 1 || v <= 0 || v > 255)
+			return -EINVAL;
+		r.result = (int)v;
+	} else {
+		r.result = parse_errno(colon + 1);
+		if (r.result < 0)
+			return -EINVAL;
+	}
+	*ret = r;
+	return 0;
+}
+
+int fault_ops_new(const char *spec, FaultOps **ret)
+{
+	_cleanup_(fault_ops_freep) FaultOps *f = NULL;
+	_cleanup_(freep) char *copy = NULL;
+	char *item, *save = NULL;
+	int r;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->ops = (KexecOps){
+		.kexec_load = fake_kexec_load,
+		.kexec_file_load = fake_kexec_file_load,
+		.run = fake_run,
+		.userdata = f,
+	};
+	copy = strdup(spec ? spec : "");
+	if (!copy)
+		return -ENOMEM;
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		if (f->n_rules >= FAULT_MAX_RULES)
+			return -E2BIG;
+		r = parse_rule(item, &f->rules[f->n_rules]);
+		if (r < 0)
+			return r;
+		f->n_rules++;
+	}
+	*ret = TAKE_PTR(f);
+	return 0;
+}
+
+FaultOps *fault_ops_free(FaultOps *f)
+{
+	free(f);
+	return NULL;
+}
+
+const KexecOps *fault_ops_get(FaultOps *f)
+{
+	return &f->ops;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Test builds only (crash-hotplugd-test): a KexecOps that never touches the kernel. Every
+ * call succeeds unless a scripted fault says otherwise, so the integration tests exercise the
+ * daemon's retry and fallback paths without root, a crash region or a real kexec. */
+#pragma once
+
+#include "loader.h"
+
+typedef struct FaultOps FaultOps;
+
+/* spec: comma-separated OP:RESULT[*COUNT]. OP is file_load, load or run; RESULT an errno
+ * name (EBUSY, ENOMEM, EPERM, ...) for the syscalls, an exit status for run. COUNT calls
+ * fail that way (no COUNT: every call), in the order given; later calls succeed. "" or NULL:
+ * no faults. -EINVAL on a bad spec. */
+int fault_ops_new(const char *spec, FaultOps **ret);
+FaultOps *fault_ops_free(FaultOps *f);
+DEFINE_TRIVIAL_CLEANUP_FUNC(FaultOps *, fault_ops_free);
+
+const KexecOps *fault_ops_get(FaultOps *f);

@@ -1,0 +1,806 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Event → debounce → snapshot → compare → build → load → snapshot again. Everything runs
+ * on one sd-event loop; when nothing happens, no source is armed and the process sleeps. */
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+
+#include "debounce.h"
+#include "elfcorehdr.h"
+#include "log.h"
+#include "manager.h"
+#include "reload.h"
+#include "status.h"
+#include "watch.h"
+
+/* Timer slack the daemon accepts: 1 ms keeps the event-to-reload latency honest (sd-event's
+ * default of 250 ms would add up to that to every burst). */
+#define TIMER_ACCURACY_USEC 1000ULL
+
+struct Manager {
+	char *root, *config_path, *runtime_dir;
+	MonitorKind monitor_kind;
+	int loader_override;
+	const KexecOps *ops;
+
+	sd_event *event;
+	Config *config;
+	Monitor *monitor;
+	FileWatch *file_watch;
+	KmsgWatch *kmsg_watch;
+
+	Debounce debounce;
+	sd_event_source *debounce_timer;
+	uint64_t last_event_usec;    /* CLOCK_BOOTTIME of the latest uevent */
+	uint64_t burst_last_usec;    /* ... of the burst being handled, 0 for other checks */
+	const char *trigger;         /* why the running check runs: "start", "events", "retry", ... */
+	sd_event_source *retry_timer;
+
+	ElfcorehdrBuilder *builder;
+	void *header;
+	size_t header_capacity;
+
+	LoaderKind chain[_LOADER_MAX];
+	size_t n_chain;
+	size_t active;               /* index in chain of the loader to use */
+	unsigned attempt;            /* transient failures of chain[active] in a row */
+	unsigned unprotected_retries;
+	Loader *loaders[_LOADER_MAX];
+
+	bool loaded_known;           /* loaded_fp describes the loaded header */
+	uint64_t loaded_fp;
+	Topology *loaded;            /* for the human diff of the next reload */
+	bool force_reload;
+	size_t loaded_capacity;      /* phdrs the loaded header holds when the kernel sized it, else 0 */
+
+	Status status;
+	bool status_write_failed;
+};
+
+static uint64_t now_usec(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static const char *loader_name(LoaderKind k)
+{
+	const LoaderVtable *vt = loader_vtable_for(k);
+
+	return vt ? vt->name : loader_kind_to_string(k);
+}
+
+/* A diff on one line, first changes only: "+512 MiB RAM at 0x140000000; +cpu3; and 7 more". */
+static void summarize_reason(const char *diff, char *buf, size_t size)
+{
+	size_t used = 0, shown = 0, total = 0;
+	const char *p = diff;
+
+	buf[0] = '\0';
+	while (p && *p) {
+		const char *nl = strchrnul(p, '\n');
+		size_t len = (size_t)(nl - p);
+
+		if (len > 0) {
+			total++;
+			if (shown < 4 && used + len + 3 < size) {
+				used += (size_t)snprintf(buf + used, size - used, "%s%.*s", shown ? "; " : "", (int)len, p);
+				shown++;
+			}
+		}
+		p = *nl ? nl + 1 : nl;
+	}
+	if (total > shown && used + 24 < size)
+		snprintf(buf + used, size - used, "; and %zu more", total - shown);
+}
+
+static void publish(Manager *m, const char *detail)
+{
+	int r;
+
+	status_format_message(&m->status, detail);
+	notify("STATUS=%s", m->status.message);
+	r = status_write(m->runtime_dir, &m->status);
+	if (r < 0 && !m->status_write_failed)
+		log_warning("cannot write %s/status.json: %s", m->runtime_dir, strerror(-r));
+	m->status_write_failed = r < 0;
+}
+
+static void set_state(Manager *m, DaemonState s, const char *detail)
+{
+	m->status.state = s;
+	publish(m, detail);
+}
+
+static void free_loaders(Manager *m)
+{
+	for (size_t i = 0; i < _LOADER_MAX; i++)
+		if (m->loaders[i])
+			m->loaders[i] = m->loaders[i]->vtable->free(m->loaders[i]);
+}
+
+static void on_config_warning(void *userdata, const char *file, unsigned line, const char *msg)
+{
+	if (line > 0)
+		log_warning("%s:%u: %s", file, line, msg);
+	else
+		log_warning("%s: %s", file, msg);
+}
+
+static int load_config(Manager *m, Config **ret)
+{
+	_cleanup_(config_freep) Config *c = NULL;
+	Diag d = { 0 };
+	char where[PATH_MAX + 600];
+	int r;
+
+	r = config_load(m->root, m->config_path, on_config_warning, m, &c, &d);
+	if (r < 0) {
+		log_full(LOG_ERR, MSGID_CONFIG_REJECTED, NULL, "%s", diag_format(&d, where, sizeof(where)));
+		return r;
+	}
+	if (m->loader_override >= 0)
+		c->loader = (LoaderKind)m->loader_override;
+	*ret = TAKE_PTR(c);
+	return 0;
+}
+
+/* The loaders tried from now on, best first. */
+static void reset_chain(Manager *m)
+{
+	free_loaders(m);
+	m->n_chain = reload_chain(m->config->loader, m->chain);
+	m->active = 0;
+	m->attempt = 0;
+	m->status.loader = m->n_chain > 0 ? loader_name(m->chain[0]) : "none";
+}
+
+/* The loader of kind k, made on first use. -errno with why when it cannot work here. */
+static int get_loader(Manager *m, LoaderKind k, Loader **ret, char *why, size_t why_size)
+{
+	const LoaderVtable *vt = loader_vtable_for(k);
+	int r;
+
+	if (!vt) {
+		snprintf(why, why_size, "not available in this build");
+		return -EOPNOTSUPP;
+	}
+	if (!m->loaders[k]) {
+		r = vt->probe(m->root, m->config, why, why_size);
+		if (r < 0)
+			return r;
+		r = vt->new(m->root, m->config, m->ops, &m->loaders[k]);
+		if (r < 0) {
+			snprintf(why, why_size, "cannot set up: %s", strerror(-r));
+			return r;
+		}
+	}
+	*ret = m->loaders[k];
+	return 0;
+}
+
+static void on_files_changed(void *userdata, const char *path)
+{
+	Manager *m = userdata;
+
+	for (size_t i = 0; i < _LOADER_MAX; i++) {
+		Loader *l = m->loaders[i];
+		int r;
+
+		if (!l || !l->vtable->refresh)
+			continue;
+		r = l->vtable->refresh(l);
+		if (r < 0)
+			log_warning("%s changed but cannot be reopened (%s): the next load uses the copy held open",
+				    path, strerror(-r));
+		else
+			log_info("%s changed on disk: reopened, the next reload uses it", path);
+	}
+}
+
+static void on_kmsg_failure(void *userdata, const char *msg);
+
+/* Watch what the active loader depends on: its files, or the kernel's log. */
+static void update_watches(Manager *m)
+{
+	LoaderKind k = m->chain[m->active];
+	Loader *l = m->loaders[k];
+	const char *paths[WATCH_MAX_FILES];
+	size_t n = 0;
+	int r;
+
+	m->file_watch = file_watch_free(m->file_watch);
+	if (l && l->vtable->file)
+		for (const char *p; n < WATCH_MAX_FILES && (p = l->vtable->file(l, n)); n++)
+			paths[n] = p;
+	if (n > 0) {
+		r = file_watch_new(m->event, m->root, paths, n, on_files_changed, m, &m->file_watch);
+		if (r < 0)
+			log_warning("cannot watch the kernel and initrd for changes: %s", strerror(-r));
+	}
+
+	if (k == LOADER_KERNEL && m->status.state == STATE_KERNEL_MANAGED) {
+		if (!m->kmsg_watch) {
+			r = kmsg_watch_new(m->event, m->root, on_kmsg_failure, m, &m->kmsg_watch);
+			if (r < 0)
+				log_notice("cannot follow the kernel log for crash header failures: %s", strerror(-r));
+		}
+	} else
+		m->kmsg_watch = kmsg_watch_free(m->kmsg_watch);
+}
+
+static void arm_timer(Manager *m, sd_event_source **s, uint64_t when, sd_event_time_handler_t cb,
+		      const char *description)
+{
+	int r;
+
+	if (!*s) {
+		r = sd_event_add_time(m->event, s, CLOCK_BOOTTIME, when, TIMER_ACCURACY_USEC, cb, m);
+		if (r < 0) {
+			log_error("cannot arm the %s timer: %s", description, strerror(-r));
+			return;
+		}
+		(void)sd_event_source_set_description(*s, description);
+	} else
+		(void)sd_event_source_set_time(*s, when);
+	/* One-shot: after it fires it is off, so an idle daemon has no timer at all. */
+	(void)sd_event_source_set_enabled(*s, SD_EVENT_ONESHOT);
+}
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void schedule_retry(Manager *m, uint64_t delay)
+{
+	arm_timer(m, &m->retry_timer, now_usec(CLOCK_BOOTTIME) + delay, on_retry, "reload-retry");
+}
+
+static void note_topology(Manager *m, const Topology *t)
+{
+	m->status.cpus = t->n_cpus;
+	m->status.ram_ranges = t->n_ram;
+	m->status.ram_bytes = topology_ram_bytes(t);
+	m->status.phdrs_used = elfcorehdr_phdrs_needed(t);
+	/* The kernel's own header (kernel, file loaders) has the kernel's capacity, not ours. */
+	m->status.max_phdrs = m->loaded_capacity ? m->loaded_capacity : config_max_phdrs(m->config, t->n_possible);
+}
+
+/* Makes the header buffer fit the capacity for t. */
+static int prepare_header(Manager *m, const Topology *t, unsigned *ret_max)
+{
+	unsigned max_phdrs = config_max_phdrs(m->config, t->n_possible);
+	size_t cap = elfcorehdr_capacity(max_phdrs);
+
+	if (cap == 0)
+		return -EINVAL;
+	if (cap != m->header_capacity) {
+		void *p = malloc(cap);
+
+		if (!p)
+			return -ENOMEM;
+		free(m->header);
+		m->header = p;
+		m->header_capacity = cap;
+	}
+	*ret_max = max_phdrs;
+	return 0;
+}
+
+static int kind_index(const Manager *m, LoaderKind k)
+{
+	for (size_t i = 0; i < m->n_chain; i++)
+		if (m->chain[i] == k)
+			return (int)i;
+	return -1;
+}
+
+static void enter_kernel_managed(Manager *m, const char *detail)
+{
+	if (m->status.state != STATE_KERNEL_MANAGED)
+		log_full(LOG_NOTICE, MSGID_KERNEL_HANDLES_HOTPLUG, "CRASH_HOTPLUGD_LOADER=kernel",
+			 "the kernel updates the crash kernel's header on hotplug itself (%s): watching only", detail);
+	m->status.loader = "kernel";
+	m->status.state = STATE_KERNEL_MANAGED;
+}
+
+/* A load (or the kernel's check) succeeded for t. */
+static void loaded(Manager *m, LoaderKind kind, Topology **t, uint64_t fp, const LoadResult *res,
+		   const char *reason)
+{
+	m->attempt = 0;
+	m->unprotected_retries = 0;
+	m->force_reload = false;
+	m->loaded_known = true;
+	m->loaded_fp = fp;
+	m->status.fingerprint = fp;
+	m->status.loader = loader_name(kind);
+	m->loaded_capacity = res->phdrs_capacity;
+	if (res->phdrs_capacity > 0)
+		m->status.max_phdrs = res->phdrs_capacity;
+	topology_free(m->loaded);
+	m->loaded = TAKE_PTR(*t);
+
+	if (kind == LOADER_KERNEL)
+		enter_kernel_managed(m, res->detail);
+	else {
+		uint64_t done = now_usec(CLOCK_BOOTTIME);
+		char fields[256], bytes[32], why[320], trigger[48];
+		int ki;
+
+		m->status.reloads++;
+		m->status.last_reload_realtime_usec = now_usec(CLOCK_REALTIME);
+		m->status.last_reload_syscall_usec = res->syscall_usec;
+		m->status.last_event_to_reload_usec = m->burst_last_usec ? done - m->burst_last_usec : 0;
+		m->status.state = STATE_PROTECTED;
+		snprintf(bytes, sizeof(bytes), "%.1f GiB", (double)m->status.ram_bytes / (double)(1ULL << 30));
+		summarize_reason(reason, why, sizeof(why));
+		if (m->burst_last_usec)
+			snprintf(trigger, sizeof(trigger), "after %u events", m->status.last_burst_events);
+		else
+			snprintf(trigger, sizeof(trigger), "%s", m->trigger ? m->trigger : "on request");
+		snprintf(fields, sizeof(fields),
+			 "CRASH_HOTPLUGD_LOADER=%s\nCRASH_HOTPLUGD_EVENTS=%u\nCRASH_HOTPLUGD_SYSCALL_USEC=%" PRIu64
+			 "\nCRASH_HOTPLUGD_EVENT_TO_RELOAD_USEC=%" PRIu64 "\nCRASH_HOTPLUGD_FINGERPRINT=%016" PRIx64,
+			 m->status.loader, m->status.last_burst_events, res->syscall_usec,
+			 m->status.last_event_to_reload_usec, fp);
+		log_full(LOG_INFO, MSGID_RELOADED, fields,
+			 "reloaded with %s %s: %zu CPUs, %zu RAM ranges (%s); load %" PRIu64 " us (syscall %" PRIu64
+			 " us), %" PRIu64 " us after the last event%s%s",
+			 m->status.loader, trigger, m->status.cpus, m->status.ram_ranges, bytes, res->total_usec,
+			 res->syscall_usec, m->status.last_event_to_reload_usec, why[0] ? "; changes: " : "", why);
+
+		/* kexec_file_load images let the kernel keep the header current (crash_hotplug
+		 * turns 1): from now on it does the work and reloading would only open windows. */
+		ki = kind_index(m, LOADER_KERNEL);
+		if (ki >= 0 && (size_t)ki < m->active) {
+			char unused[256];
+
+			if (loader_kernel_vtable.probe(m->root, m->config, unused, sizeof(unused)) == 0) {
+				m->active = (size_t)ki;
+				enter_kernel_managed(m, "after our load");
+			}
+		}
+	}
+	update_watches(m);
+	publish(m, NULL);
+}
+
+static void fall_back(Manager *m, LoaderKind from, const char *why, bool after_failure)
+{
+	m->active++;
+	m->attempt = 0;
+	while (m->active < m->n_chain && !loader_vtable_for(m->chain[m->active]))
+		m->active++;
+	if (m->active >= m->n_chain)
+		return;
+	if (after_failure)
+		log_full(LOG_WARNING, MSGID_FALLBACK, NULL, "falling back from loader %s to %s: %s", loader_name(from),
+			 loader_name(m->chain[m->active]), why);
+	else
+		log_info("loader %s not usable (%s): trying %s", loader_name(from), why,
+			 loader_name(m->chain[m->active]));
+	m->status.loader = loader_name(m->chain[m->active]);
+}
+
+static void unprotected(Manager *m, const char *last_error)
+{
+	uint64_t delay;
+	char detail[512];
+	int loaded_now;
+
+	m->active = 0;
+	m->attempt = 0;
+	m->loaded_known = false;
+	m->unprotected_retries++;
+	delay = reload_unprotected_delay_usec(m->unprotected_retries);
+	loaded_now = loader_crash_loaded(m->root);
+	snprintf(detail, sizeof(detail), "%s; %s; retrying in %" PRIu64 " s and on the next event", last_error,
+		 loaded_now == 1 ? "an older crash kernel is still loaded" : "no crash kernel is loaded",
+		 delay / 1000000);
+	m->status.state = STATE_UNPROTECTED;
+	log_full(LOG_CRIT, MSGID_UNPROTECTED, NULL, "UNPROTECTED: no loader could load a crash kernel: %s", detail);
+	update_watches(m);
+	publish(m, detail);
+	schedule_retry(m, delay);
+}
+
+/* Loads t with the active loader, retrying and falling back as the policy says. 0 when
+ * loaded; -EAGAIN when a retry is scheduled; -EIO when nothing worked. */
+static int load(Manager *m, Topology **t, uint64_t fp)
+{
+	_cleanup_(freep) char *reason = NULL;
+	char last_error[320] = "no loader available", fields[128];
+	unsigned max_phdrs = 0;
+	size_t used = 0;
+	int r;
+
+	r = prepare_header(m, *t, &max_phdrs);
+	if (r == 0)
+		r = elfcorehdr_builder_build(m->builder, *t, max_phdrs, m->header, m->header_capacity, &used);
+	if (r == ELFCOREHDR_OVER_CAPACITY) {
+		snprintf(fields, sizeof(fields), "CRASH_HOTPLUGD_PHDRS_NEEDED=%zu\nCRASH_HOTPLUGD_MAX_PHDRS=%u",
+			 elfcorehdr_phdrs_needed(*t), max_phdrs);
+		log_full(LOG_ERR, MSGID_CAPACITY_EXCEEDED, fields,
+			 "capacity exceeded: the topology needs %zu program headers, MaxPhdrs= allows %u; loaders "
+			 "that need our header cannot load",
+			 elfcorehdr_phdrs_needed(*t), max_phdrs);
+	} else if (r < 0)
+		log_error("building the header: %s", strerror(-r));
+	if (topology_diff(m->loaded, *t, &reason) < 0)
+		reason = NULL;
+
+	LoadRequest req = {
+		.topology = *t,
+		.header = r == 0 ? m->header : NULL,
+		.header_used = used,
+		.header_capacity = m->header_capacity,
+		.reason = reason,
+	};
+
+	while (m->active < m->n_chain) {
+		LoaderKind kind = m->chain[m->active];
+		LoadResult res = { 0 };
+		char why[256];
+		Loader *l;
+
+		r = get_loader(m, kind, &l, why, sizeof(why));
+		if (r < 0) {
+			snprintf(last_error, sizeof(last_error), "%s: %s", loader_name(kind), why);
+			fall_back(m, kind, why, false);
+			continue;
+		}
+		if (kind != LOADER_KERNEL) {
+			m->status.loader = loader_name(kind);
+			set_state(m, STATE_RELOADING, NULL);
+		}
+		r = l->vtable->load(l, &req, &res);
+		if (r >= 0) {
+			loaded(m, kind, t, fp, &res, reason);
+			return 0;
+		}
+
+		snprintf(last_error, sizeof(last_error), "%s: %s", loader_name(kind), res.detail);
+		snprintf(fields, sizeof(fields), "CRASH_HOTPLUGD_LOADER=%s\nERRNO=%d", loader_name(kind), -r);
+		if (kind == LOADER_KERNEL) {
+			/* The kernel stopped doing the job, has no room, or said it failed: a real
+			 * reload gives it a fresh image and header. */
+			log_full(LOG_ERR, r == -ENOSPC ? MSGID_CAPACITY_EXCEEDED : MSGID_RELOAD_FAILED, fields, "%s",
+				 res.detail);
+			m->force_reload = true;
+			if (m->status.state == STATE_KERNEL_MANAGED)
+				m->status.state = STATE_RELOADING;
+			fall_back(m, kind, res.detail, true);
+			continue;
+		}
+		m->status.failures++;
+		if (loader_error_is_transient(r) && m->attempt + 1 < RELOAD_MAX_ATTEMPTS) {
+			uint64_t delay = reload_retry_delay_usec(++m->attempt);
+			char detail[320 + 64];
+
+			log_full(LOG_WARNING, MSGID_RELOAD_FAILED, fields,
+				 "reload with %s failed (attempt %u of %u): %s; retrying in %" PRIu64 " ms",
+				 loader_name(kind), m->attempt, RELOAD_MAX_ATTEMPTS, res.detail, delay / 1000);
+			snprintf(detail, sizeof(detail), "attempt %u failed (%s), retrying", m->attempt, res.detail);
+			set_state(m, STATE_RELOADING, detail);
+			schedule_retry(m, delay);
+			return -EAGAIN;
+		}
+		log_full(LOG_ERR, MSGID_RELOAD_FAILED, fields, "reload with %s failed: %s", loader_name(kind),
+			 res.detail);
+		fall_back(m, kind, res.detail, true);
+	}
+	unprotected(m, last_error);
+	return -EIO;
+}
+
+/* Snapshot, decide, load; again while the topology moved during the load. */
+static void check(Manager *m)
+{
+	if (m->retry_timer)
+		(void)sd_event_source_set_enabled(m->retry_timer, SD_EVENT_OFF);
+
+	for (unsigned round = 0; round < RELOAD_MAX_ROUNDS; round++) {
+		_cleanup_(topology_freep) Topology *t = NULL;
+		char where[PATH_MAX + 600];
+		Diag d = { 0 };
+		uint64_t fp;
+		int r;
+
+		r = topology_read(m->root, &t, &d);
+		if (r < 0) {
+			/* Nothing to build from; what is loaded stays loaded. */
+			log_error("reading the topology: %s", diag_format(&d, where, sizeof(where)));
+			m->unprotected_retries++;
+			schedule_retry(m, reload_unprotected_delay_usec(m->unprotected_retries));
+			publish(m, NULL);
+			return;
+		}
+		note_topology(m, t);
+		fp = topology_fingerprint(t);
+		if (reload_decide(m->loaded_known, m->loaded_fp, fp, m->force_reload) == RELOAD_SKIP) {
+			if (round == 0)
+				log_debug("topology unchanged (fingerprint %016" PRIx64 "): nothing to reload", fp);
+			publish(m, NULL);
+			return;
+		}
+		if (load(m, &t, fp) < 0)
+			return;
+		/* Only the first round answers the burst: later ones are the rescan after it. */
+		m->burst_last_usec = 0;
+		m->trigger = "as the topology changed during the load";
+	}
+	/* Still moving: the uevents of whatever is moving it bring us back. */
+	log_notice("topology changed during each of %u reloads: waiting for it to settle", RELOAD_MAX_ROUNDS);
+}
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+
+	m->burst_last_usec = 0;
+	m->trigger = "on retry";
+	check(m);
+	return 0;
+}
+
+static int on_debounce(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+	uint64_t now = now_usec(CLOCK_BOOTTIME);
+	unsigned events = 0;
+
+	if (!debounce_fire(&m->debounce, now, &events)) {
+		if (!debounce_idle(&m->debounce))
+			arm_timer(m, &m->debounce_timer, m->debounce.deadline_usec, on_debounce, "debounce");
+		return 0;
+	}
+	m->status.last_burst_events = events;
+	m->burst_last_usec = m->last_event_usec;
+	m->trigger = "after events";
+	check(m);
+	return 0;
+}
+
+/* Counts an event into the current burst and moves the one debounce timer. */
+static void burst_event(Manager *m)
+{
+	uint64_t now = now_usec(CLOCK_BOOTTIME);
+
+	m->last_event_usec = now;
+	arm_timer(m, &m->debounce_timer, debounce_event(&m->debounce, now), on_debounce, "debounce");
+}
+
+static void on_uevent(void *userdata, bool lost, const char *action, const char *subsystem, const char *sysname)
+{
+	Manager *m = userdata;
+
+	m->status.events_total++;
+	if (!lost)
+		log_debug("uevent %s %s %s", action, subsystem, sysname);
+	/* A lost event needs nothing special: every check rescans everything anyway. */
+	burst_event(m);
+}
+
+static void on_kmsg_failure(void *userdata, const char *msg)
+{
+	Manager *m = userdata;
+	Loader *k = m->loaders[LOADER_KERNEL];
+
+	log_full(LOG_ERR, MSGID_RELOAD_FAILED, "CRASH_HOTPLUGD_LOADER=kernel",
+		 "the kernel reported a failure updating the crash kernel's header: %s", msg);
+	loader_kernel_note_failure(k, msg);
+	m->force_reload = true;
+	burst_event(m);
+}
+
+/* What changes the loaded image, as opposed to timing: these need a reload. */
+static bool load_settings_differ(const Config *a, const Config *b)
+{
+	const char *sa[] = { a->kernel, a->initrd, a->command_line, config_dry_run_output(a) };
+	const char *sb[] = { b->kernel, b->initrd, b->command_line, config_dry_run_output(b) };
+
+	if (a->loader != b->loader || a->max_phdrs != b->max_phdrs)
+		return true;
+	for (size_t i = 0; i < ELEMENTSOF(sa); i++)
+		if (!!sa[i] != !!sb[i] || (sa[i] && !streq(sa[i], sb[i])))
+			return true;
+	return false;
+}
+
+static void notify_ready(Manager **m)
+{
+	if (*m)
+		notify("READY=1\nSTATUS=%s", (*m)->status.message);
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	/* READY=1 on every way out, or systemctl reload waits for its timeout. */
+	_cleanup_(notify_ready) Manager *m = userdata;
+	_cleanup_(config_freep) Config *c = NULL;
+	bool reload;
+
+	notify("RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading the configuration",
+	       now_usec(CLOCK_MONOTONIC));
+	log_info("SIGHUP: reloading the configuration");
+	if (load_config(m, &c) < 0) {
+		log_error("keeping the previous configuration");
+		return 0;
+	}
+	reload = load_settings_differ(m->config, c);
+	config_free(m->config);
+	m->config = TAKE_PTR(c);
+	/* A burst in progress keeps its start; new periods apply from the next event. */
+	m->debounce.quiet_usec = m->config->quiet_usec;
+	m->debounce.max_delay_usec = m->config->max_delay_usec < m->config->quiet_usec ? m->config->quiet_usec
+										: m->config->max_delay_usec;
+	if (reload) {
+		log_info("loader settings changed: reloading the crash kernel with them");
+		reset_chain(m);
+		m->force_reload = true;
+	}
+	m->burst_last_usec = 0;
+	m->trigger = "after a configuration change";
+	check(m);
+	return 0;
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	Manager *m = userdata;
+
+	/* Never unload: a crash kernel that is loaded stays useful after we are gone. */
+	log_info("%s: stopping; the crash kernel stays loaded", strsignal((int)si->ssi_signo));
+	notify("STOPPING=1");
+	return sd_event_exit(m->event, 0);
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_(freep) char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST)
+				return negative_errno();
+			*s = '/';
+		}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return negative_errno();
+	return 0;
+}
+
+Manager *manager_free(Manager *m)
+{
+	if (!m)
+		return NULL;
+	sd_event_source_disable_unref(m->debounce_timer);
+	sd_event_source_disable_unref(m->retry_timer);
+	monitor_free(m->monitor);
+	file_watch_free(m->file_watch);
+	kmsg_watch_free(m->kmsg_watch);
+	free_loaders(m);
+	topology_free(m->loaded);
+	elfcorehdr_builder_free(m->builder);
+	free(m->header);
+	config_free(m->config);
+	sd_event_unref(m->event);
+	free(m->root);
+	free(m->config_path);
+	free(m->runtime_dir);
+	free(m);
+	return NULL;
+}
+
+int manager_new(const ManagerOptions *o, Manager **ret)
+{
+	_cleanup_(manager_freep) Manager *m = NULL;
+	int r;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->root = strdup(o->root ? o->root : "/");
+	m->runtime_dir = strdup(o->runtime_dir);
+	m->config_path = o->config_path ? strdup(o->config_path) : NULL;
+	if (!m->root || !m->runtime_dir || (o->config_path && !m->config_path))
+		return -ENOMEM;
+	m->monitor_kind = o->monitor;
+	m->loader_override = o->loader_override;
+	m->ops = o->ops;
+	m->status.state = STATE_STARTING;
+	m->status.loader = "none";
+
+	r = load_config(m, &m->config);
+	if (r < 0)
+		return r == -ENOMEM ? r : MANAGER_BAD_CONFIG;
+	debounce_init(&m->debounce, m->config->quiet_usec, m->config->max_delay_usec);
+	reset_chain(m);
+	r = elfcorehdr_builder_new(&m->builder);
+	if (r < 0)
+		return r;
+	r = sd_event_default(&m->event);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(m);
+	return 0;
+}
+
+int manager_start(Manager *m)
+{
+	int r, crash_loaded;
+
+	r = mkdir_p(m->runtime_dir, 0755);
+	if (r < 0) {
+		log_error("cannot create %s: %s", m->runtime_dir, strerror(-r));
+		return r;
+	}
+	/* PROCMASK: sd-event blocks the signals itself, in this thread only. */
+	r = sd_event_add_signal(m->event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_exit_signal, m);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, on_exit_signal, m);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGHUP | SD_EVENT_SIGNAL_PROCMASK, on_sighup, m);
+	if (r < 0) {
+		log_error("cannot handle signals: %s", strerror(-r));
+		return r;
+	}
+	(void)sd_event_set_watchdog(m->event, true);
+
+	/* The monitor before the first snapshot: a change between the two then still arrives
+	 * as an event instead of being missed. */
+	r = monitor_new(m->event, m->monitor_kind, on_uevent, m, &m->monitor);
+	if (r < 0) {
+		log_error("cannot listen to %s uevents: %s", monitor_kind_to_string(m->monitor_kind), strerror(-r));
+		return r;
+	}
+	if (m->monitor_kind == MONITOR_UDEV && access("/run/udev/control", F_OK) < 0)
+		log_warning("udevd does not seem to run (no /run/udev/control): udev events may never arrive; "
+			    "use --monitor=kernel on systems without udevd");
+	log_info("listening to %s uevents for cpu and memory; loader %s, quiet period %" PRIu64
+		 " ms, at most %" PRIu64 " ms",
+		 monitor_kind_to_string(m->monitor_kind), loader_kind_to_string(m->config->loader),
+		 m->config->quiet_usec / 1000, m->config->max_delay_usec / 1000);
+
+	crash_loaded = loader_crash_loaded(m->root);
+	if (m->config->load_on_start) {
+		/* We cannot read back a header someone else loaded: treat it as stale, once. */
+		m->force_reload = true;
+		m->trigger = "at start";
+		check(m);
+	} else {
+		_cleanup_(topology_freep) Topology *t = NULL;
+		Diag d = { 0 };
+
+		if (topology_read(m->root, &t, &d) >= 0) {
+			note_topology(m, t);
+			if (crash_loaded == 1) {
+				/* LoadOnStart=no: trust what kdump loaded until the topology changes. */
+				m->loaded_known = true;
+				m->loaded_fp = m->status.fingerprint = topology_fingerprint(t);
+				m->loaded = TAKE_PTR(t);
+			}
+		}
+		set_state(m, crash_loaded == 1 ? STATE_PROTECTED : STATE_UNPROTECTED,
+			  crash_loaded == 1 ? NULL : "LoadOnStart=no and no crash kernel loaded yet");
+	}
+	notify("READY=1\nSTATUS=%s", m->status.message);
+	return 0;
+}
+
+int manager_run(Manager *m)
+{
+	int r = sd_event_loop(m->event);
+
+	if (r < 0) {
+		log_error("event loop failed: %s", strerror(-r));
+		return EXIT_FAILURE;
+	}
+	return r;
+}

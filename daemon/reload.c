@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "loader.h"
+#include "reload.h"
+
+size_t reload_chain(LoaderKind configured, LoaderKind chain[static _LOADER_MAX])
+{
+	const LoaderKind *order;
+	size_t n;
+
+	if (configured != LOADER_AUTO) {
+		chain[0] = configured;
+		return 1;
+	}
+	/* Kinds this build has no loader for stay out: auto must never pick them. */
+	order = loader_auto_order(&n);
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < _LOADER_MAX; i++)
+		if (loader_vtable_for(order[i]))
+			chain[k++] = order[i];
+	return k;
+}
+
+ReloadDecision reload_decide(bool loaded_known, uint64_t loaded_fp, uint64_t fp, bool force)
+{
+	if (force || !loaded_known)
+		return RELOAD_NEEDED;
+	return loaded_fp == fp ? RELOAD_SKIP : RELOAD_NEEDED;
+}
+
+uint64_t reload_retry_delay_usec(unsigned attempt)
+{
+	if (attempt == 0)
+		attempt = 1;
+	if (attempt > 10)
+		attempt = 10;
+	return 100000ULL << (attempt - 1);
+}
+
+uint64_t reload_unprotected_delay_usec(unsigned n)
+{
+	const uint64_t cap = 600ULL * 1000000ULL;
+	uint64_t d;
+
+	if (n == 0)
+		n = 1;
+	if (n > 7)
+		return cap;
+	d = 10ULL * 1000000ULL << (n - 1);
+	return d > cap ? cap : d;
+}

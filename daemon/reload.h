@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The reload policy as pure functions: which loaders to try in which order, whether a
+ * snapshot needs a reload, how long to wait before trying again. The manager applies it. */
+#pragma once
+
+#include "loader.h" /* LoaderKind, through lib/config.h */
+
+/* Transient failures (EBUSY, EINTR, ENOMEM) of one loader before falling back to the next. */
+#define RELOAD_MAX_ATTEMPTS 5
+/* Snapshot-load-snapshot rounds when the topology keeps moving during loads; then the next
+ * uevent or a debounce period takes over. */
+#define RELOAD_MAX_ROUNDS 3
+
+/* Fills chain with the loaders to try for Loader=configured: the auto order, or just the one
+ * named. Returns the count. */
+size_t reload_chain(LoaderKind configured, LoaderKind chain[static _LOADER_MAX]);
+
+typedef enum ReloadDecision {
+	RELOAD_SKIP,  /* the loaded header describes this topology */
+	RELOAD_NEEDED,
+} ReloadDecision;
+
+/* loaded_known: a header we loaded (or checked) describes loaded_fp. force: reload whatever
+ * the fingerprints say (loaded by someone else, configuration or kernel files changed, the
+ * kernel reported a failure). */
+ReloadDecision reload_decide(bool loaded_known, uint64_t loaded_fp, uint64_t fp, bool force);
+
+/* Delay before retry number attempt (1-based) of a transient failure: 100 ms doubling. */
+uint64_t reload_retry_delay_usec(unsigned attempt);
+
+/* Delay before the n-th (1-based) retry while unprotected: 10 s doubling up to 10 min, so a
+ * machine that cannot load keeps trying without spinning. */
+uint64_t reload_unprotected_delay_usec(unsigned n);

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+
+#include "loader-internal.h"
+#include "status.h"
+
+static const char *const state_names[_STATE_MAX] = {
+	[STATE_STARTING] = "starting",
+	[STATE_PROTECTED] = "protected",
+	[STATE_RELOADING] = "reloading",
+	[STATE_UNPROTECTED] = "unprotected",
+	[STATE_KERNEL_MANAGED] = "kernel-managed",
+};
+
+const char *daemon_state_to_string(DaemonState s)
+{
+	return s < _STATE_MAX ? state_names[s] : "unknown";
+}
+
+static void format_bytes(uint64_t b, char *buf, size_t size)
+{
+	if (b >= (1ULL << 30))
+		snprintf(buf, size, "%.1f GiB", (double)b / (double)(1ULL << 30));
+	else
+		snprintf(buf, size, "%" PRIu64 " MiB", b >> 20);
+}
+
+void status_format_message(Status *s, const char *detail)
+{
+	char bytes[32], what[128];
+
+	format_bytes(s->ram_bytes, bytes, sizeof(bytes));
+	snprintf(what, sizeof(what), "%zu CPUs, %zu RAM ranges (%s)", s->cpus, s->ram_ranges, bytes);
+	switch (s->state) {
+	case STATE_PROTECTED:
+		if (s->reloads > 0)
+			snprintf(s->message, sizeof(s->message),
+				 "protected: %s, reloaded with %s in %" PRIu64 " ms after %u events", what, s->loader,
+				 s->last_reload_syscall_usec / 1000, s->last_burst_events);
+		else
+			snprintf(s->message, sizeof(s->message), "protected: %s, crash kernel loaded before us", what);
+		break;
+	case STATE_KERNEL_MANAGED:
+		snprintf(s->message, sizeof(s->message),
+			 "kernel-managed: %s, %zu of %zu program headers; the kernel updates the header itself", what,
+			 s->phdrs_used, s->max_phdrs);
+		break;
+	case STATE_RELOADING:
+		snprintf(s->message, sizeof(s->message), "reloading with %s: %s%s%s", s->loader, what,
+			 detail ? ": " : "", detail ? detail : "");
+		break;
+	case STATE_UNPROTECTED:
+		snprintf(s->message, sizeof(s->message), "UNPROTECTED: no crash kernel matches %s%s%s", what,
+			 detail ? ": " : "", detail ? detail : "");
+		break;
+	default:
+		snprintf(s->message, sizeof(s->message), "starting");
+		break;
+	}
+}
+
+/* JSON string escaping for the one free-text field. */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+int status_write(const char *dir, const Status *s)
+{
+	_cleanup_(freep) char *text = NULL, *path = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	f = open_memstream(&text, &size);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f,
+		"{\"pid\":%d,\"state\":\"%s\",\"loader\":\"%s\",\"reloads\":%" PRIu64 ",\"failures\":%" PRIu64
+		",\"events_total\":%" PRIu64 ",\"last_burst_events\":%u,\"last_reload_realtime_usec\":%" PRIu64
+		",\"last_reload_syscall_usec\":%" PRIu64 ",\"last_event_to_reload_usec\":%" PRIu64
+		",\"cpus\":%zu,\"ram_ranges\":%zu,\"ram_bytes\":%" PRIu64 ",\"phdrs_used\":%zu,\"max_phdrs\":%zu"
+		",\"fingerprint\":\"%016" PRIx64 "\",\"message\":",
+		(int)getpid(), daemon_state_to_string(s->state), s->loader ? s->loader : "none", s->reloads,
+		s->failures, s->events_total, s->last_burst_events, s->last_reload_realtime_usec,
+		s->last_reload_syscall_usec, s->last_event_to_reload_usec, s->cpus, s->ram_ranges, s->ram_bytes,
+		s->phdrs_used, s->max_phdrs, s->fingerprint);
+	json_string(f, s->message);
+	fputs("}\n", f);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	if (asprintf(&path, "%s/status.json", dir) < 0)
+		return -ENOMEM;
+	return loader_write_atomic(path, text, size, 0644);
+}

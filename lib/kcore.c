@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * /proc/kcore is an ELF core file of the running kernel (fs/proc/kcore.c). Its program headers
+ * are all we need, and all we read: one PT_NOTE, then one PT_LOAD per kclist entry, where
+ * KCORE_RAM entries carry p_paddr = __pa(vaddr), the KCORE_TEXT entry p_paddr =
+ * __pa_symbol(_text), and every other entry (vmalloc, vmemmap, modules, vsyscall) p_paddr = -1.
+ * So PAGE_OFFSET (randomised by KASLR) is p_vaddr - p_paddr of any RAM entry, and the text
+ * entry is the kernel's own _text.._end mapping.
+ */
+#include <elf.h>
+#include <endian.h>
+#include <inttypes.h>
+
+#include "kcore.h"
+#include "path.h"
+
+#define SZ_1M (1ULL << 20)
+#define SZ_1G (1ULL << 30)
+/* p_paddr of entries without a physical address (vmalloc, vmemmap, modules, vsyscall). */
+#define KCORE_NO_PADDR UINT64_MAX
+
+static int read_exact(FILE *f, void *buf, size_t size)
+{
+	if (fread(buf, 1, size, f) == size)
+		return 0;
+	return ferror(f) ? -EIO : -ENODATA;
+}
+
+int kcore_parse_stream(FILE *f, const char *name, KernelMap *ret, Diag *d)
+{
+	_cleanup_(freep) Elf64_Phdr *phdrs = NULL;
+	Elf64_Ehdr eh;
+	uint64_t phoff, page_offset = 0;
+	unsigned phnum, n_ram = 0, n_text = 0, text_index = 0;
+	KernelMap km = { .from_kcore = true };
+	int r;
+
+	r = read_exact(f, &eh, sizeof(eh));
+	if (r == -EIO)
+		return diag_set(d, EIO, name, 0, "read error");
+	if (r < 0)
+		return diag_set(d, EINVAL, name, 0, "shorter than an ELF header");
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+		return diag_set(d, EINVAL, name, 0, "not an ELF file");
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
+		return diag_set(d, EINVAL, name, 0, "not a 64-bit little-endian ELF file");
+	if (le16toh(eh.e_type) != ET_CORE)
+		return diag_set(d, EINVAL, name, 0, "not an ELF core file (e_type %u)", le16toh(eh.e_type));
+	if (le16toh(eh.e_machine) != EM_X86_64)
+		return diag_set(d, EINVAL, name, 0, "not an x86_64 core (e_machine %u)", le16toh(eh.e_machine));
+	if (le16toh(eh.e_phentsize) != sizeof(Elf64_Phdr))
+		return diag_set(d, EINVAL, name, 0, "e_phentsize %u, expected %zu",
+				le16toh(eh.e_phentsize), sizeof(Elf64_Phdr));
+	phnum = le16toh(eh.e_phnum);
+	phoff = le64toh(eh.e_phoff);
+	if (phnum == 0 || phnum == PN_XNUM)
+		return diag_set(d, EINVAL, name, 0, "unsupported program header count %u", phnum);
+	if (phoff < sizeof(eh))
+		return diag_set(d, EINVAL, name, 0, "program headers overlap the ELF header (e_phoff %" PRIu64 ")", phoff);
+	/* kcore puts them right after the ELF header; seek only if not, so pipes work too. */
+	if (phoff != sizeof(eh) && fseeko(f, (off_t)phoff, SEEK_SET) < 0)
+		return diag_set(d, errno, name, 0, "cannot seek to the program headers: %s", strerror(errno));
+
+	/* One read of the whole table: nothing after it (notes, then memory) is touched. */
+	phdrs = calloc(phnum, sizeof(*phdrs));
+	if (!phdrs)
+		return -ENOMEM;
+	r = read_exact(f, phdrs, phnum * sizeof(*phdrs));
+	if (r == -EIO)
+		return diag_set(d, EIO, name, 0, "read error");
+	if (r < 0)
+		return diag_set(d, EINVAL, name, 0, "truncated: %u program headers announced", phnum);
+
+	for (unsigned i = 0; i < phnum; i++) {
+		const Elf64_Phdr *ph = &phdrs[i];
+		uint64_t vaddr, paddr, size;
+
+		if (le32toh(ph->p_type) != PT_LOAD)
+			continue;
+		vaddr = le64toh(ph->p_vaddr);
+		paddr = le64toh(ph->p_paddr);
+		size = le64toh(ph->p_memsz);
+		if (paddr == KCORE_NO_PADDR)
+			continue;
+
+		if (vaddr >= KCORE_START_KERNEL_MAP && vaddr - KCORE_START_KERNEL_MAP < SZ_1G) {
+			/* [__START_KERNEL_map, +1 GiB) holds the kernel image (KASLR keeps it
+			 * there); modules above it have no physical address. */
+			if (n_text++ > 0)
+				return diag_set(d, EINVAL, name, 0,
+						"two kernel text segments (program headers %u and %u)", text_index, i);
+			if (size == 0)
+				return diag_set(d, EINVAL, name, 0, "kernel text segment is empty");
+			km.text_vaddr = vaddr;
+			km.text_paddr = paddr;
+			km.text_size = size;
+			text_index = i;
+		} else if (vaddr < KCORE_START_KERNEL_MAP) {
+			if (vaddr < paddr)
+				return diag_set(d, EINVAL, name, 0,
+						"program header %u: virtual address %#" PRIx64 " below physical %#" PRIx64,
+						i, vaddr, paddr);
+			/* The direct map is one linear offset: entries that disagree mean the
+			 * file is not a kcore we understand, and a guess would corrupt p_vaddr. */
+			if (n_ram > 0 && vaddr - paddr != page_offset)
+				return diag_set(d, EINVAL, name, 0,
+						"program header %u: PAGE_OFFSET %#" PRIx64 " differs from %#" PRIx64,
+						i, vaddr - paddr, page_offset);
+			page_offset = vaddr - paddr;
+			n_ram++;
+		}
+	}
+
+	if (n_text == 0)
+		return diag_set(d, EINVAL, name, 0, "no kernel text segment (vaddr in [%#llx, +1 GiB))",
+				KCORE_START_KERNEL_MAP);
+	if (n_ram == 0)
+		return diag_set(d, EINVAL, name, 0, "no RAM segment with a physical address");
+	km.page_offset = page_offset;
+	*ret = km;
+	return 0;
+}
+
+int kcore_parse_file(const char *root, KernelMap *ret, Diag *d)
+{
+	_cleanup_(fclosep) FILE *f = NULL;
+
+	f = path_fopen(root, "/proc/kcore", "re");
+	if (!f)
+		return diag_set(d, errno, "/proc/kcore", 0, "cannot open: %s", strerror(errno));
+	/* Unbuffered: stdio would read ahead a whole buffer, past the headers into memory. */
+	if (setvbuf(f, NULL, _IONBF, 0) != 0)
+		return diag_set(d, EIO, "/proc/kcore", 0, "cannot disable buffering");
+	return kcore_parse_stream(f, "/proc/kcore", ret, d);
+}
+
+void kcore_fallback(uint64_t kernel_code_start, uint64_t kernel_end, KernelMap *ret)
+{
+	*ret = (KernelMap){
+		.page_offset = KCORE_DEFAULT_PAGE_OFFSET,
+		/* Without virtual KASLR _text sits at its link address, __START_KERNEL_map +
+		 * CONFIG_PHYSICAL_START (16 MiB), wherever it was loaded physically. */
+		.text_vaddr = KCORE_START_KERNEL_MAP + 16 * SZ_1M,
+		.text_paddr = kernel_code_start,
+		.text_size = ALIGN_UP(kernel_end + 1, 4096ULL) - kernel_code_start,
+		.from_kcore = false,
+	};
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Loader "kernel": the running kernel updates the loaded crash kernel's header on hotplug
+ * itself (CONFIG_CRASH_HOTPLUG, crash_hotplug reads 1). Loading anything would only open a
+ * window without a crash kernel, so this loader never loads: "load" checks that the kernel
+ * still does the job, that its header has room for the topology, and that it reported no
+ * failure on /dev/kmsg. Any of those failing makes the caller reload with another loader,
+ * which gives the kernel a fresh image and header. */
+#include <syslog.h>
+
+#include "elfcorehdr.h"
+#include "loader-internal.h"
+#include "path.h"
+
+typedef struct KernelLoader {
+	Loader base;
+	char *root;
+	char failure[200]; /* last "crash hp:" error from /dev/kmsg, "" for none */
+} KernelLoader;
+
+static const char *const crash_hotplug_files[] = {
+	"/sys/devices/system/cpu/crash_hotplug",
+	"/sys/devices/system/memory/crash_hotplug",
+};
+
+static int kernel_probe(const char *root, const Config *c, char *why, size_t why_size)
+{
+	unsigned found = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(crash_hotplug_files); i++) {
+		char buf[16];
+		int r;
+
+		r = path_read_line(root, crash_hotplug_files[i], buf, sizeof(buf), NULL);
+		if (r == -ENOENT) /* no memory (or CPU) hotplug in this kernel: nothing to update */
+			continue;
+		if (r < 0) {
+			snprintf(why, why_size, "cannot read %s: %s", crash_hotplug_files[i], strerror(-r));
+			return r;
+		}
+		if (!streq(buf, "1")) {
+			snprintf(why, why_size,
+				 "%s reads %s: the kernel does not update the loaded header (no crash kernel "
+				 "loaded, or loaded without hotplug support)",
+				 crash_hotplug_files[i], buf);
+			return -EOPNOTSUPP;
+		}
+		found++;
+	}
+	if (found == 0) {
+		snprintf(why, why_size, "no crash_hotplug file: kernel without CONFIG_CRASH_HOTPLUG");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static Loader *kernel_free(Loader *l)
+{
+	KernelLoader *k = (KernelLoader *)l;
+
+	if (!k)
+		return NULL;
+	free(k->root);
+	free(k);
+	return NULL;
+}
+
+static int kernel_new(const char *root, const Config *c, const KexecOps *ops, Loader **ret)
+{
+	KernelLoader *k;
+
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->base.vtable = &loader_kernel_vtable;
+	k->root = strdup(root ? root : "/");
+	if (!k->root) {
+		free(k);
+		return -ENOMEM;
+	}
+	*ret = &k->base;
+	return 0;
+}
+
+static int kernel_load(Loader *l, const LoadRequest *req, LoadResult *res)
+{
+	KernelLoader *k = (KernelLoader *)l;
+	uint64_t start = loader_now_usec();
+	char why[256];
+	size_t needed;
+	int r, cap;
+
+	r = kernel_probe(k->root, NULL, why, sizeof(why));
+	if (r < 0) {
+		loader_set_detail(res, "%s", why);
+		return r;
+	}
+	if (k->failure[0]) {
+		loader_set_detail(res, "the kernel failed to update its header: %s", k->failure);
+		k->failure[0] = '\0';
+		return -EIO;
+	}
+	cap = loader_kernel_capacity(k->root);
+	res->phdrs_capacity = cap > 0 ? (size_t)cap : 0;
+	needed = req->topology ? elfcorehdr_phdrs_needed(req->topology) : 0;
+	res->total_usec = loader_now_usec() - start;
+	if (cap > 0 && needed > (size_t)cap) {
+		snprintf(res->detail, sizeof(res->detail),
+			 "capacity exceeded: the topology needs %zu program headers, the kernel reserved %d", needed,
+			 cap);
+		return -ENOSPC;
+	}
+	if (cap > 0)
+		snprintf(res->detail, sizeof(res->detail),
+			 "the kernel updates its header itself (%zu of %d program headers used)", needed, cap);
+	else
+		loader_set_detail(res, "the kernel updates its header itself");
+	return 0;
+}
+
+int loader_kernel_parse_kmsg(const char *record, size_t len, char *msg, size_t msg_size)
+{
+	static const char prefix[] = "crash hp: ";
+	const char *semi, *text, *end, *p;
+	unsigned long pri;
+	char *num_end;
+
+	semi = memchr(record, ';', len);
+	if (!semi || semi == record)
+		return -EINVAL;
+	/* "PRI,SEQ,TS,FLAGS": only the priority matters; its low 3 bits are the level. */
+	errno = 0;
+	pri = strtoul(record, &num_end, 10);
+	if (errno != 0 || num_end == record || (*num_end != ',' && num_end != semi))
+		return -EINVAL;
+	for (p = record; p < semi; p++)
+		if (!(*p >= '0' && *p <= '9') && *p != ',' && *p != '-' && *p != ' ')
+			return -EINVAL;
+	text = semi + 1;
+	end = memchr(text, '\n', len - (size_t)(text - record));
+	if (!end)
+		end = record + len;
+	if ((pri & 7) > LOG_WARNING)
+		return 0;
+	if ((size_t)(end - text) < sizeof(prefix) - 1 || memcmp(text, prefix, sizeof(prefix) - 1) != 0)
+		return 0;
+	text += sizeof(prefix) - 1;
+	snprintf(msg, msg_size, "%.*s", (int)(end - text), text);
+	return 1;
+}
+
+void loader_kernel_note_failure(Loader *l, const char *msg)
+{
+	KernelLoader *k = (KernelLoader *)l;
+
+	if (!l || l->vtable != &loader_kernel_vtable)
+		return;
+	snprintf(k->failure, sizeof(k->failure), "%s", msg && *msg ? msg : "unknown failure");
+}
+
+const LoaderVtable loader_kernel_vtable = {
+	.name = "kernel",
+	.probe = kernel_probe,
+	.new = kernel_new,
+	.load = kernel_load,
+	.free = kernel_free,
+};

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Loader "kexec-tools": runs `kexec -s -p` (kexec_file_load, allowed under lockdown) and, if
+ * that fails, `kexec -p` (kexec_load, kexec-tools builds its own header). For architectures
+ * and set-ups the native loaders do not cover. kexec's exit status carries no errno, so a
+ * failure is reported as EIO with the status. */
+#include <sys/stat.h>
+
+#include "loader-internal.h"
+#include "path.h"
+
+typedef struct KexecToolsLoader {
+	Loader base;
+	const KexecOps *ops;
+	char *root;
+	char *cmdline;
+	char kernel[PATH_MAX]; /* root-relative */
+	char initrd[PATH_MAX]; /* "" for none */
+} KexecToolsLoader;
+
+/* kexec must be found the way posix_spawnp() will find it. */
+static bool kexec_in_path(void)
+{
+	const char *path = getenv("PATH");
+	_cleanup_(freep) char *copy = NULL;
+	char *dir, *save = NULL;
+
+	copy = strdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (!copy)
+		return false;
+	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char full[PATH_MAX];
+
+		if (snprintf(full, sizeof(full), "%s/kexec", dir) < (int)sizeof(full) && access(full, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int kexec_tools_probe(const char *root, const Config *c, char *why, size_t why_size)
+{
+	char kernel[PATH_MAX];
+	struct utsname u;
+	int r;
+
+	if (!kexec_in_path()) {
+		snprintf(why, why_size, "kexec (kexec-tools) not found in PATH");
+		return -ENOENT;
+	}
+	r = loader_probe_crash_region(root, why, why_size);
+	if (r < 0)
+		return r;
+	return loader_resolve_kernel(root, c, loader_release(&u), kernel, sizeof(kernel), why, why_size);
+}
+
+static Loader *kexec_tools_free(Loader *l)
+{
+	KexecToolsLoader *k = (KexecToolsLoader *)l;
+
+	if (!k)
+		return NULL;
+	free(k->cmdline);
+	free(k->root);
+	free(k);
+	return NULL;
+}
+
+static void kexec_tools_freep(KexecToolsLoader **k)
+{
+	if (*k)
+		kexec_tools_free(&(*k)->base);
+}
+
+static int kexec_tools_new(const char *root, const Config *c, const KexecOps *ops, Loader **ret)
+{
+	_cleanup_(kexec_tools_freep) KexecToolsLoader *k = NULL;
+	char why[256];
+	struct utsname u;
+	int r;
+
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->base.vtable = &loader_kexec_tools_vtable;
+	k->ops = ops;
+	k->root = strdup(root ? root : "/");
+	if (!k->root)
+		return -ENOMEM;
+	r = loader_resolve_kernel(root, c, loader_release(&u), k->kernel, sizeof(k->kernel), why, sizeof(why));
+	if (r < 0)
+		return r;
+	r = loader_resolve_initrd(root, c, loader_release(&u), k->initrd, sizeof(k->initrd), why, sizeof(why));
+	if (r < 0 && c->initrd)
+		return r;
+	if (r < 0)
+		k->initrd[0] = '\0';
+	r = loader_command_line(root, c, &k->cmdline, why, sizeof(why));
+	if (r < 0)
+		return r;
+	*ret = &TAKE_PTR(k)->base;
+	return 0;
+}
+
+static const char *kexec_tools_file(Loader *l, size_t i)
+{
+	KexecToolsLoader *k = (KexecToolsLoader *)l;
+
+	if (i == 0)
+		return k->kernel;
+	if (i == 1 && k->initrd[0])
+		return k->initrd;
+	return NULL;
+}
+
+static int kexec_tools_load(Loader *l, const LoadRequest *req, LoadResult *res)
+{
+	KexecToolsLoader *k = (KexecToolsLoader *)l;
+	_cleanup_(freep) char *initrd_arg = NULL, *append_arg = NULL;
+	char kernel[PATH_MAX], initrd[PATH_MAX];
+	uint64_t start = loader_now_usec();
+	char *argv[8];
+	size_t n;
+	int r = 0;
+
+	if (path_join(k->root, k->kernel, kernel, sizeof(kernel)) < 0 ||
+	    (k->initrd[0] && path_join(k->root, k->initrd, initrd, sizeof(initrd)) < 0))
+		return loader_fail(res, ENAMETOOLONG, "kexec-tools");
+	if (asprintf(&append_arg, "--append=%s", k->cmdline) < 0 ||
+	    (k->initrd[0] && asprintf(&initrd_arg, "--initrd=%s", initrd) < 0))
+		return loader_fail(res, ENOMEM, "kexec-tools");
+
+	/* -s first: kexec_file_load works under lockdown and lets the kernel keep its own header
+	 * current; plain -p (kexec_load) for kernels or images that need it. */
+	for (int file_syscall = 1; file_syscall >= 0; file_syscall--) {
+		n = 0;
+		argv[n++] = (char *)"kexec";
+		if (file_syscall)
+			argv[n++] = (char *)"-s";
+		argv[n++] = (char *)"-p";
+		argv[n++] = kernel;
+		if (initrd_arg)
+			argv[n++] = initrd_arg;
+		argv[n++] = append_arg;
+		argv[n] = NULL;
+
+		uint64_t t0 = loader_now_usec();
+		r = k->ops->run(k->ops->userdata, argv);
+		res->syscall_usec = loader_now_usec() - t0;
+		if (r == 0) {
+			res->total_usec = loader_now_usec() - start;
+			loader_set_detail(res, "kexec %s-p %s%s%s", file_syscall ? "-s " : "",
+				 k->kernel, k->initrd[0] ? " --initrd=" : "", k->initrd);
+			return 0;
+		}
+		if (r < 0) /* could not even run it: the other variant will not run either */
+			break;
+	}
+	res->total_usec = loader_now_usec() - start;
+	if (r < 0)
+		return loader_fail(res, -r, "running kexec");
+	loader_set_detail(res, "kexec -p exited with status %d (see its messages above)", r);
+	return -EIO;
+}
+
+const LoaderVtable loader_kexec_tools_vtable = {
+	.name = "kexec-tools",
+	.probe = kexec_tools_probe,
+	.new = kexec_tools_new,
+	.load = kexec_tools_load,
+	.free = kexec_tools_free,
+	.file = kexec_tools_file,
+};

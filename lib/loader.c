@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Loader registry and what every loader shares: errno meanings, file and command line
+ * resolution, the kexec_crash_loaded probe. */
+#include <elf.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "loader-internal.h"
+#include "path.h"
+
+static const LoaderVtable *const vtables[_LOADER_MAX] = {
+	[LOADER_KERNEL] = &loader_kernel_vtable,
+	/* [LOADER_SEGMENTS]: the x86_64 kexec_load loader plugs in here when it exists. */
+	[LOADER_FILE] = &loader_file_vtable,
+	[LOADER_KEXEC_TOOLS] = &loader_kexec_tools_vtable,
+	[LOADER_DRY_RUN] = &loader_dry_run_vtable,
+};
+
+const LoaderVtable *loader_vtable_for(LoaderKind k)
+{
+	if ((int)k < 0 || k >= _LOADER_MAX)
+		return NULL;
+	return vtables[k];
+}
+
+/* Cheapest first: the kernel updating its own header costs nothing; segments rewrite only the
+ * header; file reloads the whole image but needs no userspace header; kexec-tools forks. */
+static const LoaderKind auto_order[] = {
+	LOADER_KERNEL,
+	LOADER_SEGMENTS,
+	LOADER_FILE,
+	LOADER_KEXEC_TOOLS,
+};
+
+const LoaderKind *loader_auto_order(size_t *ret_n)
+{
+	*ret_n = ELEMENTSOF(auto_order);
+	return auto_order;
+}
+
+static const struct {
+	int err;
+	const char *meaning;
+} meanings[] = {
+	{ EPERM, "kexec load refused (lockdown, kexec_load_disabled, load limit reached or no CAP_SYS_BOOT)" },
+	{ EADDRNOTAVAIL, "crash kernel region too small (or no crashkernel= reservation)" },
+	{ EBUSY, "kexec lock held (another load, or the kernel updating its header)" },
+	{ EINVAL, "load rejected as invalid (unknown flag for this kernel, command line too long, or not a regular file)" },
+	{ ENOEXEC, "kernel image not recognised (not a 64-bit bzImage the kernel can load)" },
+	{ ENOMEM, "the kernel ran out of memory while loading" },
+	{ EBADF, "kernel or initrd not open for reading" },
+	{ ETXTBSY, "kernel or initrd is open for writing somewhere" },
+	{ EFBIG, "kernel or initrd larger than the kernel accepts" },
+	{ EKEYREJECTED, "signature rejected (Secure Boot or KEXEC_SIG_FORCE needs a signed kernel)" },
+	{ ENOKEY, "no key to verify the kernel's signature" },
+	{ EBADMSG, "kernel signature malformed" },
+	{ ELIBBAD, "kernel signature check failed" },
+	{ ENOPKG, "kernel signature check unavailable" },
+	{ ENOSYS, "kexec syscall not available (kernel without CONFIG_KEXEC or CONFIG_KEXEC_FILE, or filtered)" },
+	{ EINTR, "interrupted, worth retrying" },
+	{ ENOSPC, "capacity exceeded: the header has no room for this topology" },
+	{ ENOENT, "a file the load needs is missing" },
+	{ EOPNOTSUPP, "not available on this machine" },
+};
+
+const char *loader_explain_errno(int err, char *buf, size_t size)
+{
+	const char *name;
+
+	if (err < 0)
+		err = -err;
+	name = strerrorname_np(err);
+	for (size_t i = 0; i < ELEMENTSOF(meanings); i++)
+		if (meanings[i].err == err) {
+			snprintf(buf, size, "%s: %s", name, meanings[i].meaning);
+			return buf;
+		}
+	snprintf(buf, size, "%s: %s", name ? name : "E?", strerror(err));
+	return buf;
+}
+
+bool loader_error_is_transient(int err)
+{
+	if (err < 0)
+		err = -err;
+	return err == EBUSY || err == EINTR || err == EAGAIN || err == ENOMEM;
+}
+
+int loader_crash_loaded(const char *root)
+{
+	char buf[16];
+	int r;
+
+	r = path_read_line(root, "/sys/kernel/kexec_crash_loaded", buf, sizeof(buf), NULL);
+	if (r < 0)
+		return r;
+	if (streq(buf, "1"))
+		return 1;
+	if (streq(buf, "0"))
+		return 0;
+	return -EINVAL;
+}
+
+static bool regular_file_under(const char *root, const char *path)
+{
+	char full[PATH_MAX];
+	struct stat st;
+
+	return path_join(root, path, full, sizeof(full)) == 0 && stat(full, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int loader_resolve_kernel(const char *root, const Config *c, const char *release, char *buf, size_t size,
+			  char *why, size_t why_size)
+{
+	char path[PATH_MAX];
+	int n;
+
+	if (c->kernel)
+		n = snprintf(path, sizeof(path), "%s", c->kernel);
+	else
+		n = snprintf(path, sizeof(path), "/boot/vmlinuz-%s", release);
+	if (n < 0 || (size_t)n >= sizeof(path) || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	if (!regular_file_under(root, path)) {
+		snprintf(why, why_size, "kernel %s%s not found", path, c->kernel ? "" : " (Kernel= unset)");
+		return -ENOENT;
+	}
+	memcpy(buf, path, (size_t)n + 1);
+	return 0;
+}
+
+int loader_resolve_initrd(const char *root, const Config *c, const char *release, char *buf, size_t size,
+			  char *why, size_t why_size)
+{
+	/* kdump-tools (Debian), kdump-utils (Fedora/RHEL) and the plain initrd, in that order:
+	 * a dedicated kdump initrd is small and made for the crash kernel. */
+	static const char *const patterns[] = {
+		"/var/lib/kdump/initrd.img-%s",
+		"/boot/initramfs-%skdump.img",
+		"/boot/initrd.img-%s",
+		"/boot/initramfs-%s.img",
+	};
+	char path[PATH_MAX];
+
+	if (c->initrd) {
+		if (strlen(c->initrd) >= size)
+			return -ENAMETOOLONG;
+		if (!regular_file_under(root, c->initrd)) {
+			snprintf(why, why_size, "initrd %s not found", c->initrd);
+			return -ENOENT;
+		}
+		strcpy(buf, c->initrd);
+		return 0;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(patterns); i++) {
+		int n;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		n = snprintf(path, sizeof(path), patterns[i], release);
+#pragma GCC diagnostic pop
+		if (n < 0 || (size_t)n >= sizeof(path) || (size_t)n >= size)
+			continue;
+		if (regular_file_under(root, path)) {
+			memcpy(buf, path, (size_t)n + 1);
+			return 0;
+		}
+	}
+	snprintf(why, why_size, "Initrd= unset and no kdump initrd for %s found", release);
+	return -ENOENT;
+}
+
+int loader_command_line(const char *root, const Config *c, char **ret, char *why, size_t why_size)
+{
+	_cleanup_(fclosep) FILE *f = NULL;
+	_cleanup_(freep) char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	char *s;
+
+	if (c->command_line) {
+		s = strdup(c->command_line);
+		if (!s)
+			return -ENOMEM;
+		*ret = s;
+		return 0;
+	}
+	/* /proc/cmdline can be long (up to COMMAND_LINE_SIZE, 2 KiB or more): getline, not a
+	 * fixed buffer. */
+	f = path_fopen(root, "/proc/cmdline", "re");
+	if (!f) {
+		snprintf(why, why_size, "CommandLine= unset and /proc/cmdline unreadable: %s", strerror(errno));
+		return negative_errno();
+	}
+	n = getline(&line, &cap, f);
+	if (n < 0) {
+		snprintf(why, why_size, "CommandLine= unset and /proc/cmdline empty");
+		return -ENODATA;
+	}
+	if (n > 0 && line[n - 1] == '\n')
+		line[n - 1] = '\0';
+	return config_default_cmdline(line, ret);
+}
+
+int loader_fail(LoadResult *res, int err, const char *fmt, ...)
+{
+	char what[160], meaning[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(res->detail, sizeof(res->detail), "%s: %s", what, loader_explain_errno(err, meaning, sizeof(meaning)));
+	return -err;
+}
+
+int loader_write_atomic(const char *path, const void *data, size_t size, mode_t mode)
+{
+	_cleanup_(freep) char *tmp = NULL;
+	_cleanup_(closep) int fd = -1;
+	const char *p = data;
+	int r;
+
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	while (size > 0) {
+		ssize_t n = write(fd, p, size);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = negative_errno();
+			goto fail;
+		}
+		p += n;
+		size -= (size_t)n;
+	}
+	if (fchmod(fd, mode) < 0 || rename(tmp, path) < 0) {
+		r = negative_errno();
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	return r;
+}
+
+int loader_probe_crash_region(const char *root, char *why, size_t why_size)
+{
+	char buf[32];
+	int r;
+
+	/* Read under the kexec lock: EBUSY means a load is running, which proves a region. */
+	r = path_read_line(root, "/sys/kernel/kexec_crash_size", buf, sizeof(buf), NULL);
+	if (r == -EBUSY)
+		return 0;
+	if (r == -ENOENT) {
+		snprintf(why, why_size, "kernel without kdump support (no /sys/kernel/kexec_crash_size)");
+		return -EOPNOTSUPP;
+	}
+	if (r < 0) {
+		snprintf(why, why_size, "cannot read /sys/kernel/kexec_crash_size: %s", strerror(-r));
+		return r;
+	}
+	if (streq(buf, "0")) {
+		snprintf(why, why_size, "no memory reserved for a crash kernel (boot with crashkernel=)");
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+int loader_kernel_capacity(const char *root)
+{
+	char buf[32], *end;
+	unsigned long long v;
+	int r;
+
+	r = path_read_line(root, "/sys/kernel/crash_elfcorehdr_size", buf, sizeof(buf), NULL);
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (errno != 0 || *end != '\0' || end == buf)
+		return -EINVAL;
+	/* The kernel's figure counts program headers only, not the 64-byte ELF header. */
+	v /= sizeof(Elf64_Phdr);
+	return v > INT_MAX ? INT_MAX : (int)v;
+}
+
+void loader_set_detail(LoadResult *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->detail, sizeof(res->detail), fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Builds the purgatory blob and writes it as a C source for lib/.
+
+usage: build.py OUT_C OBJCOPY LDS_IN INCDIR... --cc CC... --src SRC...
+
+Compiles the sources freestanding, links them twice (at 0 and at 0x40000000) with
+LDS_IN, and fails unless both flat binaries are byte-identical: a difference means
+some byte holds an absolute address and the blob would break where the loader puts it.
+Kept outside meson's executable() so project-wide flags (sanitizers, -fstack-protector,
+coverage) never reach code that runs with no C runtime.
+"""
+
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+CFLAGS = [
+    '-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror',
+    '-ffreestanding', '-fno-builtin', '-nostdlib', '-fno-common',
+    '-fpie', '-fvisibility=hidden', '-mcmodel=small',
+    # relocate_kernel leaves CR4.OSFXSR clear: one SSE instruction would be #UD.
+    '-mgeneral-regs-only', '-mno-red-zone',
+    '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-fno-unwind-tables',
+    '-fcf-protection=none', '-fno-jump-tables',
+    '-D__PURGATORY__',
+]
+LDFLAGS = ['-nostdlib', '-static', '-no-pie', '-Wl,--build-id=none', '-Wl,-z,noexecstack']
+BASES = (0, 0x40000000)
+
+
+def run(cmd):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        sys.stderr.write('$ ' + ' '.join(cmd) + '\n' + r.stdout + r.stderr)
+        sys.exit(1)
+    return r
+
+
+def sections(elf):
+    """{name: (sh_addr, sh_offset, sh_size)} of an ELF64 little-endian file."""
+    shoff, = struct.unpack_from('<Q', elf, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from('<HHH', elf, 0x3a)
+    hdrs = [struct.unpack_from('<IIQQQQIIQQ', elf, shoff + i * shentsize) for i in range(shnum)]
+    names = hdrs[shstrndx][4]
+    out = {}
+    for h in hdrs:
+        name = elf[names + h[0]:elf.index(b'\0', names + h[0])].decode()
+        out[name] = (h[3], h[4], h[5])
+    return out
+
+
+def symbol(elf, secs, name):
+    """st_value of a symbol from .symtab."""
+    _, symoff, symsize = secs['.symtab']
+    stroff = secs['.strtab'][1]
+    for i in range(0, symsize, 24):
+        st_name, _, _, _, st_value, _ = struct.unpack_from('<IBBHQQ', elf, symoff + i)
+        if elf[stroff + st_name:elf.index(b'\0', stroff + st_name)].decode() == name:
+            return st_value
+    sys.exit(f'purgatory: symbol {name} missing')
+
+
+def main():
+    argv = sys.argv[1:]
+    out_c, objcopy, lds_in = argv[0], argv[1], argv[2]
+    i_cc, i_src = argv.index('--cc'), argv.index('--src')
+    incdirs = argv[3:i_cc]
+    cc = argv[i_cc + 1:i_src]
+    srcs = argv[i_src + 1:]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        objs = []
+        for src in srcs:
+            obj = os.path.join(tmp, os.path.basename(src) + '.o')
+            run(cc + CFLAGS + ['-I' + d for d in incdirs] + ['-c', src, '-o', obj])
+            objs.append(obj)
+
+        blobs = []
+        for base in BASES:
+            lds = os.path.join(tmp, f'purgatory-{base:x}.lds')
+            with open(lds_in) as f:
+                text = f.read().replace('@BASE@', hex(base))
+            with open(lds, 'w') as f:
+                f.write(text)
+            elf = os.path.join(tmp, f'purgatory-{base:x}.elf')
+            flags = LDFLAGS + ['-Wl,-T,' + lds]
+            # binutils >= 2.39 warns about the single RWX segment, which is intended here;
+            # older linkers do not know the option, so retry without it.
+            r = subprocess.run(cc + flags + ['-Wl,--no-warn-rwx-segments', '-o', elf] + objs,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            if r.returncode != 0:
+                run(cc + flags + ['-o', elf] + objs)
+            binf = elf + '.bin'
+            run([objcopy, '-O', 'binary', '-j', '.purgatory', elf, binf])
+            with open(elf, 'rb') as f:
+                e = f.read()
+            with open(binf, 'rb') as f:
+                blob = f.read()
+            secs = sections(e)
+            if '.purgatory_stack' not in secs:
+                sys.exit('purgatory: section .purgatory_stack missing')
+            stack_addr, _, stack_size = secs['.purgatory_stack']
+            memsz = stack_addr + stack_size - base
+            verify = symbol(e, secs, 'purgatory_verify') - base
+            blobs.append((blob, memsz, verify))
+
+        (blob, memsz, verify), (other, _, _) = blobs
+        if blob != other:
+            diff = next(i for i in range(min(len(blob), len(other))) if blob[i] != other[i]) \
+                if len(blob) == len(other) else -1
+            sys.exit(f'purgatory: not position independent (blobs linked at two bases differ '
+                     f'at byte {diff}); an absolute address slipped in')
+        if len(blob) < 64 + 8 or struct.unpack_from('<Q', blob, 64)[0] != 0x3147525550504843:
+            sys.exit('purgatory: PurgatoryParams magic not found at offset 64')
+
+    lines = ['/* Generated by purgatory/build.py from purgatory/. Do not edit. */',
+             '#include "x86/purgatory.h"', '',
+             f'const size_t purgatory_blob_size = {len(blob)};',
+             f'const size_t purgatory_memsz = {memsz};',
+             f'const size_t purgatory_verify_offset = {verify};',
+             f'const uint8_t purgatory_blob[{len(blob)}] = {{']
+    for i in range(0, len(blob), 12):
+        lines.append('\t' + ' '.join(f'0x{b:02x},' for b in blob[i:i + 12]))
+    lines.append('};')
+    with open(out_c, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+
+
+if __name__ == '__main__':
+    main()

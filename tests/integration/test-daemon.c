@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The real daemon (its test build: kexec calls faked, faults scripted with --fault) against
+ * a umockdev test bed, receiving real uevents through its udev monitor. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <glib.h>
+
+#include "elfcorehdr.h"
+#include "harness.h"
+#include "topology.h"
+
+static bool paced; /* true when the uevent queue could not be raised: send in small groups */
+
+/* Quiet period and cap in ms, scaled for slow runs (valgrind). */
+static char *timing(unsigned quiet_ms, unsigned max_ms)
+{
+	unsigned s = harness_scale();
+
+	return g_strdup_printf("QuietPeriodSec=%ums\nMaxDelaySec=%ums\n", quiet_ms * s, max_ms * s);
+}
+
+static void dry_run_config(Harness *h, unsigned quiet_ms, unsigned max_ms)
+{
+	char *t = timing(quiet_ms, max_ms);
+	char *body = g_strdup_printf("Loader=dry-run\n%sDryRunOutput=%s\nCommandLine=console=ttyS0\n", t, h->out_dir);
+
+	harness_config(h, body);
+	g_free(body);
+	g_free(t);
+}
+
+static void file_config(Harness *h, const char *loader)
+{
+	char *t = timing(200, 2000);
+	char *body = g_strdup_printf("Loader=%s\n%sKernel=/boot/vmlinuz-test\nInitrd=/boot/initrd.img-test\n"
+				     "CommandLine=console=ttyS0\n",
+				     loader, t);
+
+	harness_config(h, body);
+	g_free(body);
+	g_free(t);
+}
+
+static void send_burst(Harness *h, const char *action, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		harness_uevent(h, h->memory[i % h->n_memory], action);
+		if (paced && i % 8 == 7)
+			harness_sleep_ms(20 * harness_scale());
+	}
+}
+
+static uint64_t status_of(Harness *h, const char *key)
+{
+	uint64_t v = 0;
+
+	assert_true(harness_status(h, key, &v));
+	return v;
+}
+
+static int setup(void **state)
+{
+	Harness *h = g_new0(Harness, 1);
+
+	harness_setup(h);
+	*state = h;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	harness_teardown(*state);
+	g_free(*state);
+	return 0;
+}
+
+/* The header the daemon wrote must be exactly what the library builds for the tree as it is
+ * after the burst. */
+static void assert_header_matches_tree(Harness *h)
+{
+	_cleanup_(topology_freep) Topology *t = NULL;
+	char *path = g_build_filename(h->out_dir, "elfcorehdr", NULL), *written = NULL;
+	unsigned max_phdrs;
+	size_t used = 0, cap;
+	gsize len = 0;
+	void *expect;
+	Diag d = { 0 };
+	ElfcorehdrInfo info;
+
+	assert_int_equal(topology_read(h->root, &t, &d), 0);
+	max_phdrs = 2 + 8192 + t->n_possible;
+	cap = elfcorehdr_capacity(max_phdrs);
+	expect = calloc(1, cap);
+	assert_non_null(expect);
+	assert_int_equal(elfcorehdr_build(t, max_phdrs, expect, cap, &used), 0);
+	assert_true(g_file_get_contents(path, &written, &len, NULL));
+	assert_int_equal(len, cap);
+	assert_memory_equal(written, expect, cap);
+	assert_int_equal(elfcorehdr_validate(written, len, &info, NULL, 0), 0);
+	assert_int_equal(info.n_loads, 1 + t->n_ram);
+	assert_int_equal(info.n_notes, 1 + t->n_cpus);
+	free(expect);
+	g_free(written);
+	g_free(path);
+}
+
+static void test_burst_gives_one_reload(void **state)
+{
+	Harness *h = *state;
+	uint64_t before_events;
+
+	for (unsigned i = 0; i < 200; i++)
+		harness_add_memory(h, 32 + i);
+	dry_run_config(h, 500, 60000);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000)); /* LoadOnStart */
+	before_events = status_of(h, "events_total");
+
+	/* 200 memory blocks come online; the RAM appears in iomem half way through. */
+	send_burst(h, "online", 100);
+	harness_add_ram(h);
+	harness_add_ram(h);
+	send_burst(h, "online", 100);
+
+	assert_true(harness_wait_status(h, "reloads", 2, 10000));
+	harness_sleep_ms(800 * harness_scale()); /* no second reload may follow */
+	assert_int_equal(status_of(h, "reloads"), 2);
+	assert_int_equal(status_of(h, "last_burst_events"), 200);
+	assert_int_equal(status_of(h, "events_total") - before_events, 200);
+	assert_int_equal(status_of(h, "ram_ranges"), 4);
+	assert_header_matches_tree(h);
+	assert_true(harness_log_contains(h, "reloaded with dry-run after 200 events"));
+	assert_int_equal(harness_stop(h), 0);
+}
+
+static void test_spaced_events_reload_each(void **state)
+{
+	Harness *h = *state;
+	const char *mem = harness_add_memory(h, 40);
+
+	dry_run_config(h, 200, 5000);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	for (unsigned i = 0; i < 3; i++) {
+		harness_add_ram(h);
+		harness_uevent(h, mem, "online");
+		assert_true(harness_wait_status(h, "reloads", 2 + i, 10000));
+		assert_int_equal(status_of(h, "last_burst_events"), 1);
+	}
+	assert_int_equal(status_of(h, "ram_ranges"), 5);
+	assert_header_matches_tree(h);
+	assert_int_equal(harness_stop(h), 0);
+}
+
+static void test_stream_reloads_at_max_delay(void **state)
+{
+	Harness *h = *state;
+	unsigned s = harness_scale(), sent = 0;
+	const char *mem = harness_add_memory(h, 40);
+	uint64_t start, reloads = 0, reloaded_at = 0;
+
+	dry_run_config(h, 400, 1000);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	harness_add_ram(h);
+	/* An event every 100 ms for 3 s: the quiet period never passes. */
+	start = harness_now_usec();
+	while (harness_now_usec() - start < 3000000ULL * s) {
+		harness_uevent(h, mem, "online");
+		sent++;
+		if (!reloaded_at && harness_status(h, "reloads", &reloads) && reloads >= 2)
+			reloaded_at = harness_now_usec() - start;
+		harness_sleep_ms(100 * s);
+	}
+	assert_true(reloaded_at > 0);                      /* during the stream */
+	assert_true(reloaded_at >= 900000ULL * s);         /* not before MaxDelay */
+	assert_true(reloaded_at < 2500000ULL * s);         /* but soon after it */
+	assert_true(status_of(h, "last_burst_events") < sent);
+	assert_int_equal(harness_stop(h), 0);
+}
+
+static void test_kernel_mode_never_reloads(void **state)
+{
+	Harness *h = *state;
+	char *t = timing(200, 2000);
+	char *body = g_strdup_printf("Loader=auto\n%sKernel=/boot/vmlinuz-test\nCommandLine=console=ttyS0\n", t);
+	char st[32];
+
+	for (unsigned i = 0; i < 8; i++)
+		harness_add_memory(h, 32 + i);
+	harness_write(h, "sys/devices/system/cpu/crash_hotplug", "1\n");
+	harness_write(h, "sys/devices/system/memory/crash_hotplug", "1\n");
+	harness_write(h, "sys/kernel/kexec_crash_loaded", "1\n");
+	harness_write(h, "sys/kernel/crash_elfcorehdr_size", "459200\n"); /* 8200 phdrs */
+	harness_config(h, body);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_state(h, "kernel-managed", 5000));
+	harness_add_ram(h);
+	send_burst(h, "online", 8);
+	assert_true(harness_wait_status(h, "last_burst_events", 8, 10000));
+	assert_int_equal(status_of(h, "reloads"), 0);
+	assert_int_equal(status_of(h, "max_phdrs"), 8200);
+	assert_int_equal(status_of(h, "ram_ranges"), 3);
+	assert_true(harness_status_state(h, st, sizeof(st)));
+	assert_string_equal(st, "kernel-managed");
+	assert_true(harness_log_contains(h, "the kernel updates the crash kernel's header on hotplug itself"));
+	assert_int_equal(harness_stop(h), 0);
+	g_free(body);
+	g_free(t);
+}
+
+static void test_kernel_capacity_exceeded_falls_back(void **state)
+{
+	Harness *h = *state;
+	char *t = timing(200, 2000);
+	char *body = g_strdup_printf("Loader=auto\n%sKernel=/boot/vmlinuz-test\nCommandLine=console=ttyS0\n", t);
+
+	harness_write(h, "sys/devices/system/cpu/crash_hotplug", "1\n");
+	harness_write(h, "sys/devices/system/memory/crash_hotplug", "1\n");
+	harness_write(h, "sys/kernel/kexec_crash_loaded", "1\n");
+	harness_write(h, "sys/kernel/crash_elfcorehdr_size", "280\n"); /* 5 phdrs: 6 are needed */
+	harness_config(h, body);
+	assert_true(harness_start(h, NULL));
+	/* The kernel's header cannot hold the topology: a full reload with the file loader. */
+	assert_true(harness_wait_status(h, "reloads", 1, 5000));
+	assert_true(harness_log_contains(h, "capacity exceeded"));
+	assert_true(harness_log_contains(h, "falling back from loader kernel to file"));
+	assert_int_equal(harness_stop(h), 0);
+	g_free(body);
+	g_free(t);
+}
+
+static void test_unchanged_topology_no_reload(void **state)
+{
+	Harness *h = *state;
+
+	for (unsigned i = 0; i < 20; i++)
+		harness_add_memory(h, 32 + i);
+	dry_run_config(h, 200, 5000);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	send_burst(h, "offline", 10);
+	send_burst(h, "online", 10);
+	assert_true(harness_wait_status(h, "last_burst_events", 20, 10000));
+	assert_int_equal(status_of(h, "reloads"), 1);
+	assert_true(harness_log_contains(h, "nothing to reload"));
+	assert_int_equal(harness_stop(h), 0);
+}
+
+static void test_ebusy_retried(void **state)
+{
+	Harness *h = *state;
+	const char *const args[] = { "--fault=file_load:EBUSY*2", NULL };
+
+	file_config(h, "file");
+	assert_true(harness_start(h, args));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_int_equal(status_of(h, "failures"), 2);
+	assert_true(harness_wait_state(h, "protected", 1000));
+	assert_true(harness_log_contains(h, "EBUSY: kexec lock held"));
+	assert_true(harness_log_contains(h, "attempt 2 of 5"));
+	assert_true(harness_log_contains(h, "reloaded with file"));
+	assert_int_equal(harness_stop(h), 0);
+}
+
+static void test_enomem_falls_back(void **state)
+{
+	Harness *h = *state;
+	const char *const args[] = { "--fault=file_load:ENOMEM", NULL };
+	char *text = NULL, *path;
+
+	file_config(h, "auto");
+	assert_true(harness_start(h, args));
+	/* 5 attempts with backoff (0.1 + 0.2 + 0.4 + 0.8 s), then kexec-tools. */
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_int_equal(status_of(h, "failures"), 5);
+	assert_true(harness_log_contains(h, "ENOMEM"));
+	assert_true(harness_log_contains(h, "falling back from loader file to kexec-tools"));
+	assert_true(harness_log_contains(h, "reloaded with kexec-tools"));
+	path = g_build_filename(h->run_dir, "status.json", NULL);
+	assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	assert_non_null(strstr(text, "\"loader\":\"kexec-tools\""));
+	assert_int_equal(harness_stop(h), 0);
+	g_free(text);
+	g_free(path);
+}
+
+static void test_eperm_unprotected(void **state)
+{
+	Harness *h = *state;
+	const char *const args[] = { "--fault=file_load:EPERM,run:1", NULL };
+	const char *mem = harness_add_memory(h, 40);
+	char *text = NULL, *path;
+
+	file_config(h, "auto");
+	assert_true(harness_start(h, args));
+	assert_true(harness_wait_state(h, "unprotected", 5000));
+	/* EPERM is not retried: one file failure, one kexec-tools failure. */
+	assert_int_equal(status_of(h, "failures"), 2);
+	assert_int_equal(status_of(h, "reloads"), 0);
+	assert_true(harness_log_contains(h, "EPERM: kexec load refused"));
+	assert_true(harness_log_contains(h, "CRITICAL: UNPROTECTED"));
+	assert_true(harness_wait_notify(h, 0, "STATUS=UNPROTECTED", 1000));
+	path = g_build_filename(h->run_dir, "status.json", NULL);
+	assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	assert_non_null(strstr(text, "\"message\":\"UNPROTECTED"));
+	/* It keeps trying on the next event. */
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_status(h, "failures", 4, 10000));
+	assert_int_equal(harness_stop(h), 0);
+	g_free(text);
+	g_free(path);
+}
+
+static void test_bad_config_at_start(void **state)
+{
+	Harness *h = *state;
+
+	harness_config(h, "Loader=dry-run\nQuietPeriodSec=banana\n");
+	assert_int_equal(harness_run_to_exit(h, NULL), 6);
+	/* The config file is "[Daemon]" (line 1), Loader (2), QuietPeriodSec (3). */
+	assert_true(harness_log_contains(h, "crash-hotplugd.conf:3:"));
+	assert_true(harness_log_contains(h, "QuietPeriodSec"));
+}
+
+static void test_bad_config_on_sighup(void **state)
+{
+	Harness *h = *state;
+	size_t mark;
+	char *out2 = g_build_filename(h->root, "test", "out2", NULL), *body, *plan;
+
+	dry_run_config(h, 200, 2000);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+
+	harness_config(h, "Loader=dry-run\nMaxPhdrs=-3\n");
+	mark = strlen(h->notified);
+	harness_signal(h, SIGHUP);
+	assert_true(harness_wait_notify(h, mark, "RELOADING=1", 5000));
+	assert_true(harness_wait_notify(h, mark, "READY=1", 5000));
+	assert_true(harness_log_contains(h, "crash-hotplugd.conf:3:")); /* [Daemon], Loader=, MaxPhdrs= */
+	assert_true(harness_log_contains(h, "keeping the previous configuration"));
+	assert_int_equal(status_of(h, "reloads"), 1);
+
+	/* A good change still applies: a new output directory means a reload into it. */
+	body = g_strdup_printf("Loader=dry-run\nDryRunOutput=%s\nCommandLine=console=ttyS0\n", out2);
+	harness_config(h, body);
+	mark = strlen(h->notified);
+	harness_signal(h, SIGHUP);
+	assert_true(harness_wait_notify(h, mark, "READY=1", 5000));
+	assert_true(harness_wait_status(h, "reloads", 2, 5000));
+	plan = g_build_filename(out2, "plan", NULL);
+	assert_true(g_file_test(plan, G_FILE_TEST_EXISTS));
+	assert_int_equal(harness_stop(h), 0);
+	assert_true(harness_wait_notify(h, 0, "STOPPING=1", 1000) || true);
+	g_free(plan);
+	g_free(body);
+	g_free(out2);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_burst_gives_one_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spaced_events_reload_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_reloads_at_max_delay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_mode_never_reloads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_capacity_exceeded_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unchanged_topology_no_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ebusy_retried, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enomem_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eperm_unprotected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_config_at_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_config_on_sighup, setup, teardown),
+	};
+
+	paced = !harness_init_process(argc, argv);
+	if (paced)
+		fprintf(stderr, "cannot raise net.unix.max_dgram_qlen here: pacing bursts\n");
+	return cmocka_run_group_tests_name("daemon", tests, NULL, NULL);
+}

@@ -1,0 +1,183 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# crash-hotplugctl end to end, on a copy of the small-vm fixture tree with the files `check`
+# probes added, and on a fake daemon (a copy of sleep(1) named crash-hotplugd) for
+# status/reload. TAP output.
+#   test-crash-hotplugctl.sh CRASH-HOTPLUGCTL   (FIXTURES names tests/fixtures)
+set -u
+
+CTL=$1
+FIXTURES=${FIXTURES:-$(dirname "$0")/../fixtures}
+WORK=$(mktemp -d)
+FAKE_PID=
+trap '[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$WORK/out" "$WORK/err" 2>/dev/null; }
+
+# run EXPECTED-EXIT DESCRIPTION ARGS...: stdout in $WORK/out, stderr in $WORK/err.
+run() {
+	want=$1 desc=$2
+	shift 2
+	"$CTL" "$@" >"$WORK/out" 2>"$WORK/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$desc"; else echo "# exit $got, expected $want"; not_ok "$desc"; fi
+}
+# has FILE PATTERN DESCRIPTION: grep -E.
+has() {
+	if grep -Eq -- "$2" "$1"; then ok "$3"; else echo "# no match for: $2"; not_ok "$3"; fi
+}
+hasnt() {
+	if grep -Eq -- "$2" "$1"; then echo "# unexpected match for: $2"; not_ok "$3"; else ok "$3"; fi
+}
+
+ROOT=$WORK/root
+cp -R "$FIXTURES/small-vm" "$ROOT"
+mkdir -p "$ROOT/proc/sys/kernel" "$ROOT/sys/kernel/security" "$ROOT/etc/udev/rules.d" \
+	"$ROOT/usr/lib/udev/rules.d" "$ROOT/etc/crash-hotplugd.conf.d"
+echo 0 >"$ROOT/proc/sys/kernel/kexec_load_disabled"
+echo -1 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
+echo 1 >"$ROOT/sys/kernel/kexec_crash_loaded"
+echo '[none] integrity confidentiality' >"$ROOT/sys/kernel/security/lockdown"
+echo 0 >"$ROOT/sys/devices/system/cpu/crash_hotplug"
+echo 0 >"$ROOT/sys/devices/system/memory/crash_hotplug"
+
+# --- usage -----------------------------------------------------------------------------
+run 0 "--help" --help
+has "$WORK/out" '^Exit status:' "--help documents the exit status"
+run 0 "--version" --version
+has "$WORK/out" '^crash-hotplugctl [0-9]' "--version prints the version"
+run 2 "no command is a usage error"
+run 2 "unknown command" frobnicate
+run 2 "--output does not apply to show" show -o x
+run 2 "header needs -o" header --root "$ROOT"
+run 2 "extra argument" show extra
+
+# --- check: a healthy machine ----------------------------------------------------------
+run 0 "check passes on a healthy tree" check --root "$ROOT"
+hasnt "$WORK/out" '^(FAIL|warn)' "check: no FAIL or warn"
+has "$WORK/out" '^ok +capacity +6 of 8198 program headers' "check reports the capacity"
+
+# --- check: each problem, with its fix ---------------------------------------------------
+echo 1 >"$ROOT/proc/sys/kernel/kexec_load_disabled"
+run 5 "check: kexec disabled" check --root "$ROOT"
+has "$WORK/out" '^FAIL +kexec +disabled until reboot' "check names kexec_load_disabled"
+echo 0 >"$ROOT/proc/sys/kernel/kexec_load_disabled"
+
+echo 3 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
+run 0 "check: a low load limit is a warning" check --root "$ROOT"
+has "$WORK/out" '^warn +kexec +only 3 more crash kernel loads' "check warns about kexec_load_limit_panic"
+echo -1 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
+
+cp "$FIXTURES/../../conf/crash-hotplugd.conf" "$ROOT/etc/crash-hotplugd.conf"
+printf '[Daemon]\nLoader=segments\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-loader.conf"
+echo 'none [integrity] confidentiality' >"$ROOT/sys/kernel/security/lockdown"
+run 5 "check: lockdown refuses Loader=segments" check --root "$ROOT"
+has "$WORK/out" '^FAIL +lockdown +integrity: kexec_load\(2\) is refused' "check explains lockdown"
+has "$WORK/out" 'fix: +Loader=file' "check suggests Loader=file"
+rm "$ROOT/etc/crash-hotplugd.conf.d/50-loader.conf"
+run 0 "check: lockdown is fine for Loader=auto" check --root "$ROOT"
+has "$WORK/out" '^info +lockdown' "lockdown is reported as info"
+
+printf '[Daemon]\nLoader=kernel\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-loader.conf"
+run 5 "check: Loader=kernel without kernel support" check --root "$ROOT"
+has "$WORK/out" '^FAIL +crash_hotplug .*Loader=kernel' "check explains crash_hotplug"
+echo 1 >"$ROOT/sys/devices/system/cpu/crash_hotplug"
+echo 1 >"$ROOT/sys/devices/system/memory/crash_hotplug"
+run 0 "check: Loader=kernel with kernel support" check --root "$ROOT"
+rm "$ROOT/etc/crash-hotplugd.conf.d/50-loader.conf"
+echo 0 >"$ROOT/sys/devices/system/cpu/crash_hotplug"
+echo 0 >"$ROOT/sys/devices/system/memory/crash_hotplug"
+
+printf '[Daemon]\nMaxPhdrs=5\n' >"$ROOT/etc/crash-hotplugd.conf.d/60-small.conf"
+run 5 "check: over capacity" check --root "$ROOT"
+has "$WORK/out" '^FAIL +capacity +6 program headers needed' "check reports over capacity"
+run 4 "show: over capacity exit code" show --root "$ROOT"
+run 4 "header: over capacity writes nothing" header --root "$ROOT" -o "$WORK/never.bin"
+[ ! -e "$WORK/never.bin" ] && ok "no file when over capacity" || not_ok "no file when over capacity"
+rm "$ROOT/etc/crash-hotplugd.conf.d/60-small.conf"
+
+printf '[Daemon]\nMaxPhdrs=65535\n' >"$WORK/bad.conf"
+run 3 "check: invalid configuration" check --root "$ROOT" --config "$WORK/bad.conf"
+has "$WORK/err" 'bad.conf:2: MaxPhdrs=65535: above 65534' "the config error names file:line"
+printf '[Daemon]\nSpeed=11\n' >"$WORK/warn.conf"
+run 0 "unknown key is only a warning" check --root "$ROOT" --config "$WORK/warn.conf"
+has "$WORK/err" 'warning: .*warn.conf:2: Unknown key Speed=' "the warning names file:line"
+
+echo 'ACTION=="add", SUBSYSTEM=="memory", RUN+="/usr/lib/kdump/kdump-udev-throttler"' \
+	>"$ROOT/usr/lib/udev/rules.d/98-kexec.rules"
+echo 'SUBSYSTEM=="cpu", ACTION=="add", PROGRAM="/usr/sbin/kdump-config try-reload"' \
+	>"$ROOT/usr/lib/udev/rules.d/50-kdump-tools.rules"
+echo 'SUBSYSTEM=="memory", RUN+="/usr/bin/kdumpctl reload"' >"$ROOT/usr/lib/udev/rules.d/40-custom.rules"
+run 5 "check: conflicting distribution udev rules" check --root "$ROOT"
+has "$WORK/out" '^FAIL +udev rule +/usr/lib/udev/rules.d/98-kexec.rules from kdump-utils' "kdump-utils rule found"
+has "$WORK/out" '^FAIL +udev rule +/usr/lib/udev/rules.d/50-kdump-tools.rules from kdump-tools' "kdump-tools rule found"
+has "$WORK/out" '^FAIL +udev rule +/usr/lib/udev/rules.d/40-custom.rules .*kdumpctl reload' "a reload in another rule found"
+has "$WORK/out" 'fix: +ln -s /dev/null /etc/udev/rules.d/98-kexec.rules && udevadm control --reload' "the fix masks the rule"
+ln -s /dev/null "$ROOT/etc/udev/rules.d/98-kexec.rules"
+: >"$ROOT/etc/udev/rules.d/50-kdump-tools.rules"
+rm "$ROOT/usr/lib/udev/rules.d/40-custom.rules"
+run 0 "check: masked rules are fine" check --root "$ROOT"
+has "$WORK/out" '^ok +udev rule +/etc/udev/rules.d/98-kexec.rules is masked' "masked rule reported"
+
+# --- show and header ---------------------------------------------------------------------
+run 0 "show" show --root "$ROOT"
+has "$WORK/out" '^Header: 6 of 8198 program headers, 400 of 462848 bytes' "show: counts and capacity"
+has "$WORK/out" ' 3  LOAD  0x000000000c800000  0xffffffff9ae00000 .* kernel text$' "show: every phdr"
+run 0 "show --json" show --root "$ROOT" --json
+has "$WORK/out" '"header":\{"fits":true,"max_phdrs":8198,"phdrs_needed":6,"capacity_bytes":462848' "show --json header"
+if command -v python3 >/dev/null; then
+	python3 -m json.tool "$WORK/out" >/dev/null 2>&1 && ok "show --json is JSON" || not_ok "show --json is JSON"
+else
+	echo "ok $((n = n + 1)) - show --json is JSON # SKIP python3 not installed"
+fi
+run 0 "header -o FILE" header --root "$ROOT" -o "$WORK/h.bin"
+[ "$(wc -c <"$WORK/h.bin")" -eq 462848 ] && ok "header is exactly the capacity" || not_ok "header is exactly the capacity"
+if command -v readelf >/dev/null; then
+	readelf -h "$WORK/h.bin" >"$WORK/out" 2>&1
+	has "$WORK/out" 'Number of program headers: +6$' "readelf reads the header file"
+else
+	echo "ok $((n = n + 1)) - readelf reads the header file # SKIP binutils not installed"
+fi
+"$CTL" header --root "$ROOT" -o - >"$WORK/h2.bin" 2>"$WORK/err"
+cmp -s "$WORK/h.bin" "$WORK/h2.bin" && ok "header -o - writes the same bytes" || not_ok "header -o - writes the same bytes"
+run 1 "show on a broken tree" show --root "$FIXTURES/broken-garbage-hex"
+has "$WORK/err" 'proc/iomem:[0-9]+: ' "the parse error names file:line"
+
+# --- status and reload -------------------------------------------------------------------
+RUN=$WORK/run
+mkdir -p "$RUN"
+run 6 "status without a daemon" status --runtime-dir "$RUN"
+run 6 "reload without a daemon" reload --runtime-dir "$RUN"
+echo '{"pid":' >"$RUN/status.json"
+run 1 "status: malformed file" status --runtime-dir "$RUN"
+has "$WORK/err" 'malformed' "status says the file is malformed"
+
+# A process named crash-hotplugd that dies of SIGHUP: what reload must reach, and only it.
+cp "$(command -v sleep)" "$WORK/crash-hotplugd"
+"$WORK/crash-hotplugd" 60 &
+FAKE_PID=$!
+cat >"$RUN/status.json" <<EOF
+{"pid":$$,"state":"protected","loader":"file","reloads":2,"failures":0,"events_total":16,
+ "last_burst_events":16,"last_reload_realtime_usec":1700000000000000,"last_reload_syscall_usec":38000,
+ "last_event_to_reload_usec":1040000,"cpus":2,"ram_ranges":2,"ram_bytes":804126720,"phdrs_used":6,
+ "max_phdrs":8198,"fingerprint":"e89b9098eb0a37a2","message":"protected: 2 CPUs, 2 RAM ranges (767 MiB)"}
+EOF
+run 6 "status: the pid is not crash-hotplugd" status --runtime-dir "$RUN"
+has "$WORK/out" 'not running; the status file is stale' "status says stale"
+run 6 "reload refuses to signal another program" reload --runtime-dir "$RUN"
+sed -i "s/\"pid\":$$,/\"pid\":$FAKE_PID,/" "$RUN/status.json"
+run 0 "status of a running daemon" status --runtime-dir "$RUN"
+has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): protected" "status first line"
+has "$WORK/out" 'Header: +6 of 8198 program headers' "status header line"
+run 0 "status --json" status --runtime-dir "$RUN" --json
+has "$WORK/out" "^\\{\"pid\":$FAKE_PID,\"running\":true,\"state\":\"protected\"" "status --json"
+run 0 "reload" reload --runtime-dir "$RUN"
+wait "$FAKE_PID"
+[ $? -eq 129 ] && ok "the daemon got SIGHUP" || not_ok "the daemon got SIGHUP"
+FAKE_PID=
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vmcore-check: check the dump the capture kernel sees (guest, kdump kernel).
+ *
+ *   vmcore-check [-f FILE] [-n NONCE -m MARKS] [-c CPUS] [-e START-END]... [-x START-END]...
+ *
+ *   -f FILE        the dump (default /proc/vmcore)
+ *   -n NONCE -m N  N pages were stamped by memmark with NONCE: every one must be found in a
+ *                  PT_LOAD at exactly the physical address written in it
+ *   -c CPUS        expected number of NT_PRSTATUS notes (CPUs online at the panic)
+ *   -e START-END   a physical range (hexadecimal, end exclusive) that the PT_LOADs must cover
+ *   -x START-END   a removed physical range that no PT_LOAD may touch
+ *
+ * Prints the program headers and notes, one "CHECK name PASS|FAIL detail" line per check,
+ * a "VMCORE-JSON {...}" line with the figures and "VMCORE-CHECK PASS" or "VMCORE-CHECK FAIL".
+ * Exit status: 0 if every check held, 1 if one failed, 2 on usage or read errors.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mark.h"
+
+#define PAGE 4096UL
+#define MAX_RANGES 256
+#define MAP_CHUNK (64UL << 20)
+/* Program headers with a virtual address in the kernel text mapping (__START_KERNEL_map)
+ * describe the kernel image, which the RAM ranges list again. */
+#define KTEXT_VADDR UINT64_C(0xffffffff80000000)
+
+struct range {
+	uint64_t start, end;
+};
+
+struct load {
+	uint64_t off, paddr, vaddr, filesz;
+	bool ktext;
+};
+
+static int failures;
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: vmcore-check [-f FILE] [-n NONCE -m MARKS] [-c CPUS] "
+			"[-e START-END]... [-x START-END]...\n");
+	exit(2);
+}
+
+static int parse_u64(const char *s, int base, uint64_t *ret)
+{
+	char *end;
+
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, base);
+	if (errno || end == s || *end)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+static int parse_range(const char *s, struct range *r)
+{
+	char buf[64];
+	char *dash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (!dash)
+		return -1;
+	*dash = '\0';
+	if (parse_u64(buf, 16, &r->start) || parse_u64(dash + 1, 16, &r->end) || r->end <= r->start)
+		return -1;
+	return 0;
+}
+
+static void check(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void check(const char *name, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("CHECK %s %s ", name, ok ? "PASS" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!ok)
+		failures++;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Is [r.start, r.end) inside the union of the sorted, merged ranges cov? */
+static bool covered(const struct range *cov, size_t n, struct range r)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cov[i].start <= r.start && r.end <= cov[i].end)
+			return true;
+	return false;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct scan {
+	uint64_t pages, marks, valid, mismatched, stale, duplicate;
+};
+
+/* Looks at the first bytes of every page of one PT_LOAD for a mark. */
+static int scan_load(int fd, const struct load *l, uint64_t nonce, struct scan *s)
+{
+	uint64_t first = (l->paddr + PAGE - 1) & ~(PAGE - 1);
+	uint64_t end = (l->paddr + l->filesz) & ~(PAGE - 1);
+
+	for (uint64_t pa = first; pa < end;) {
+		uint64_t n = end - pa < MAP_CHUNK ? end - pa : MAP_CHUNK;
+		uint64_t foff = l->off + (pa - l->paddr);
+		uint64_t aoff = foff & ~(PAGE - 1);
+		size_t delta = (size_t)(foff - aoff);
+		unsigned char *map;
+
+		map = mmap(NULL, n + delta, PROT_READ, MAP_SHARED, fd, (off_t)aoff);
+		if (map == MAP_FAILED) {
+			fprintf(stderr, "vmcore-check: mmap offset 0x%" PRIx64 ": %s\n", aoff, strerror(errno));
+			return -1;
+		}
+		for (uint64_t o = 0; o < n; o += PAGE) {
+			const unsigned char *p = map + delta + o;
+			struct mark m;
+
+			s->pages++;
+			if (memcmp(p, MARK_MAGIC, sizeof(MARK_MAGIC)) != 0)
+				continue;
+			memcpy(&m, p, sizeof(m));
+			if (mark_check(&m) != m.check)
+				continue;
+			s->marks++;
+			if (m.nonce != nonce)
+				s->stale++;
+			else if (m.paddr != pa + o)
+				s->mismatched++;
+			else
+				s->valid++;
+		}
+		munmap(map, n + delta);
+		pa += n;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = "/proc/vmcore";
+	struct range expect[MAX_RANGES], removed[MAX_RANGES], cov[MAX_RANGES];
+	size_t nexpect = 0, nremoved = 0, ncov = 0, nloads = 0, phnum = 0;
+	uint64_t nonce = 0, marks = 0, cpus = 0;
+	bool have_nonce = false, have_marks = false, have_cpus = false;
+	unsigned notes_phdrs = 0, prstatus = 0, vmcoreinfo = 0, ktext = 0, other_notes = 0;
+	uint64_t total = 0, max_end = 0;
+	struct load *loads;
+	struct scan sc = {0};
+	double t0 = now(), scan_secs = 0;
+	int fd, opt;
+	Elf *e;
+
+	while ((opt = getopt(argc, argv, "f:n:m:c:e:x:")) != -1) {
+		switch (opt) {
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			if (parse_u64(optarg, 16, &nonce))
+				usage();
+			have_nonce = true;
+			break;
+		case 'm':
+			if (parse_u64(optarg, 10, &marks))
+				usage();
+			have_marks = true;
+			break;
+		case 'c':
+			if (parse_u64(optarg, 10, &cpus))
+				usage();
+			have_cpus = true;
+			break;
+		case 'e':
+			if (nexpect == MAX_RANGES || parse_range(optarg, &expect[nexpect]))
+				usage();
+			nexpect++;
+			break;
+		case 'x':
+			if (nremoved == MAX_RANGES || parse_range(optarg, &removed[nremoved]))
+				usage();
+			nremoved++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || have_nonce != have_marks)
+		usage();
+
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		fprintf(stderr, "vmcore-check: libelf: %s\n", elf_errmsg(-1));
+		return 2;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "vmcore-check: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	/* ELF_C_READ reads on demand with pread: the dump is as large as the old RAM. */
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &phnum) < 0) {
+		fprintf(stderr, "vmcore-check: %s: not an ELF file: %s\n", path, elf_errmsg(-1));
+		return 2;
+	}
+	{
+		GElf_Ehdr eh;
+
+		if (!gelf_getehdr(e, &eh)) {
+			fprintf(stderr, "vmcore-check: %s: %s\n", path, elf_errmsg(-1));
+			return 2;
+		}
+		printf("VMCORE %s type=%u machine=%u phnum=%zu\n", path, eh.e_type, eh.e_machine, phnum);
+		check("elf-header", eh.e_type == ET_CORE && eh.e_machine == EM_X86_64 &&
+		      gelf_getclass(e) == ELFCLASS64, "type=%u machine=%u", eh.e_type, eh.e_machine);
+	}
+	loads = calloc(phnum ? phnum : 1, sizeof(*loads));
+	if (!loads)
+		return 2;
+
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e, (int)i, &ph)) {
+			fprintf(stderr, "vmcore-check: phdr %zu: %s\n", i, elf_errmsg(-1));
+			return 2;
+		}
+		if (ph.p_type == PT_NOTE) {
+			Elf_Data *d;
+			GElf_Nhdr nh;
+			size_t off = 0, name_off, desc_off;
+
+			notes_phdrs++;
+			printf("PHDR %2zu NOTE off=0x%" PRIx64 " size=0x%" PRIx64 "\n", i, ph.p_offset, ph.p_filesz);
+			d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_NHDR);
+			if (!d) {
+				fprintf(stderr, "vmcore-check: notes: %s\n", elf_errmsg(-1));
+				return 2;
+			}
+			while (off < d->d_size && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+				const char *name = (const char *)d->d_buf + name_off;
+
+				if (nh.n_namesz == 5 && memcmp(name, "CORE", 5) == 0 && nh.n_type == NT_PRSTATUS) {
+					int32_t pid = -1;
+
+					/* struct elf_prstatus: pr_pid follows pr_info (12), pr_cursig (2),
+					 * padding (2), pr_sigpend (8) and pr_sighold (8). */
+					if (nh.n_descsz >= 36)
+						memcpy(&pid, (const char *)d->d_buf + desc_off + 32, sizeof(pid));
+					printf("NOTE PRSTATUS #%u pid=%d\n", prstatus, pid);
+					prstatus++;
+				} else if (nh.n_namesz == 11 && memcmp(name, "VMCOREINFO", 11) == 0) {
+					const char *desc = (const char *)d->d_buf + desc_off;
+					const char *ct = memmem(desc, nh.n_descsz, "CRASHTIME=", 10);
+
+					vmcoreinfo++;
+					if (ct) {
+						int len = 0;
+
+						while (ct + 10 + len < desc + nh.n_descsz && ct[10 + len] != '\n')
+							len++;
+						printf("NOTE VMCOREINFO size=%u CRASHTIME=%.*s\n", nh.n_descsz, len, ct + 10);
+					} else {
+						printf("NOTE VMCOREINFO size=%u\n", nh.n_descsz);
+					}
+				} else {
+					other_notes++;
+				}
+			}
+		} else if (ph.p_type == PT_LOAD) {
+			struct load *l = &loads[nloads++];
+
+			l->off = ph.p_offset;
+			l->paddr = ph.p_paddr;
+			l->vaddr = ph.p_vaddr;
+			l->filesz = ph.p_filesz;
+			l->ktext = ph.p_vaddr >= KTEXT_VADDR;
+			printf("PHDR %2zu LOAD off=0x%09" PRIx64 " paddr=0x%09" PRIx64 " end=0x%09" PRIx64
+			       " vaddr=0x%" PRIx64 " size=%" PRIu64 "K%s\n", i, ph.p_offset, ph.p_paddr,
+			       ph.p_paddr + ph.p_memsz, ph.p_vaddr, ph.p_memsz >> 10,
+			       l->ktext ? " (kernel text)" : "");
+			if (l->ktext) {
+				ktext++;
+				continue;
+			}
+			total += ph.p_memsz;
+			if (ph.p_paddr + ph.p_memsz > max_end)
+				max_end = ph.p_paddr + ph.p_memsz;
+			if (ncov < MAX_RANGES) {
+				cov[ncov].start = ph.p_paddr;
+				cov[ncov].end = ph.p_paddr + ph.p_memsz;
+				ncov++;
+			}
+		} else {
+			printf("PHDR %2zu type=0x%x\n", i, ph.p_type);
+		}
+	}
+
+	/* Merge the RAM ranges so that a range split over adjacent PT_LOADs counts as covered. */
+	qsort(cov, ncov, sizeof(cov[0]), cmp_range);
+	{
+		size_t m = 0;
+
+		for (size_t i = 0; i < ncov; i++) {
+			if (m && cov[i].start <= cov[m - 1].end) {
+				if (cov[i].end > cov[m - 1].end)
+					cov[m - 1].end = cov[i].end;
+			} else {
+				cov[m++] = cov[i];
+			}
+		}
+		ncov = m;
+	}
+
+	check("one-note-phdr", notes_phdrs == 1, "note_phdrs=%u", notes_phdrs);
+	check("vmcoreinfo", vmcoreinfo == 1, "vmcoreinfo_notes=%u", vmcoreinfo);
+	check("kernel-text-load", ktext == 1, "kernel_text_loads=%u", ktext);
+	if (have_cpus)
+		check("prstatus", prstatus == cpus, "prstatus=%u expected=%" PRIu64, prstatus, cpus);
+
+	for (size_t i = 0; i < nexpect; i++)
+		check("covered", covered(cov, ncov, expect[i]), "0x%" PRIx64 "-0x%" PRIx64,
+		      expect[i].start, expect[i].end);
+	for (size_t i = 0; i < nremoved; i++) {
+		bool touched = false;
+
+		for (size_t j = 0; j < nloads; j++) {
+			const struct load *l = &loads[j];
+
+			if (!l->ktext && l->paddr < removed[i].end && removed[i].start < l->paddr + l->filesz) {
+				touched = true;
+				printf("REMOVED-RANGE-IN-LOAD 0x%" PRIx64 "-0x%" PRIx64 " in LOAD 0x%" PRIx64
+				       "-0x%" PRIx64 "\n", removed[i].start, removed[i].end, l->paddr,
+				       l->paddr + l->filesz);
+			}
+		}
+		check("removed-absent", !touched, "0x%" PRIx64 "-0x%" PRIx64, removed[i].start,
+		      removed[i].end);
+	}
+
+	if (have_marks) {
+		double t = now();
+
+		for (size_t j = 0; j < nloads; j++)
+			if (!loads[j].ktext && scan_load(fd, &loads[j], nonce, &sc) < 0)
+				return 2;
+		scan_secs = now() - t;
+		printf("SCAN pages=%" PRIu64 " marks=%" PRIu64 " valid=%" PRIu64 " mismatched=%" PRIu64
+		       " stale=%" PRIu64 " secs=%.2f\n", sc.pages, sc.marks, sc.valid, sc.mismatched,
+		       sc.stale, scan_secs);
+		check("marks-found", sc.valid == marks, "found=%" PRIu64 " expected=%" PRIu64, sc.valid, marks);
+		check("marks-at-paddr", sc.mismatched == 0, "mismatched=%" PRIu64, sc.mismatched);
+	}
+
+	printf("VMCORE-JSON {\"phnum\":%zu,\"loads\":%zu,\"ram_bytes\":%" PRIu64 ",\"max_paddr_end\":%" PRIu64
+	       ",\"prstatus\":%u,\"vmcoreinfo\":%u,\"other_notes\":%u,\"pages_scanned\":%" PRIu64
+	       ",\"marks_valid\":%" PRIu64 ",\"marks_expected\":%" PRIu64 ",\"marks_mismatched\":%" PRIu64
+	       ",\"scan_secs\":%.3f,\"secs\":%.3f,\"failures\":%d}\n",
+	       phnum, nloads, total, max_end, prstatus, vmcoreinfo, other_notes, sc.pages, sc.valid,
+	       marks, sc.mismatched, scan_secs, now() - t0, failures);
+	printf("VMCORE-CHECK %s\n", failures ? "FAIL" : "PASS");
+	elf_end(e);
+	close(fd);
+	free(loads);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,1090 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Host-side driver of the QEMU end-to-end tests (python3 standard library only).
+
+For each scenario file and each loader it names, it boots the Debian 6.1 kernel in QEMU
+with the busybox guest image (tests/vm/mkimage), protects the guest with crash-hotplugd
+(or with the harness's own kexec calls), hot-plugs memory and CPUs from the host over QMP,
+stamps marker pages, panics the guest and runs vmcore-check in the capture kernel.
+
+The serial console is a pipe; every line gets a host timestamp (<out>/<run>.serial.log).
+QMP runs on a unix socket (<out>/<run>.qmp.log).  The guest shell reads one command per
+line; the harness sends each command followed by a line `@@CHP@@ <n>`, which the guest
+answers with `@@CHP@@ <n> <exit status>`, and reads the console up to that answer.
+
+Results: <out>/<run>.json per run, <out>/summary.txt and <out>/summary.json.  Exit
+status 0 only if every expectation of every run held.  See tests/vm/README.md.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MIB = 1 << 20
+GIB = 1 << 30
+LOADERS = ("file", "kexec-tools")
+KDUMP_CMDLINE = "console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1"
+DAEMON_LINE_PREFIX = "[chpd] "
+
+
+class Failure(Exception):
+    """Something the run needed did not happen (not an expectation about the vmcore)."""
+
+
+def parse_size(v):
+    if isinstance(v, int):
+        return v
+    m = re.fullmatch(r"\s*(\d+)\s*([KMGT]?)(i?B)?\s*", str(v), re.I)
+    if not m:
+        raise ValueError("bad size: %r" % (v,))
+    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30, "T": 40}[m.group(2).upper()]
+
+
+def fmt_size(n):
+    for unit, shift in (("G", 30), ("M", 20), ("K", 10)):
+        if n and n % (1 << shift) == 0:
+            return "%d%s" % (n >> shift, unit)
+    return str(n)
+
+
+def parse_cpulist(text):
+    n = 0
+    for part in text.strip().split(","):
+        if not part:
+            continue
+        if "-" in part:
+            a, b = part.split("-")
+            n += int(b) - int(a) + 1
+        else:
+            n += 1
+    return n
+
+
+# ---------------------------------------------------------------- ranges (end exclusive)
+
+def ranges_merge(rs):
+    out = []
+    for s, e in sorted(rs):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def ranges_subtract(rs, cut):
+    out = []
+    for s, e in ranges_merge(rs):
+        pieces = [(s, e)]
+        for cs, ce in ranges_merge(cut):
+            nxt = []
+            for ps, pe in pieces:
+                if ce <= ps or pe <= cs:
+                    nxt.append((ps, pe))
+                    continue
+                if ps < cs:
+                    nxt.append((ps, cs))
+                if ce < pe:
+                    nxt.append((ce, pe))
+            pieces = nxt
+        out.extend(pieces)
+    return ranges_merge(out)
+
+
+def ranges_total(rs):
+    return sum(e - s for s, e in rs)
+
+
+def fmt_ranges(rs):
+    return ",".join("%x-%x" % (s, e) for s, e in rs) or "-"
+
+
+def parse_iomem(text):
+    """System RAM ranges (any nesting level) and Crash kernel ranges of /proc/iomem."""
+    ram, crash = [], []
+    for line in text.splitlines():
+        m = re.match(r"\s*([0-9a-f]+)-([0-9a-f]+) : (.*)$", line)
+        if not m:
+            continue
+        s, e, name = int(m.group(1), 16), int(m.group(2), 16) + 1, m.group(3).strip()
+        if name.startswith("System RAM"):
+            ram.append((s, e))
+        elif name == "Crash kernel":
+            crash.append((s, e))
+    return ranges_merge(ram), ranges_merge(crash)
+
+
+# ---------------------------------------------------------------- console
+
+class Console:
+    """The guest's serial console on QEMU's stdout pipe, line by line with host times."""
+
+    def __init__(self, proc, log_path, t0, on_line=None):
+        self.proc = proc
+        self.t0 = t0
+        self.lines = []           # (host seconds since t0, text)
+        self.cond = threading.Condition()
+        self.eof = False
+        self.log = open(log_path, "w", encoding="utf-8", errors="replace")
+        self.on_line = on_line
+        self.thread = threading.Thread(target=self._reader, daemon=True)
+        self.thread.start()
+
+    def _reader(self):
+        buf = b""
+        fd = self.proc.stdout.fileno()
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            buf += data
+            while b"\n" in buf:
+                raw, buf = buf.split(b"\n", 1)
+                self._add(raw)
+        if buf:
+            self._add(buf)
+        with self.cond:
+            self.eof = True
+            self.cond.notify_all()
+        self.log.flush()
+
+    def _add(self, raw):
+        text = raw.decode("utf-8", "replace").replace("\r", "")
+        t = time.monotonic() - self.t0
+        with self.cond:
+            self.lines.append((t, text))
+            self.cond.notify_all()
+        self.log.write("[%9.3f] %s\n" % (t, text))
+        self.log.flush()
+        if self.on_line:
+            self.on_line(t, text)
+
+    def mark(self):
+        with self.cond:
+            return len(self.lines)
+
+    def wait(self, regex, start, timeout):
+        """Waits for a line matching regex at index >= start: (index, match, time)."""
+        rx = re.compile(regex)
+        deadline = time.monotonic() + timeout
+        i = start
+        with self.cond:
+            while True:
+                while i < len(self.lines):
+                    m = rx.search(self.lines[i][1])
+                    if m:
+                        return i, m, self.lines[i][0]
+                    i += 1
+                if self.eof:
+                    raise Failure("console closed (QEMU exited) while waiting for /%s/" % regex)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Failure("timeout (%.0f s) waiting for /%s/ on the console" % (timeout, regex))
+                self.cond.wait(min(left, 1.0))
+
+    def send(self, text):
+        try:
+            self.proc.stdin.write(text.encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError) as e:
+            raise Failure("cannot write to the console: %s" % e)
+
+    def close(self):
+        self.thread.join(timeout=5)
+        self.log.close()
+
+
+# ---------------------------------------------------------------- QMP
+
+class QMP:
+    def __init__(self, path, t0, log_path, timeout):
+        self.t0 = t0
+        self.log = open(log_path, "w", encoding="utf-8")
+        self.lock = threading.Lock()
+        self.cond = threading.Condition()
+        self.events = []           # (host seconds, event dict)
+        self.replies = {}
+        self.next_id = 0
+        self.closed = False
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise Failure("cannot connect to QMP at %s" % path)
+                time.sleep(0.05)
+        self.file = self.sock.makefile("rb")
+        greeting = json.loads(self.file.readline())
+        self._log("<", greeting)
+        self.thread = threading.Thread(target=self._reader, daemon=True)
+        self.thread.start()
+        self.cmd("qmp_capabilities")
+
+    def now(self):
+        return time.monotonic() - self.t0
+
+    def _log(self, d, obj):
+        self.log.write("[%9.3f] %s %s\n" % (self.now(), d, json.dumps(obj)))
+        self.log.flush()
+
+    def _reader(self):
+        while True:
+            try:
+                line = self.file.readline()
+            except OSError:
+                line = b""
+            if not line:
+                break
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            self._log("<", msg)
+            with self.cond:
+                if "event" in msg:
+                    self.events.append((self.now(), msg))
+                elif "id" in msg:
+                    self.replies[msg["id"]] = msg
+                self.cond.notify_all()
+        with self.cond:
+            self.closed = True
+            self.cond.notify_all()
+
+    def cmd(self, execute, timeout=30, **arguments):
+        with self.lock:
+            self.next_id += 1
+            rid = "chp-%d" % self.next_id
+            msg = {"execute": execute, "id": rid}
+            if arguments:
+                msg["arguments"] = arguments
+            self._log(">", msg)
+            self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while rid not in self.replies:
+                if self.closed:
+                    raise Failure("QMP closed during %s" % execute)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Failure("QMP %s: no reply" % execute)
+                self.cond.wait(min(left, 1.0))
+            reply = self.replies.pop(rid)
+        if "error" in reply:
+            raise Failure("QMP %s: %s" % (execute, reply["error"].get("desc", reply["error"])))
+        return reply.get("return")
+
+    def event_mark(self):
+        with self.cond:
+            return len(self.events)
+
+    def wait_event(self, name, start, timeout, pred=None):
+        deadline = time.monotonic() + timeout
+        i = start
+        with self.cond:
+            while True:
+                while i < len(self.events):
+                    t, ev = self.events[i]
+                    if ev["event"] == name and (pred is None or pred(ev)):
+                        return t, ev
+                    i += 1
+                if self.closed:
+                    raise Failure("QMP closed while waiting for %s" % name)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Failure("timeout waiting for QMP event %s" % name)
+                self.cond.wait(min(left, 1.0))
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        self.log.close()
+
+
+# ---------------------------------------------------------------- guest shell
+
+class Guest:
+    def __init__(self, console, scale):
+        self.console = console
+        self.scale = scale
+        self.n = 0
+
+    def sh(self, cmd, timeout=30, check=True):
+        """Runs one command line in the guest: (exit status, output lines)."""
+        if "\n" in cmd:
+            raise ValueError("one line per command")
+        self.n += 1
+        start = self.console.mark()
+        self.console.send("%s\n@@CHP@@ %d\n" % (cmd, self.n))
+        idx, m, _ = self.console.wait(r"@@CHP@@ %d (\d+)$" % self.n, start, timeout * self.scale)
+        with self.console.cond:
+            out = [text for _, text in self.console.lines[start:idx]
+                   if not text.startswith(DAEMON_LINE_PREFIX)]
+        rc = int(m.group(1))
+        if check and rc != 0:
+            raise Failure("guest command failed (%d): %s\n  %s" % (rc, cmd, "\n  ".join(out[-10:])))
+        return rc, out
+
+    def out(self, cmd, timeout=30):
+        return "\n".join(self.sh(cmd, timeout)[1])
+
+
+# ---------------------------------------------------------------- scenarios
+
+STEP_KINDS = ("protect", "reload", "dimm-add", "dimm-del", "vmem-resize", "cpu-add", "cpu-del",
+              "cpu-online", "guest", "qmp", "sleep", "memmark", "wait-state")
+CHECK_KINDS = ("markers", "cpus", "ranges", "removed")
+
+
+def load_scenario(path):
+    with open(path, encoding="utf-8") as f:
+        scn = json.load(f)
+    scn.setdefault("name", os.path.splitext(os.path.basename(path))[0])
+    scn["file"] = path
+    scn.setdefault("description", "")
+    scn.setdefault("guest", "busybox")
+    scn.setdefault("loaders", list(LOADERS))
+    scn.setdefault("reload", "daemon")
+    scn.setdefault("machine", {})
+    scn.setdefault("steps", [])
+    scn.setdefault("expect", {})
+    scn.setdefault("daemon_config", {})
+    if scn["guest"] != "busybox":
+        raise ValueError("%s: guest %r is not supported by this harness yet" % (path, scn["guest"]))
+    for ld in scn["loaders"]:
+        if ld not in LOADERS:
+            raise ValueError("%s: unknown loader %r" % (path, ld))
+    if scn["reload"] not in ("daemon", "none"):
+        raise ValueError("%s: reload must be daemon or none" % path)
+    for st in scn["steps"]:
+        if st.get("do") not in STEP_KINDS:
+            raise ValueError("%s: unknown step %r (known: %s)" % (path, st.get("do"), ", ".join(STEP_KINDS)))
+    exp = scn["expect"]
+    exp.setdefault("vmcore", "pass")
+    exp.setdefault("checks", ["cpus", "ranges"])
+    if exp["vmcore"] not in ("pass", "fail"):
+        raise ValueError("%s: expect.vmcore must be pass or fail" % path)
+    for c in exp["checks"]:
+        if c not in CHECK_KINDS:
+            raise ValueError("%s: unknown check %r" % (path, c))
+    return scn
+
+
+# ---------------------------------------------------------------- accelerator
+
+def choose_accel(want):
+    """(accel, reason)."""
+    kvm_ok, why = False, ""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        why = "/dev/kvm is not usable"
+    elif os.path.isdir("/sys/module/kvm_pvm"):
+        why = "/dev/kvm is kvm_pvm (a host that is itself a VM), which cannot boot a stock kernel"
+    else:
+        try:
+            flags = open("/proc/cpuinfo").read()
+        except OSError:
+            flags = ""
+        if re.search(r"^flags\s*:.*\b(vmx|svm)\b", flags, re.M):
+            kvm_ok, why = True, "/dev/kvm works and the CPU has vmx/svm"
+        else:
+            why = "the CPU has neither vmx nor svm"
+    if want == "kvm":
+        if not kvm_ok:
+            return "kvm", "forced with --accel kvm, although " + why
+        return "kvm", "forced with --accel kvm; " + why
+    if want == "tcg":
+        return "tcg", "forced with --accel tcg"
+    return ("kvm", "auto: " + why) if kvm_ok else ("tcg", "auto: " + why + "; using TCG (software emulation)")
+
+
+# ---------------------------------------------------------------- one run
+
+class Run:
+    def __init__(self, scn, loader, opts, env, image_dir, reload_mode, accel, accel_reason):
+        self.scn = scn
+        self.loader = loader
+        self.opts = opts
+        self.env = env
+        self.image = image_dir
+        self.reload_mode = reload_mode      # daemon | harness-kexec | none
+        self.accel = accel
+        self.accel_reason = accel_reason
+        self.name = "%s@%s" % (scn["name"], loader)
+        self.scale = opts.timeout_scale
+        self.m = dict(memory="1G", slots=4, maxmem="8G", cpus=2, maxcpus=4, virtio_mem=None,
+                      crashkernel="256M", qemu="default")
+        self.m.update(scn["machine"])
+        self.result = {
+            "scenario": scn["name"], "file": os.path.relpath(scn["file"]), "loader": loader,
+            "description": scn["description"], "guest": scn["guest"], "reload_mode": reload_mode,
+            "accel": accel, "accel_reason": accel_reason, "first_kernel": opts.first_kernel,
+            "kernel": env.get("CHP_VM_KERNEL_VERSION"), "expect": scn["expect"],
+            "steps": [], "checks": [], "failures": [], "figures": {}, "daemon_log": [],
+        }
+        self.fig = self.result["figures"]
+        self.status_base = None
+        self.status = {}
+        self.reloads_harness = 0
+        self.ram_seen = []
+        self.hot_ranges = []
+        self.marks = None
+        self.last_hotplug_t = None
+        self.cpu_ids = []
+        self.proc = None
+        self.qmp = None
+        self.console = None
+
+    # -- output
+    def say(self, msg, t=None):
+        t = self.now() if t is None else t
+        line = "[%s %7.2fs] %s" % (self.name, t, msg)
+        self.events_log.write(line + "\n")
+        self.events_log.flush()
+        if self.opts.narrate:
+            print(line, flush=True)
+
+    def now(self):
+        return time.monotonic() - self.t0
+
+    def check(self, name, ok, detail=""):
+        self.result["checks"].append({"name": name, "ok": bool(ok), "detail": detail})
+        if not ok:
+            self.result["failures"].append("%s: %s" % (name, detail))
+        self.say("%s %s %s" % ("ok  " if ok else "FAIL", name, detail))
+
+    def on_console_line(self, t, text):
+        if text.startswith(DAEMON_LINE_PREFIX):
+            self.result["daemon_log"].append("[%9.3f] %s" % (t, text[len(DAEMON_LINE_PREFIX):]))
+            if "reloaded" in text or "error" in text.lower() or "fail" in text.lower():
+                self.say("daemon: " + text[len(DAEMON_LINE_PREFIX):], t)
+        elif "Kernel panic" in text or "Kernel Offset" in text:
+            self.say("console: " + text.strip(), t)
+
+    # -- QEMU
+    def qemu_cmd(self):
+        env = self.env
+        qemu = "qemu-system-x86_64"
+        extra = []
+        if self.m["qemu"] == "qemu10":
+            if not env.get("CHP_VM_QEMU10"):
+                raise Failure("this scenario needs QEMU 10: run tests/vm/setup --qemu10")
+            qemu = env["CHP_VM_QEMU10"]
+            extra = ["-L", env["CHP_VM_QEMU10_DATA"], "-L", env["CHP_VM_QEMU10_SEABIOS"]]
+        kernel = env["CHP_VM_VMLINUX"] if self.opts.first_kernel == "pvh" else env["CHP_VM_BZIMAGE"]
+        append = ["console=ttyS0", "crashkernel=%s" % self.m["crashkernel"],
+                  "memhp_default_state=online_movable", "panic=-1", "chp.auto=1"]
+        if self.m["virtio_mem"]:
+            append.append("chp.virtio=1")
+        cmd = [qemu] + extra + [
+            "-name", "chp-vmtest,debug-threads=on", "-nodefaults", "-no-user-config",
+            "-display", "none", "-serial", "stdio", "-no-reboot",
+            "-m", "%s,slots=%d,maxmem=%s" % (self.m["memory"], self.m["slots"], self.m["maxmem"]),
+            "-smp", "%d,maxcpus=%d" % (self.m["cpus"], self.m["maxcpus"]),
+            "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
+            "-kernel", kernel, "-initrd", os.path.join(self.image, "initramfs.cpio.gz"),
+            "-append", " ".join(append),
+        ]
+        if self.accel == "kvm":
+            cmd += ["-accel", "kvm", "-cpu", "host"]
+        else:
+            cmd += ["-accel", "tcg"]
+        if self.m["virtio_mem"]:
+            cmd += ["-object", "memory-backend-ram,id=vmem0,size=%s" % self.m["virtio_mem"],
+                    "-device", "virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0"]
+        return cmd
+
+    # -- guest facts
+    def guest_ram(self):
+        ram, crash = parse_iomem(self.guest.out("cat /proc/iomem"))
+        self.ram_seen = ranges_merge(self.ram_seen + ram)
+        return ram, crash
+
+    def guest_cpus_online(self):
+        return parse_cpulist(self.guest.out("cat /sys/devices/system/cpu/online"))
+
+    def uevent_seqnum(self):
+        return int(self.guest.out("cat /sys/kernel/uevent_seqnum").strip())
+
+    def read_status(self):
+        rc, out = self.guest.sh("cat /run/crash-hotplugd/status.json 2>/dev/null", check=False)
+        if rc != 0:
+            return None
+        text = "".join(out).strip()
+        try:
+            return json.loads(text[text.index("{"):text.rindex("}") + 1])
+        except ValueError:
+            return None
+
+    def wait_status(self, pred, what, timeout, poll=0.3):
+        deadline = time.monotonic() + timeout * self.scale
+        last = None
+        while time.monotonic() < deadline:
+            st = self.read_status()
+            if st is not None:
+                last = st
+                if pred(st):
+                    return st
+            time.sleep(poll)
+        raise Failure("timeout waiting for the daemon: %s (last status: %s)" % (what, json.dumps(last)))
+
+    def settle_memory(self, before_total, delta, timeout=60):
+        """Waits until the guest's System RAM grew by delta and no block is offline."""
+        deadline = time.monotonic() + timeout * self.scale
+        want = before_total + delta
+        while True:
+            ram, _ = self.guest_ram()
+            total = ranges_total(ram)
+            rc, _ = self.guest.sh("grep -qx offline /sys/devices/system/memory/memory*/state", check=False)
+            if total == want and rc != 0:
+                return ram
+            if time.monotonic() > deadline:
+                raise Failure("memory did not settle: System RAM %s, wanted %s" % (fmt_size(total), fmt_size(want)))
+            time.sleep(0.2)
+
+    # -- loading the crash kernel from the harness
+    def harness_kexec(self, why):
+        flag = "-s -p" if self.loader == "file" else "-p"
+        cmd = "time kexec %s /boot/bzImage --initrd=/boot/initrd-kdump.gz --append='%s'" % (flag, KDUMP_CMDLINE)
+        t = self.now()
+        _, out = self.guest.sh(cmd, timeout=60)
+        secs = None
+        for line in out:
+            m = re.match(r"real\s+(\d+)m\s*([\d.]+)s", line.strip())
+            if m:
+                secs = int(m.group(1)) * 60 + float(m.group(2))
+        self.reloads_harness += 1
+        self.fig["reload_syscall_ms"] = round(secs * 1000) if secs is not None else None
+        if self.last_hotplug_t is not None and why == "reload":
+            self.fig["last_event_to_reload_ms"] = round((self.now() - self.last_hotplug_t) * 1000)
+        self.say("harness loaded the crash kernel (%s, kexec %s) in %s s" % (why, flag, secs))
+        return t
+
+    def start_daemon(self):
+        conf = {"Loader": self.loader, "Kernel": "/boot/bzImage", "Initrd": "/boot/initrd-kdump.gz",
+                "CommandLine": KDUMP_CMDLINE, "QuietPeriodSec": "1", "MaxDelaySec": "10"}
+        conf.update({k: str(v) for k, v in self.scn["daemon_config"].items()})
+        lines = ["[Daemon]"] + ["%s=%s" % kv for kv in conf.items()]
+        self.guest.sh("printf '%%s\\n' %s > /etc/crash-hotplugd.conf" %
+                      " ".join("'%s'" % ln for ln in lines))
+        self.guest.sh("(crash-hotplugd --monitor=kernel --log-target=console --config /etc/crash-hotplugd.conf"
+                      " 2>&1; echo \"exited with status $?\") | awk '{ print \"%s\" $0; fflush() }' &"
+                      % DAEMON_LINE_PREFIX)
+        st = self.wait_status(lambda s: s.get("state") in ("protected", "kernel-managed"),
+                              "state protected", 60)
+        self.status_base = st
+        self.status = st
+        self.say("daemon protects the guest: state=%s loader=%s reloads=%s" %
+                 (st.get("state"), st.get("loader"), st.get("reloads")))
+
+    # -- steps
+    def step_protect(self, st):
+        if self.reload_mode == "daemon":
+            self.start_daemon()
+        else:
+            self.harness_kexec("initial load")
+        loaded = self.guest.out("cat /sys/kernel/kexec_crash_loaded").strip()
+        if loaded != "1":
+            raise Failure("no crash kernel loaded after protect (kexec_crash_loaded=%s)" % loaded)
+
+    def step_reload(self, st):
+        """Daemon: wait for the expected reloads; harness-kexec: reload now; none: nothing."""
+        if self.reload_mode == "none":
+            time.sleep(float(st.get("settle", 2)))
+            self.say("no reload (the scenario runs without the daemon)")
+            return
+        if self.reload_mode == "harness-kexec":
+            self.harness_kexec("reload")
+            return
+        want = int(st.get("reloads", 1))
+        base = self.status_base.get("reloads", 0)
+        t = self.now()
+        s = self.wait_status(lambda s: s.get("reloads", 0) - base >= want and s.get("state") == "protected",
+                             "%d reload(s) and state protected" % want, st.get("timeout", 90))
+        seen = self.now()
+        settle = float(st.get("settle", 3))
+        if settle > 0:
+            time.sleep(settle)
+            s = self.read_status() or s
+        self.status = s
+        if self.last_hotplug_t is not None:
+            self.fig["host_hotplug_to_reload_seen_s"] = round(seen - self.last_hotplug_t, 2)
+        self.say("daemon reloaded: reloads=%d (+%d) events=%s last burst=%s event->reload=%s ms syscall=%s ms"
+                 " state=%s (waited %.1f s)" %
+                 (s.get("reloads", 0), s.get("reloads", 0) - base, s.get("events_total"),
+                  s.get("last_burst_events"), ms(s.get("last_event_to_reload_usec")),
+                  ms(s.get("last_reload_syscall_usec")), s.get("state"), seen - t))
+
+    def step_wait_state(self, st):
+        if self.reload_mode != "daemon":
+            time.sleep(float(st.get("fallback_sleep", 1.5)))
+            return
+        want = st["state"]
+        s = self.wait_status(lambda s: s.get("state") == want, "state " + want, st.get("timeout", 30),
+                             poll=st.get("poll", 0.05))
+        self.say("daemon state is %s" % s.get("state"))
+
+    def step_dimm_add(self, st):
+        size = parse_size(st.get("size", "512M"))
+        did = st.get("id", "dimm%d" % len(self.result["steps"]))
+        before, _ = self.guest_ram()
+        self.qmp.cmd("object-add", **{"qom-type": "memory-backend-ram", "id": "mem-" + did, "size": size})
+        self.last_hotplug_t = self.now()
+        self.qmp.cmd("device_add", driver="pc-dimm", id=did, memdev="mem-" + did)
+        self.say("QMP: pc-dimm %s of %s added" % (did, fmt_size(size)))
+        if st.get("wait", True):
+            after = self.settle_memory(ranges_total(before), size)
+            new = ranges_subtract(after, before)
+            self.hot_ranges = ranges_merge(self.hot_ranges + new)
+            self.say("guest: System RAM %s online (%s)" % (fmt_size(size), fmt_ranges(new)))
+
+    def step_dimm_del(self, st):
+        did = st["id"]
+        mark = self.qmp.event_mark()
+        self.last_hotplug_t = self.now()
+        self.qmp.cmd("device_del", id=did)
+        self.qmp.wait_event("DEVICE_DELETED", mark, 60 * self.scale, lambda e: e["data"].get("device") == did)
+        self.qmp.cmd("object-del", id="mem-" + did)
+        self.say("QMP: pc-dimm %s removed" % did)
+        self.guest_ram()
+
+    def step_vmem_resize(self, st):
+        size = parse_size(st["size"])
+        before, _ = self.guest_ram()
+        self.last_hotplug_t = self.now()
+        self.qmp.cmd("qom-set", path="/machine/peripheral/vm0", property="requested-size", value=size)
+        self.say("QMP: virtio-mem requested-size %s" % fmt_size(size))
+        if not st.get("wait", True):
+            return
+        deadline = time.monotonic() + 60 * self.scale
+        while self.qmp.cmd("qom-get", path="/machine/peripheral/vm0", property="size") != size:
+            if time.monotonic() > deadline:
+                raise Failure("virtio-mem did not reach %s" % fmt_size(size))
+            time.sleep(0.2)
+        # The device has (un)plugged; wait for the guest's view to settle.
+        prev = None
+        while True:
+            ram, _ = self.guest_ram()
+            rc, _ = self.guest.sh("grep -qx offline /sys/devices/system/memory/memory*/state", check=False)
+            if ram == prev and (rc != 0 or st.get("allow_offline")):
+                break
+            prev = ram
+            if time.monotonic() > deadline:
+                raise Failure("guest memory did not settle after the virtio-mem resize")
+            time.sleep(0.3)
+        added = ranges_subtract(ram, before)
+        removed = ranges_subtract(before, ram)
+        self.hot_ranges = ranges_subtract(ranges_merge(self.hot_ranges + added), removed)
+        self.say("guest: virtio-mem settled, added %s, removed %s, System RAM %s" %
+                 (fmt_ranges(added), fmt_ranges(removed), fmt_size(ranges_total(ram))))
+
+    def step_cpu_add(self, st):
+        slots = self.qmp.cmd("query-hotpluggable-cpus")
+        free = [s for s in slots if "qom-path" not in s]
+        if not free:
+            raise Failure("no free CPU slot")
+        free.sort(key=lambda s: tuple(s["props"].get(k, 0) for k in ("socket-id", "die-id", "core-id", "thread-id")))
+        slot = free[0]
+        cid = st.get("id", "cpuhp%d" % (len(self.cpu_ids) + 1))
+        before = set(self.guest.out("ls /sys/devices/system/cpu").split())
+        self.last_hotplug_t = self.now()
+        self.qmp.cmd("device_add", driver=slot["type"], id=cid, **slot["props"])
+        self.say("QMP: CPU %s added (%s)" % (cid, ", ".join("%s=%s" % kv for kv in sorted(slot["props"].items()))))
+        deadline = time.monotonic() + 30 * self.scale
+        while True:
+            now_ = set(self.guest.out("ls /sys/devices/system/cpu").split())
+            new = sorted(c for c in now_ - before if re.fullmatch(r"cpu\d+", c))
+            if new:
+                break
+            if time.monotonic() > deadline:
+                raise Failure("the guest did not see the new CPU")
+            time.sleep(0.2)
+        cpu = new[0]
+        self.cpu_ids.append((cid, cpu))
+        if st.get("online", True):
+            self.guest.sh("echo 1 > /sys/devices/system/cpu/%s/online" % cpu)
+            self.last_hotplug_t = self.now()
+            self.say("guest: %s online (%d CPUs online)" % (cpu, self.guest_cpus_online()))
+        else:
+            self.say("guest: %s present, left offline" % cpu)
+
+    def step_cpu_online(self, st):
+        cpu = st["cpu"]
+        val = "1" if st.get("online", True) else "0"
+        self.guest.sh("echo %s > /sys/devices/system/cpu/%s/online" % (val, cpu))
+        self.last_hotplug_t = self.now()
+        self.say("guest: %s online=%s" % (cpu, val))
+
+    def step_cpu_del(self, st):
+        if not self.cpu_ids:
+            raise Failure("cpu-del: no CPU was added")
+        cid, cpu = self.cpu_ids.pop() if "id" not in st else next(x for x in self.cpu_ids if x[0] == st["id"])
+        mark = self.qmp.event_mark()
+        self.last_hotplug_t = self.now()
+        self.qmp.cmd("device_del", id=cid)
+        self.qmp.wait_event("DEVICE_DELETED", mark, 60 * self.scale, lambda e: e["data"].get("device") == cid)
+        self.say("QMP: CPU %s (%s) removed; %d CPUs online" % (cid, cpu, self.guest_cpus_online()))
+
+    def step_guest(self, st):
+        rc, out = self.guest.sh(st["cmd"], timeout=st.get("timeout", 30), check=st.get("check", True))
+        if st.get("hotplug"):
+            self.last_hotplug_t = self.now()
+        self.say("guest$ %s -> %d%s" % (st["cmd"], rc, (": " + " | ".join(out[-3:])) if out else ""))
+
+    def step_qmp(self, st):
+        r = self.qmp.cmd(st["execute"], **st.get("arguments", {}))
+        if st.get("hotplug"):
+            self.last_hotplug_t = self.now()
+        self.say("QMP: %s -> %s" % (st["execute"], json.dumps(r)[:200]))
+
+    def step_sleep(self, st):
+        time.sleep(float(st["seconds"]))
+
+    def step_memmark(self, st):
+        mib = int(st.get("mib", 384))
+        nonce = "%016x" % int.from_bytes(os.urandom(8), "little")
+        hot = self.hot_ranges
+        args = " ".join("-r %x-%x" % r for r in hot)
+        t = self.now()
+        _, out = self.guest.sh("memmark -n %s -m %d %s" % (nonce, mib, args), timeout=120)
+        info = {}
+        for line in out:
+            if line.startswith("MEMMARK "):
+                info = dict(kv.split("=", 1) for kv in line.split()[1:])
+        if not info:
+            raise Failure("memmark printed no report: %s" % out)
+        self.marks = {"nonce": nonce, "pages": int(info["pages"]), "hot": int(info["hot"]),
+                      "moved": int(info["moved"]), "minpa": info["minpa"], "maxpa": info["maxpa"],
+                      "hot_ranges": fmt_ranges(hot), "secs": round(self.now() - t, 2)}
+        self.result["memmark"] = self.marks
+        self.say("memmark: %d pages stamped with their physical address, %d in hot-added memory (%.1f s)" %
+                 (self.marks["pages"], self.marks["hot"], self.now() - t))
+
+    # -- the run
+    def run(self):
+        out = self.opts.out
+        self.t0 = time.monotonic()
+        self.events_log = open(os.path.join(out, self.name + ".log"), "w", encoding="utf-8")
+        tmp = tempfile.mkdtemp(prefix="chp-vm-")
+        self.qmp_path = os.path.join(tmp, "qmp.sock")
+        try:
+            self._run()
+        except Failure as e:
+            self.result["failures"].append("run: %s" % e)
+            self.say("ERROR %s" % e)
+        finally:
+            self.fig["total_s"] = round(self.now(), 1)
+            self.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
+        passed = not self.result["failures"]
+        self.result["passed"] = passed
+        self.say("%s %s (%.0f s, %s)" % ("PASS" if passed else "FAIL", self.name, self.fig["total_s"], self.accel))
+        self.events_log.close()
+        with open(os.path.join(out, self.name + ".json"), "w", encoding="utf-8") as f:
+            json.dump(self.result, f, indent=2)
+            f.write("\n")
+        return self.result
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        if self.qmp:
+            self.qmp.close()
+        if self.console:
+            self.console.close()
+        if getattr(self, "qemu_err", None):
+            self.qemu_err.close()
+
+    def _run(self):
+        scn, exp = self.scn, self.scn["expect"]
+        cmd = self.qemu_cmd()
+        self.result["qemu_cmdline"] = cmd
+        self.say("accelerator %s (%s)" % (self.accel.upper(), self.accel_reason))
+        self.say("starting QEMU: %s kernel %s, %s RAM, %d CPUs (max %d), reload by %s, Loader=%s" %
+                 ("PVH vmlinux" if self.opts.first_kernel == "pvh" else "bzImage",
+                  self.env.get("CHP_VM_KERNEL_VERSION"), self.m["memory"], self.m["cpus"],
+                  self.m["maxcpus"], self.reload_mode, self.loader))
+        self.qemu_err = open(os.path.join(self.opts.out, self.name + ".qemu.log"), "w")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.qemu_err, start_new_session=True)
+        self.console = Console(self.proc, os.path.join(self.opts.out, self.name + ".serial.log"),
+                               self.t0, self.on_console_line)
+        self.qmp = QMP(self.qmp_path, self.t0, os.path.join(self.opts.out, self.name + ".qmp.log"),
+                       30 * self.scale)
+        _, m, t = self.console.wait(r"CHP-READY first ([\d.]+)", 0, 120 * self.scale)
+        self.fig["boot_s"] = round(t, 2)
+        self.fig["guest_uptime_at_init_s"] = float(m.group(1))
+        self.say("guest booted: /init after %.2f s (guest uptime %s s)" % (t, m.group(1)))
+        self.guest = Guest(self.console, self.scale)
+        ram0, crash = self.guest_ram()
+        self.result["iomem_ram_boot"] = fmt_ranges(ram0)
+        self.result["crashkernel"] = fmt_ranges(crash)
+        if not crash:
+            raise Failure("no crashkernel reservation in /proc/iomem")
+        seq0 = self.uevent_seqnum()
+
+        for st in scn["steps"]:
+            t = self.now()
+            getattr(self, "step_" + st["do"].replace("-", "_"))(st)
+            self.result["steps"].append({"do": st["do"], "start_s": round(t, 2), "end_s": round(self.now(), 2)})
+
+        # Facts just before the panic.
+        self.fig["uevents_kernel"] = self.uevent_seqnum() - seq0
+        ram, crash = self.guest_ram()
+        cpus = self.guest_cpus_online()
+        loaded = self.guest.out("cat /sys/kernel/kexec_crash_loaded").strip()
+        self.result["iomem_ram_final"] = fmt_ranges(ram)
+        self.result["cpus_online"] = cpus
+        removed = ranges_subtract(self.ram_seen, ram)
+        self.result["removed_ranges"] = fmt_ranges(removed)
+        if self.reload_mode == "daemon":
+            st = self.read_status() or {}
+            self.status = st
+            self.result["status_final"] = st
+            base = self.status_base or {}
+            self.fig["reloads"] = st.get("reloads", 0) - base.get("reloads", 0)
+            self.fig["events"] = st.get("events_total", 0) - base.get("events_total", 0)
+            self.fig["last_burst_events"] = st.get("last_burst_events")
+            self.fig["last_event_to_reload_ms"] = ms(st.get("last_event_to_reload_usec"))
+            self.fig["reload_syscall_ms"] = ms(st.get("last_reload_syscall_usec"))
+            self.fig["failures_daemon"] = st.get("failures")
+            self.check("daemon-state", st.get("state") == "protected", "state=%s" % st.get("state"))
+            if "reloads" in exp:
+                want = exp["reloads"]
+                lo, hi = (want, want) if isinstance(want, int) else (want[0], want[1])
+                self.check("reloads", lo <= self.fig["reloads"] <= hi,
+                           "reloads=%d expected=%s" % (self.fig["reloads"], want))
+            if st.get("failures", 0) != base.get("failures", 0):
+                self.check("daemon-failures", False, "failures=%s" % st.get("failures"))
+        else:
+            self.fig["reloads"] = self.reloads_harness - (1 if self.reloads_harness else 0)
+            self.fig["events"] = None
+        self.check("crash-kernel-loaded", loaded == "1", "kexec_crash_loaded=%s" % loaded)
+        if "markers" in exp["checks"]:
+            if not self.marks:
+                raise Failure("the scenario checks markers but has no memmark step")
+            self.check("markers-in-hot-memory", self.marks["hot"] > 0 and self.marks["moved"] == 0,
+                       "hot=%d of %d pages, moved=%d" % (self.marks["hot"], self.marks["pages"], self.marks["moved"]))
+
+        # vmcore-check arguments from what the first kernel showed.
+        args = []
+        if "cpus" in exp["checks"]:
+            args += ["-c", str(cpus)]
+        if "markers" in exp["checks"]:
+            args += ["-n", self.marks["nonce"], "-m", str(self.marks["pages"])]
+        if "ranges" in exp["checks"]:
+            for s, e in ranges_subtract(ram, [(0, MIB)] + crash):
+                args += ["-e", "%x-%x" % (s, e)]
+        if "removed" in exp["checks"]:
+            if not removed:
+                raise Failure("the scenario checks removed memory but nothing was removed")
+            for s, e in removed:
+                args += ["-x", "%x-%x" % (s, e)]
+        self.result["vmcore_check_args"] = args
+
+        # Panic.
+        self.say("panic: echo c > /proc/sysrq-trigger (%d CPUs online, System RAM %s)" %
+                 (cpus, fmt_size(ranges_total(ram))))
+        mark = self.console.mark()
+        t_panic = self.now()
+        self.console.send("echo c > /proc/sysrq-trigger\n")
+        try:
+            _, m, t = self.console.wait(r"CHP-READY (kdump|first)", mark, 180 * self.scale)
+        except Failure as e:
+            self.result["vmcore_check"] = "no-dump"
+            raise Failure("no capture kernel after the panic: %s" % e)
+        if m.group(1) != "kdump":
+            self.result["vmcore_check"] = "no-dump"
+            raise Failure("the guest rebooted into the first kernel instead of the capture kernel")
+        self.fig["panic_to_kdump_s"] = round(t - t_panic, 2)
+        self.say("capture kernel up %.1f s after the panic" % (t - t_panic))
+        t = self.now()
+        rc, out = self.guest.sh("vmcore-check " + " ".join(args), timeout=180, check=False)
+        self.fig["vmcore_check_s"] = round(self.now() - t, 2)
+        self.result["vmcore_output"] = out
+        vj = {}
+        for line in out:
+            if line.startswith("VMCORE-JSON "):
+                vj = json.loads(line[len("VMCORE-JSON "):])
+        self.result["vmcore"] = vj
+        if rc not in (0, 1) or not vj:
+            self.result["vmcore_check"] = "error"
+            raise Failure("vmcore-check failed to run (%d): %s" % (rc, " | ".join(out[-5:])))
+        verdict = "PASS" if rc == 0 else "FAIL"
+        self.result["vmcore_check"] = verdict
+        failed = [ln[len("CHECK "):] for ln in out if ln.startswith("CHECK ") and " FAIL " in ln]
+        for ln in out:
+            if ln.startswith(("PHDR", "NOTE PRSTATUS", "SCAN", "CHECK")):
+                self.say("vmcore: " + ln)
+        self.say("vmcore checked: %s (%d PT_LOADs, %d NT_PRSTATUS, markers %s/%s)%s" %
+                 (verdict, vj.get("loads", 0), vj.get("prstatus", 0), vj.get("marks_valid", "-"),
+                  vj.get("marks_expected", "-"), ("; failed: " + "; ".join(failed)) if failed else ""))
+        self.fig["vmcore_prstatus"] = vj.get("prstatus")
+        self.fig["vmcore_loads"] = vj.get("loads")
+        self.fig["marks_found"] = vj.get("marks_valid")
+        want = exp["vmcore"].upper()
+        self.check("vmcore-%s" % exp["vmcore"], verdict == want,
+                   "vmcore-check said %s, the scenario expects %s%s" %
+                   (verdict, want, (" (" + "; ".join(failed) + ")") if failed else ""))
+        self.guest.console.send("poweroff -f\n")
+        try:
+            self.proc.wait(timeout=30 * self.scale)
+        except subprocess.TimeoutExpired:
+            self.say("QEMU did not exit after poweroff; killing it")
+
+
+def ms(usec):
+    return None if usec is None else round(usec / 1000)
+
+
+# ---------------------------------------------------------------- main
+
+def read_env(cache):
+    env = {}
+    with open(os.path.join(cache, "env"), encoding="utf-8") as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                env[k] = v
+    return env
+
+
+def summary_line(r):
+    f = r["figures"]
+
+    def v(x, unit=""):
+        return "-" if x is None else "%s%s" % (x, unit)
+    return ("%-4s %-34s %-5s %-13s events=%-4s reloads=%-3s ev->reload=%-8s syscall=%-8s boot=%-7s total=%s" %
+            ("PASS" if r["passed"] else "FAIL", r["scenario"] + "@" + r["loader"], r["accel"], r["reload_mode"],
+             v(f.get("events")), v(f.get("reloads")), v(f.get("last_event_to_reload_ms"), "ms"),
+             v(f.get("reload_syscall_ms"), "ms"), v(f.get("boot_s"), "s"), v(f.get("total_s"), "s")))
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Run QEMU end-to-end scenarios of crash-hotplugd.")
+    ap.add_argument("scenarios", nargs="*", metavar="FILE", help="scenario files (tests/vm/scenarios/*.json)")
+    ap.add_argument("--default", action="store_true",
+                    help="run the default set listed in tests/vm/scenarios/default.txt (after any FILE)")
+    ap.add_argument("--build", default="build", help="meson build directory (default: ./build)")
+    ap.add_argument("--out", default=os.path.join(HERE, "out"), help="output directory (default: tests/vm/out)")
+    ap.add_argument("--accel", choices=("auto", "tcg", "kvm"), default="auto")
+    ap.add_argument("--narrate", action="store_true", help="print a human log of each run as it happens")
+    ap.add_argument("--loader", action="append", choices=LOADERS,
+                    help="only these loaders (default: those the scenario names)")
+    ap.add_argument("--reload", choices=("auto", "daemon", "harness-kexec"), default="auto",
+                    help="who reloads the crash kernel in scenarios that use the daemon "
+                         "(auto: the daemon if the build has it, else the harness's own kexec)")
+    ap.add_argument("--first-kernel", choices=("pvh", "bzimage"), default="pvh",
+                    help="boot the first kernel as PVH vmlinux (faster under TCG) or bzImage")
+    ap.add_argument("--timeout-scale", type=float, default=None,
+                    help="multiply every timeout (default: 1 under KVM, 3 under TCG)")
+    ap.add_argument("--cache", default=os.environ.get("CHP_VM_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "crash-hotplugd-vm"))
+    opts = ap.parse_args()
+
+    files = list(opts.scenarios)
+    if opts.default:
+        sdir = os.path.join(HERE, "scenarios")
+        with open(os.path.join(sdir, "default.txt"), encoding="utf-8") as f:
+            files += [os.path.join(sdir, ln.strip()) for ln in f if ln.strip() and not ln.startswith("#")]
+    if not files:
+        ap.error("no scenario: give FILE... or --default")
+    try:
+        scenarios = [load_scenario(p) for p in files]
+    except (OSError, ValueError) as e:
+        print("vmtest: %s" % e, file=sys.stderr)
+        return 2
+    env = read_env(opts.cache)
+    os.makedirs(opts.out, exist_ok=True)
+    opts.out = os.path.abspath(opts.out)
+
+    accel, reason = choose_accel(opts.accel)
+    if opts.timeout_scale is None:
+        opts.timeout_scale = 1.0 if accel == "kvm" else 3.0
+    banner = "ACCELERATOR: %s -- %s" % (accel.upper(), reason)
+    print("=" * len(banner), file=sys.stderr)
+    print(banner, file=sys.stderr)
+    print("=" * len(banner), file=sys.stderr)
+
+    build = os.path.abspath(opts.build)
+    has_daemon = os.access(os.path.join(build, "daemon", "crash-hotplugd"), os.X_OK)
+    if opts.reload == "daemon" and not has_daemon:
+        print("vmtest: --reload daemon, but %s/daemon/crash-hotplugd does not exist" % build, file=sys.stderr)
+        return 2
+    daemon_mode = "daemon" if (opts.reload == "daemon" or (opts.reload == "auto" and has_daemon)) else "harness-kexec"
+    if daemon_mode != "daemon":
+        print("vmtest: RELOADS BY THE HARNESS (kexec from the test), not by crash-hotplugd: %s" %
+              ("asked with --reload harness-kexec" if opts.reload == "harness-kexec"
+               else "%s/daemon/crash-hotplugd is not built" % build), file=sys.stderr)
+
+    image = os.path.join(opts.out, "image")
+    t = time.monotonic()
+    r = subprocess.run([os.path.join(HERE, "mkimage"), "--build", build, "--out", image, "--cache", opts.cache])
+    if r.returncode != 0:
+        print("vmtest: building the guest image failed", file=sys.stderr)
+        return 2
+    image_s = time.monotonic() - t
+
+    results = []
+    for scn in scenarios:
+        for loader in scn["loaders"]:
+            if opts.loader and loader not in opts.loader:
+                continue
+            mode = "none" if scn["reload"] == "none" else daemon_mode
+            run = Run(scn, loader, opts, env, image, mode, accel, reason)
+            res = run.run()
+            results.append(res)
+            print(summary_line(res), flush=True)
+            for f in res["failures"]:
+                print("     - %s" % f, flush=True)
+
+    passed = sum(1 for r in results if r["passed"])
+    failed = len(results) - passed
+    lines = [banner, "kernel %s, first kernel %s, reloads by %s, image built in %.1f s" %
+             (env.get("CHP_VM_KERNEL_VERSION"), opts.first_kernel, daemon_mode, image_s), ""]
+    for r in results:
+        lines.append(summary_line(r))
+        lines.extend("     - %s" % f for f in r["failures"])
+    lines += ["", "%d passed, %d failed" % (passed, failed)]
+    with open(os.path.join(opts.out, "summary.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(opts.out, "summary.json"), "w", encoding="utf-8") as f:
+        json.dump({"accel": accel, "accel_reason": reason, "reload_mode": daemon_mode,
+                   "passed": passed, "failed": failed,
+                   "runs": [{"name": r["scenario"] + "@" + r["loader"], "passed": r["passed"],
+                             "figures": r["figures"], "failures": r["failures"]} for r in results]},
+                  f, indent=2)
+        f.write("\n")
+    print("\n%d passed, %d failed" % (passed, failed))
+    print("results: %s" % opts.out)
+    return 0 if failed == 0 and results else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
