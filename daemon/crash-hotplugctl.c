@@ -363,15 +363,23 @@ static int cmd_header(const CtlArgs *a)
  * us signal whatever process reuses the pid. */
 static bool pid_is_daemon(int64_t pid)
 {
-	char path[64], comm[32];
 	_cleanup_(fclosep) FILE *f = NULL;
+	char path[64], stat[128], *close_paren;
 
-	snprintf(path, sizeof(path), "/proc/%" PRId64 "/comm", pid);
+	/* "pid (comm) S ...": comm is at most 15 bytes, so the line head fits; the last ')'
+	 * ends comm even if the name holds one. */
+	snprintf(path, sizeof(path), "/proc/%" PRId64 "/stat", pid);
 	f = fopen(path, "re");
-	if (!f || !fgets(comm, sizeof(comm), f))
+	if (!f || !fgets(stat, sizeof(stat), f))
 		return false;
-	comm[strcspn(comm, "\n")] = '\0';
-	return streq(comm, DAEMON_NAME);
+	close_paren = strrchr(stat, ')');
+	if (!close_paren || close_paren[1] != ' ')
+		return false;
+	/* A zombie has exited: it keeps its name until reaped but answers nothing. */
+	if (close_paren[2] == 'Z' || close_paren[2] == 'X')
+		return false;
+	*close_paren = '\0';
+	return streq(strchr(stat, '(') ? strchr(stat, '(') + 1 : "", DAEMON_NAME);
 }
 
 static int read_status(const CtlArgs *a, CtlStatus *s, bool *running)

@@ -296,6 +296,8 @@ static int parse_field(Cursor *c, const char *key, CtlStatus *s, bool *have_pid,
 		case F_UINT:
 			return parse_uint(c, (uint64_t *)field);
 		case F_STRING:
+			/* A repeated key leaves nothing of its longer first value behind the NUL. */
+			memset(field, 0, fields[i].size);
 			if (parse_string(c, field, fields[i].size) < 0)
 				return -EINVAL;
 			if (streq(key, "state"))

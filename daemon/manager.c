@@ -523,6 +523,8 @@ static void check(Manager *m)
 		if (reload_decide(m->loaded_known, m->loaded_fp, fp, m->force_reload) == RELOAD_SKIP) {
 			if (round == 0)
 				log_debug("topology unchanged (fingerprint %016" PRIx64 "): nothing to reload", fp);
+			else
+				log_debug("rescan after the load: topology unchanged");
 			publish(m, NULL);
 			return;
 		}

@@ -89,10 +89,12 @@ static int place(Parser *ps, unsigned printed_depth, uint64_t start, uint64_t en
 	const IomemEntry *e = ps->m->entries;
 	size_t h = ps->chain_len, r = printed_depth;
 
+	if (h == 0 && printed_depth > 0)
+		return diag_set(d, EINVAL, ps->name, line, "bad indentation: the first entry is indented");
 	if (printed_depth > h)
 		return diag_set(d, EINVAL, ps->name, line,
 				"bad indentation: level %u follows level %zu (at most one level deeper)",
-				printed_depth, h == 0 ? 0 : h - 1);
+				printed_depth, h - 1);
 
 	if (printed_depth == IOMEM_PRINT_MAX_DEPTH) {
 		/* Pre-order output: the deepest open entry that contains this one is its

@@ -37,21 +37,33 @@ typedef struct Topology {
  * TOPOLOGY_MAX_CRASH_REGIONS crash regions. */
 int topology_ram_from_iomem(const struct Iomem *m, Topology *t, Diag *d);
 
-/* Reads everything under root (see README "What a snapshot reads"). A missing
- * cpuN/crash_notes for a present CPU, an unreadable iomem or vmcoreinfo is an error with d
- * set. kcore unreadable: falls back (kmap.from_kcore = false). */
+/* Reads everything under root (see README "What a snapshot reads"), and nothing else:
+ *   proc/iomem, proc/kcore (ELF program headers only),
+ *   sys/devices/system/cpu/{possible,present,online},
+ *   sys/devices/system/cpu/cpuN/{crash_notes,crash_notes_size} for every present N,
+ *   sys/kernel/vmcoreinfo, sys/devices/system/memory/block_size_bytes (optional).
+ * A missing cpuN/crash_notes for a present CPU, an unreadable or malformed iomem,
+ * vmcoreinfo or cpulist is an error with d set (file as seen from root, e.g. "/proc/iomem").
+ * kcore that cannot be opened (-ENOENT, -EACCES, -EPERM): falls back to kcore_fallback()
+ * with iomem's "Kernel code"/"Kernel bss" (kmap.from_kcore = false); a kcore that opens but
+ * does not parse is an error. *ret untouched on failure. */
 int topology_read(const char *root, Topology **ret, Diag *d);
 
 Topology *topology_free(Topology *t);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Topology *, topology_free);
 
-/* Cheap 64-bit fingerprint over every field that reaches the header. Equal snapshots give
+/* Cheap 64-bit fingerprint over every field that reaches the header (RAM ranges, CPU
+ * numbers and notes, VMCOREINFO, kernel map values; not n_possible, n_online, crash[],
+ * block_size, from_kcore). topology_equal() compares the same fields; equal snapshots give
  * equal fingerprints. */
 uint64_t topology_fingerprint(const Topology *t);
 bool topology_equal(const Topology *a, const Topology *b);
 
-/* Human diff, one change per line ("+512 MiB RAM at 0x140000000", "-cpu3",
- * "vmcoreinfo moved ..."); *ret is "" when equal. a may be NULL (everything is new). */
+/* Human diff, one change per line, '\n'-terminated: RAM by address, merged where adjacent
+ * ("+512 MiB RAM at 0x140000000", "-256 MiB RAM at 0x100000000", "~RAM regrouped: ..." when
+ * the same bytes are split differently), then CPUs ("+cpu3", "-cpu2", "~cpu1 notes ..."),
+ * then "~vmcoreinfo moved ...", "~kernel text ...", "~PAGE_OFFSET ...". *ret (free()) is ""
+ * when equal. a may be NULL (everything is new: "+..." lines). */
 int topology_diff(const Topology *a, const Topology *b, char **ret);
 
 /* Total bytes of RAM in t->ram. */

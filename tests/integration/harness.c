@@ -230,6 +230,18 @@ void harness_setup(Harness *h)
 
 void harness_teardown(Harness *h)
 {
+	static unsigned n;
+	const char *keep = getenv("HARNESS_LOG_DIR");
+
+	/* For debugging a failure afterwards: the test bed (and the log) is deleted below. */
+	if (keep) {
+		char *text = NULL, *dst = g_strdup_printf("%s/daemon-%u.log", keep, ++n);
+
+		if (g_file_get_contents(h->log, &text, NULL, NULL))
+			g_file_set_contents(dst, text, -1, NULL);
+		g_free(text);
+		g_free(dst);
+	}
 	if (h->pid > 0) {
 		kill(h->pid, SIGKILL);
 		waitpid(h->pid, NULL, 0);
@@ -348,6 +360,8 @@ static pid_t spawn(Harness *h, const char *const *extra)
 	char *conf_arg = g_strdup_printf("--config=%s", h->conf);
 	char *run_arg = g_strdup_printf("--runtime-dir=%s", h->run_dir);
 	char *notify = g_strdup_printf("NOTIFY_SOCKET=%s", h->notify_path);
+	const char *level = getenv("HARNESS_LOG_LEVEL");
+	char *log_level = g_strdup_printf("--log-level=%s", level ? level : "debug");
 	const char *argv[32];
 	char **envp;
 	size_t n = 0, ne = 0;
@@ -363,19 +377,22 @@ static pid_t spawn(Harness *h, const char *const *extra)
 	argv[n++] = conf_arg;
 	argv[n++] = run_arg;
 	argv[n++] = "--log-target=console";
-	argv[n++] = "--log-level=debug";
+	/* Debug by default (one line per uevent, for diagnosis); benchmarks ask for less. */
+	argv[n++] = log_level;
 	for (; extra && *extra && n < 31; extra++)
 		argv[n++] = *extra;
 	argv[n] = NULL;
 
 	for (char **e = environ; *e; e++)
 		ne++;
-	envp = g_new0(char *, ne + 3);
+	envp = g_new0(char *, ne + 4);
 	ne = 0;
 	for (char **e = environ; *e; e++)
 		if (!g_str_has_prefix(*e, "NOTIFY_SOCKET=") && !g_str_has_prefix(*e, "PATH=") &&
-		    !g_str_has_prefix(*e, "JOURNAL_STREAM="))
+		    !g_str_has_prefix(*e, "JOURNAL_STREAM=") && !g_str_has_prefix(*e, "ASAN_OPTIONS="))
 			envp[ne++] = *e;
+	/* The test driver cannot use LeakSanitizer (umockdev's worker thread), the daemon can. */
+	envp[ne++] = (char *)"ASAN_OPTIONS=detect_leaks=1:abort_on_error=1";
 	envp[ne++] = notify;
 	envp[ne++] = h->path_env;
 
@@ -389,6 +406,7 @@ static pid_t spawn(Harness *h, const char *const *extra)
 	}
 	posix_spawn_file_actions_destroy(&fa);
 	g_free(envp);
+	g_free(log_level);
 	g_free(notify);
 	g_free(run_arg);
 	g_free(conf_arg);
@@ -531,6 +549,36 @@ bool harness_log_contains(Harness *h, const char *needle)
 	found = strstr(text, needle) != NULL;
 	g_free(text);
 	return found;
+}
+
+static unsigned log_count(Harness *h, const char *needle)
+{
+	char *text = NULL;
+	unsigned n = 0;
+
+	if (g_file_get_contents(h->log, &text, NULL, NULL))
+		for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+			n++;
+	g_free(text);
+	return n;
+}
+
+bool harness_wait_log(Harness *h, const char *needle, unsigned n, int timeout_ms)
+{
+	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000u * harness_scale();
+
+	for (;;) {
+		unsigned have = log_count(h, needle);
+
+		if (have >= n)
+			return true;
+		if (harness_now_usec() > deadline || !daemon_alive(h)) {
+			fprintf(stderr, "'%s' logged %u times, wanted %u\n", needle, have, n);
+			harness_dump_log(h);
+			return false;
+		}
+		harness_sleep_ms(10);
+	}
 }
 
 void harness_dump_log(Harness *h)

@@ -77,6 +77,8 @@ bool harness_wait_status(Harness *h, const char *key, uint64_t value, int timeou
 bool harness_wait_state(Harness *h, const char *state, int timeout_ms);
 
 bool harness_log_contains(Harness *h, const char *needle);
+/* Waits until the log holds needle at least n times. */
+bool harness_wait_log(Harness *h, const char *needle, unsigned n, int timeout_ms);
 void harness_dump_log(Harness *h);
 
 uint64_t harness_now_usec(void);

@@ -145,6 +145,8 @@ static void test_spaced_events_reload_each(void **state)
 	assert_true(harness_start(h, NULL));
 	assert_true(harness_wait_status(h, "reloads", 1, 10000));
 	for (unsigned i = 0; i < 3; i++) {
+		/* The daemon rescans after each load: change the tree only once that is done. */
+		assert_true(harness_wait_log(h, "rescan after the load", 1 + i, 10000));
 		harness_add_ram(h);
 		harness_uevent(h, mem, "online");
 		assert_true(harness_wait_status(h, "reloads", 2 + i, 10000));

@@ -124,8 +124,10 @@ static void test_real_bzimage(void **state)
 	Diag d = {};
 
 	if (!path || !*path) {
-		print_message("# SKIP: set CRASH_HOTPLUGD_TEST_BZIMAGE to a bzImage to parse a real kernel\n");
-		skip();
+		/* Not cmocka's skip(): its "not ok # SKIP" line counts as a failure in meson's TAP
+		 * parser. The line below shows in the test log instead. */
+		print_message("# SKIP real bzImage: set CRASH_HOTPLUGD_TEST_BZIMAGE=/path/to/vmlinuz to parse one\n");
+		return;
 	}
 	f = fopen(path, "re");
 	assert_non_null(f);

@@ -33,7 +33,7 @@ hasnt() {
 	if grep -Eq -- "$2" "$1"; then echo "# unexpected match for: $2"; not_ok "$3"; else ok "$3"; fi
 }
 
-ROOT=$WORK/root
+ROOT=$WORK/tree
 cp -R "$FIXTURES/small-vm" "$ROOT"
 mkdir -p "$ROOT/proc/sys/kernel" "$ROOT/sys/kernel/security" "$ROOT/etc/udev/rules.d" \
 	"$ROOT/usr/lib/udev/rules.d" "$ROOT/etc/crash-hotplugd.conf.d"

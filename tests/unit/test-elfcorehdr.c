@@ -626,6 +626,39 @@ static void test_fixture_trees(void **state)
 	}
 }
 
+/* The fixture with more RAM ranges than a small MaxPhdrs: refused one short, exact fit works. */
+static void test_fixture_over_capacity(void **state)
+{
+	_cleanup_(topology_freep) Topology *t = NULL;
+	_cleanup_(freep) uint8_t *buf = NULL;
+	const char *dir = getenv("FIXTURES");
+	char root[PATH_MAX];
+	size_t need, cap, used = 0;
+	Diag d = {};
+
+	snprintf(root, sizeof(root), "%s/over-capacity", dir ? dir : "tests/fixtures");
+	if (topology_read(root, &t, &d) < 0) {
+		print_message("# %s: %s\n", root, d.reason);
+		skip();
+	}
+	need = elfcorehdr_phdrs_needed(t);
+	assert_true(need > 1000);
+	cap = elfcorehdr_capacity((unsigned)need - 1);
+	buf = malloc(elfcorehdr_capacity((unsigned)need));
+	assert_non_null(buf);
+	memset(buf, 0x77, cap);
+	assert_int_equal(elfcorehdr_build(t, (unsigned)need - 1, buf, cap, &used), ELFCOREHDR_OVER_CAPACITY);
+	for (size_t i = 0; i < cap; i++)
+		assert_int_equal(buf[i], 0x77);
+
+	cap = elfcorehdr_capacity((unsigned)need);
+	assert_int_equal(elfcorehdr_build(t, (unsigned)need, buf, cap, &used), 0);
+	assert_int_equal(used, 64 + need * 56);
+	assert_int_equal(elfcorehdr_validate(buf, cap, NULL, NULL, 0), 0);
+	check_with_libelf(buf, cap, t);
+	check_with_readelf(buf, cap, t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_builder_reuse),
 		cmocka_unit_test(test_validate_rejects),
 		cmocka_unit_test(test_fixture_trees),
+		cmocka_unit_test(test_fixture_over_capacity),
 	};
 	return cmocka_run_group_tests_name("elfcorehdr", tests, NULL, NULL);
 }

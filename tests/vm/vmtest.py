@@ -50,10 +50,10 @@ def parse_size(v):
 
 
 def fmt_size(n):
-    for unit, shift in (("G", 30), ("M", 20), ("K", 10)):
+    for unit, shift in (("G", 30), ("M", 20)):
         if n and n % (1 << shift) == 0:
             return "%d%s" % (n >> shift, unit)
-    return str(n)
+    return "%.1fM" % (n / MIB)
 
 
 def parse_cpulist(text):
@@ -348,7 +348,7 @@ class Guest:
 
 # ---------------------------------------------------------------- scenarios
 
-STEP_KINDS = ("protect", "reload", "dimm-add", "dimm-del", "vmem-resize", "cpu-add", "cpu-del",
+STEP_KINDS = ("protect", "reload", "dimm-add", "dimm-del", "vmem-resize", "vmem-wait", "cpu-add", "cpu-del",
               "cpu-online", "guest", "qmp", "sleep", "memmark", "wait-state")
 CHECK_KINDS = ("markers", "cpus", "ranges", "removed")
 
@@ -443,7 +443,6 @@ class Run:
         self.status = {}
         self.reloads_harness = 0
         self.ram_seen = []
-        self.hot_ranges = []
         self.marks = None
         self.last_hotplug_t = None
         self.cpu_ids = []
@@ -522,6 +521,13 @@ class Run:
     def uevent_seqnum(self):
         return int(self.guest.out("cat /sys/kernel/uevent_seqnum").strip())
 
+    def note_uevents(self, what):
+        """Says how many kernel uevents the guest emitted since the last call."""
+        seq = self.uevent_seqnum()
+        n, self.seq_last = seq - self.seq_last, seq
+        self.say("guest: %d uevents for %s" % (n, what))
+        return n
+
     def read_status(self):
         rc, out = self.guest.sh("cat /run/crash-hotplugd/status.json 2>/dev/null", check=False)
         if rc != 0:
@@ -570,7 +576,8 @@ class Run:
             if m:
                 secs = int(m.group(1)) * 60 + float(m.group(2))
         self.reloads_harness += 1
-        self.fig["reload_syscall_ms"] = round(secs * 1000) if secs is not None else None
+        key = "initial_load_ms" if why == "initial load" else "reload_syscall_ms"
+        self.fig[key] = round(secs * 1000) if secs is not None else None
         if self.last_hotplug_t is not None and why == "reload":
             self.fig["last_event_to_reload_ms"] = round((self.now() - self.last_hotplug_t) * 1000)
         self.say("harness loaded the crash kernel (%s, kexec %s) in %s s" % (why, flag, secs))
@@ -590,6 +597,7 @@ class Run:
                               "state protected", 60)
         self.status_base = st
         self.status = st
+        self.fig["initial_load_ms"] = ms(st.get("last_reload_syscall_usec"))
         self.say("daemon protects the guest: state=%s loader=%s reloads=%s" %
                  (st.get("state"), st.get("loader"), st.get("reloads")))
 
@@ -651,8 +659,8 @@ class Run:
         if st.get("wait", True):
             after = self.settle_memory(ranges_total(before), size)
             new = ranges_subtract(after, before)
-            self.hot_ranges = ranges_merge(self.hot_ranges + new)
             self.say("guest: System RAM %s online (%s)" % (fmt_size(size), fmt_ranges(new)))
+            self.note_uevents("the pc-dimm")
 
     def step_dimm_del(self, st):
         did = st["id"]
@@ -663,6 +671,7 @@ class Run:
         self.qmp.cmd("object-del", id="mem-" + did)
         self.say("QMP: pc-dimm %s removed" % did)
         self.guest_ram()
+        self.note_uevents("the pc-dimm removal")
 
     def step_vmem_resize(self, st):
         size = parse_size(st["size"])
@@ -670,8 +679,14 @@ class Run:
         self.last_hotplug_t = self.now()
         self.qmp.cmd("qom-set", path="/machine/peripheral/vm0", property="requested-size", value=size)
         self.say("QMP: virtio-mem requested-size %s" % fmt_size(size))
-        if not st.get("wait", True):
-            return
+        if st.get("wait", True):
+            self.vmem_settle(size, before, st)
+
+    def step_vmem_wait(self, st):
+        self.vmem_settle(parse_size(st["size"]), self.ram_boot, st)
+
+    def vmem_settle(self, size, before, st):
+        """Waits until virtio-mem has size plugged and the guest's memory stopped changing."""
         deadline = time.monotonic() + 60 * self.scale
         while self.qmp.cmd("qom-get", path="/machine/peripheral/vm0", property="size") != size:
             if time.monotonic() > deadline:
@@ -690,9 +705,9 @@ class Run:
             time.sleep(0.3)
         added = ranges_subtract(ram, before)
         removed = ranges_subtract(before, ram)
-        self.hot_ranges = ranges_subtract(ranges_merge(self.hot_ranges + added), removed)
         self.say("guest: virtio-mem settled, added %s, removed %s, System RAM %s" %
                  (fmt_ranges(added), fmt_ranges(removed), fmt_size(ranges_total(ram))))
+        self.note_uevents("the virtio-mem resize")
 
     def step_cpu_add(self, st):
         slots = self.qmp.cmd("query-hotpluggable-cpus")
@@ -723,6 +738,7 @@ class Run:
             self.say("guest: %s online (%d CPUs online)" % (cpu, self.guest_cpus_online()))
         else:
             self.say("guest: %s present, left offline" % cpu)
+        self.note_uevents("the CPU")
 
     def step_cpu_online(self, st):
         cpu = st["cpu"]
@@ -740,6 +756,7 @@ class Run:
         self.qmp.cmd("device_del", id=cid)
         self.qmp.wait_event("DEVICE_DELETED", mark, 60 * self.scale, lambda e: e["data"].get("device") == cid)
         self.say("QMP: CPU %s (%s) removed; %d CPUs online" % (cid, cpu, self.guest_cpus_online()))
+        self.note_uevents("the CPU removal")
 
     def step_guest(self, st):
         rc, out = self.guest.sh(st["cmd"], timeout=st.get("timeout", 30), check=st.get("check", True))
@@ -759,7 +776,9 @@ class Run:
     def step_memmark(self, st):
         mib = int(st.get("mib", 384))
         nonce = "%016x" % int.from_bytes(os.urandom(8), "little")
-        hot = self.hot_ranges
+        # Hot-added memory: System RAM now that was not there at boot.
+        ram, _ = self.guest_ram()
+        hot = ranges_subtract(ram, self.ram_boot)
         args = " ".join("-r %x-%x" % r for r in hot)
         t = self.now()
         _, out = self.guest.sh("memmark -n %s -m %d %s" % (nonce, mib, args), timeout=120)
@@ -843,11 +862,12 @@ class Run:
         self.say("guest booted: /init after %.2f s (guest uptime %s s)" % (t, m.group(1)))
         self.guest = Guest(self.console, self.scale)
         ram0, crash = self.guest_ram()
+        self.ram_boot = ram0
         self.result["iomem_ram_boot"] = fmt_ranges(ram0)
         self.result["crashkernel"] = fmt_ranges(crash)
         if not crash:
             raise Failure("no crashkernel reservation in /proc/iomem")
-        seq0 = self.uevent_seqnum()
+        seq0 = self.seq_last = self.uevent_seqnum()
 
         for st in scn["steps"]:
             t = self.now()
@@ -940,7 +960,7 @@ class Run:
         self.result["vmcore_check"] = verdict
         failed = [ln[len("CHECK "):] for ln in out if ln.startswith("CHECK ") and " FAIL " in ln]
         for ln in out:
-            if ln.startswith(("PHDR", "NOTE PRSTATUS", "SCAN", "CHECK")):
+            if ln.startswith(("PHDR", "NOTE PRSTATUS", "SCAN")) or (ln.startswith("CHECK") and " FAIL " in ln):
                 self.say("vmcore: " + ln)
         self.say("vmcore checked: %s (%d PT_LOADs, %d NT_PRSTATUS, markers %s/%s)%s" %
                  (verdict, vj.get("loads", 0), vj.get("prstatus", 0), vj.get("marks_valid", "-"),
@@ -980,9 +1000,11 @@ def summary_line(r):
 
     def v(x, unit=""):
         return "-" if x is None else "%s%s" % (x, unit)
-    return ("%-4s %-34s %-5s %-13s events=%-4s reloads=%-3s ev->reload=%-8s syscall=%-8s boot=%-7s total=%s" %
+    return ("%-4s %-34s %-3s %-13s uevents=%-3s events=%-3s reloads=%-2s ev->reload=%-7s syscall=%-7s "
+            "boot=%-6s total=%s" %
             ("PASS" if r["passed"] else "FAIL", r["scenario"] + "@" + r["loader"], r["accel"], r["reload_mode"],
-             v(f.get("events")), v(f.get("reloads")), v(f.get("last_event_to_reload_ms"), "ms"),
+             v(f.get("uevents_kernel")), v(f.get("events")), v(f.get("reloads")),
+             v(f.get("last_event_to_reload_ms"), "ms"),
              v(f.get("reload_syscall_ms"), "ms"), v(f.get("boot_s"), "s"), v(f.get("total_s"), "s")))
 
 
