@@ -229,9 +229,9 @@ static int check_ehdr(const Elf64_Ehdr *eh, size_t size, char *reason, size_t rs
 		return invalid(reason, rs, "e_phoff %llu, expected %zu", (unsigned long long)eh->e_phoff,
 			       sizeof(Elf64_Ehdr));
 	/* Sections would mean PN_XNUM or something that is not a crash header. */
-	if (eh->e_shoff != 0 || eh->e_shnum != 0)
-		return invalid(reason, rs, "has section headers (e_shoff %llu, e_shnum %u)",
-			       (unsigned long long)eh->e_shoff, eh->e_shnum);
+	if (eh->e_shoff != 0 || eh->e_shnum != 0 || eh->e_shentsize != 0 || eh->e_shstrndx != 0)
+		return invalid(reason, rs, "has section headers (e_shoff %llu, e_shnum %u, e_shentsize %u, e_shstrndx %u)",
+			       (unsigned long long)eh->e_shoff, eh->e_shnum, eh->e_shentsize, eh->e_shstrndx);
 	/* /proc/vmcore reads e_phnum as is: PN_XNUM would be taken for 65535 entries. */
 	if (eh->e_phnum == 0 || eh->e_phnum > ELFCOREHDR_MAX_PHDRS)
 		return invalid(reason, rs, "e_phnum %u, expected 1..%u", eh->e_phnum, ELFCOREHDR_MAX_PHDRS);

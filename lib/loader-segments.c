@@ -151,7 +151,7 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 	_cleanup_(freep) char *cmdline = NULL;
 	_cleanup_(freep) uint8_t *bp = NULL;
 	_cleanup_(freep) uint8_t *purg = NULL;
-	size_t n_e820 = 0, bp_size = 0, main = 0, i;
+	size_t n_e820 = 0, bp_size = 0, main_idx = 0, i;
 	uint64_t header_addr;
 	ZeroPageInput zin;
 	X86Layout lay;
@@ -174,7 +174,7 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 	r = x86_firmware_read(l->root, &fw, d);
 	if (r < 0)
 		return r;
-	r = x86_main_crash_region(t->crash, t->n_crash, &main);
+	r = x86_main_crash_region(t->crash, t->n_crash, &main_idx);
 	if (r < 0)
 		return diag_set(d, ENOENT, "/proc/iomem", 0, "no \"Crash kernel\" region: boot with crashkernel=");
 
@@ -184,7 +184,7 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 	r = x86_crash_cmdline(header_addr, l->user_cmdline, fw->acpi_rsdp, l->image.cmdline_size, &cmdline, d);
 	if (r < 0)
 		return r;
-	r = x86_crash_e820(iomem, t->crash, t->n_crash, main, header_addr, header_capacity, &e820, &n_e820, d);
+	r = x86_crash_e820(iomem, t->crash, t->n_crash, main_idx, header_addr, header_capacity, &e820, &n_e820, d);
 	if (r < 0)
 		return r;
 	zin = (ZeroPageInput){
@@ -333,28 +333,29 @@ static int segments_load(Loader *base, const LoadRequest *req, LoadResult *res)
 	const Topology *t = req->topology;
 	uint8_t digest[SHA256_DIGEST_SIZE];
 	uint64_t t0 = loader_now_usec(), t1;
-	size_t main = 0;
+	size_t main_idx = 0;
 	Diag d = {};
 	Sha256 s;
 	long k;
 	int r;
 
+	*res = (LoadResult){};
 	if (!t || !req->header || req->header_used == 0 || req->header_used > req->header_capacity ||
 	    req->header_capacity == 0 || req->header_capacity % 4096) {
 		loader_set_detail(res, "invalid load request (header of %zu bytes, capacity %zu)", req->header_used,
 				  req->header_capacity);
 		return -EINVAL;
 	}
-	if (x86_main_crash_region(t->crash, t->n_crash, &main) < 0)
+	if (x86_main_crash_region(t->crash, t->n_crash, &main_idx) < 0)
 		return loader_fail(res, EADDRNOTAVAIL, "no \"Crash kernel\" region in /proc/iomem (boot with crashkernel=)");
 
 	/* What the daemon's inotify could not see (changed while it was not running). */
 	if (held_changed(l->root, &l->kernel) || held_changed(l->root, &l->initrd))
 		(void)segments_refresh(base);
 
-	if (!l->planned || l->header_capacity != req->header_capacity || l->crash.start != t->crash[main].start ||
-	    l->crash.end != t->crash[main].end) {
-		r = plan(l, t, &t->crash[main], req->header_capacity, &d);
+	if (!l->planned || l->header_capacity != req->header_capacity || l->crash.start != t->crash[main_idx].start ||
+	    l->crash.end != t->crash[main_idx].end) {
+		r = plan(l, t, &t->crash[main_idx], req->header_capacity, &d);
 		if (r < 0) {
 			char buf[sizeof(d.file) + sizeof(d.reason) + 32];
 

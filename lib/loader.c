@@ -7,11 +7,12 @@
 #include <sys/stat.h>
 
 #include "loader-internal.h"
+#include "loader-segments.h"
 #include "path.h"
 
 static const LoaderVtable *const vtables[_LOADER_MAX] = {
 	[LOADER_KERNEL] = &loader_kernel_vtable,
-	/* [LOADER_SEGMENTS]: the x86_64 kexec_load loader plugs in here when it exists. */
+	[LOADER_SEGMENTS] = &loader_segments_vtable,
 	[LOADER_FILE] = &loader_file_vtable,
 	[LOADER_KEXEC_TOOLS] = &loader_kexec_tools_vtable,
 	[LOADER_DRY_RUN] = &loader_dry_run_vtable,

@@ -87,7 +87,7 @@ static int compare_entry(const void *a, const void *b)
 	return (x->type > y->type) - (x->type < y->type);
 }
 
-int x86_crash_e820(const Iomem *m, const Range *crash, size_t n_crash, size_t main, uint64_t excl_start,
+int x86_crash_e820(const Iomem *m, const Range *crash, size_t n_crash, size_t main_idx, uint64_t excl_start,
 		   uint64_t excl_size, E820Entry **ret, size_t *ret_n, Diag *d)
 {
 	_cleanup_(freep) E820Entry *owned = NULL;
@@ -97,9 +97,9 @@ int x86_crash_e820(const Iomem *m, const Range *crash, size_t n_crash, size_t ma
 	size_t i;
 	int r;
 
-	if (main >= n_crash)
+	if (main_idx >= n_crash)
 		return diag_set(d, EINVAL, "/proc/iomem", 0, "no main crash region");
-	c = &crash[main];
+	c = &crash[main_idx];
 	excl_end = excl_start + excl_size - 1;
 	if (excl_size == 0 || excl_end < excl_start || excl_start < c->start || excl_end > c->end)
 		return diag_set(d, EINVAL, "/proc/iomem", 0,
@@ -115,7 +115,7 @@ int x86_crash_e820(const Iomem *m, const Range *crash, size_t n_crash, size_t ma
 	if (r >= 0)
 		r = add_matching(&b, m, is_reserved, 0, UINT64_MAX, E820_RESERVED);
 	for (i = 0; r >= 0 && i < n_crash; i++)
-		if (i != main)
+		if (i != main_idx)
 			r = add(&b, crash[i].start, crash[i].end - crash[i].start + 1, E820_RAM);
 	/* The main region around the header; a sliver under a page is useless to the kernel. */
 	if (r >= 0 && excl_start - c->start >= PAGE_4K)

@@ -18,10 +18,10 @@ typedef struct E820Entry {
 	uint32_t type; /* E820_RAM, E820_RESERVED, E820_ACPI, E820_NVS */
 } E820Entry;
 
-/* crash[n_crash] are the "Crash kernel" ranges, crash[main] the one the segments go in;
+/* crash[n_crash] are the "Crash kernel" ranges, crash[main_idx] the one the segments go in;
  * [excl_start, excl_start + excl_size) is the elfcorehdr segment inside it. Entries come out
  * sorted by address (type breaks ties). Overlaps are kept as the kernel's loader keeps them:
  * the capture kernel's e820 sanitizer resolves them (the stricter type wins). -EINVAL (d says
  * why) if the exclusion is not inside the main region; -ENOMEM. */
-int x86_crash_e820(const Iomem *m, const Range *crash, size_t n_crash, size_t main, uint64_t excl_start,
+int x86_crash_e820(const Iomem *m, const Range *crash, size_t n_crash, size_t main_idx, uint64_t excl_start,
 		   uint64_t excl_size, E820Entry **ret, size_t *ret_n, Diag *d);

@@ -64,6 +64,12 @@ int x86_layout(const Range *crash, const BzImage *b, uint64_t initrd_size, uint6
 				" is free in 0x%" PRIx64 "-0x%" PRIx64,
 				l.kernel_memsz >> 20, l.kernel, b->kernel_alignment, l.purgatory, start, crash->end);
 
+	/* Above 4 GiB only an image that says it copes (crashkernel=,high puts crashk_res there). */
+	if (!(b->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) && l.kernel + l.kernel_memsz > (1ULL << 32))
+		return diag_set(d, ENOSPC, WHERE, 0,
+				"0x%" PRIx64 "-0x%" PRIx64 " is above 4 GiB and the kernel lacks XLF_CAN_BE_LOADED_ABOVE_4G",
+				start, crash->end);
+
 	if (initrd_size) {
 		l.initrd = l.kernel + l.kernel_memsz;
 		l.initrd_memsz = page_up(initrd_size);

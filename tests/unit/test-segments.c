@@ -21,6 +21,7 @@
 #include "sha256.h"
 #include "x86/e820.h"
 #include "x86/firmware.h"
+#include "x86/layout.h"
 #include "x86/purgatory.h"
 #include "x86/zeropage.h"
 
@@ -828,6 +829,35 @@ static void test_zeropage_e820_ext(void **state)
 	free(k);
 }
 
+/* x86_layout on its own: alignment, pref_address floor, the 4 GiB rule. */
+static void test_layout_rules(void **state)
+{
+	static const Range high = { 0x260000000ULL, 0x27fffffffULL };
+	static const Range low_start = { 0x200000, 0x101fffff }; /* starts below pref_address */
+	size_t ksize;
+	uint8_t *k = fake_bzimage(KERNEL_SIZE, &ksize);
+	X86Layout l;
+	BzImage b;
+	Diag d = {};
+
+	assert_int_equal(bzimage_parse(k, ksize, "k", &b, NULL), 0);
+	assert_int_equal(x86_layout(&high, &b, INITRD_SIZE, 20000, 9000, 0x71000, &l, &d), 0);
+	assert_int_equal(l.kernel, high.start);
+	assert_int_equal(l.header, high.end + 1 - 0x71000);
+	assert_int_equal(l.boot_params_memsz, 3 * PAGE);
+	assert_int_equal(l.purgatory + l.purgatory_memsz, l.boot_params);
+	/* A kernel must not run below LOAD_PHYSICAL_ADDR: it would move itself there. */
+	assert_int_equal(x86_layout(&low_start, &b, INITRD_SIZE, 20000, 9000, 0x71000, &l, &d), 0);
+	assert_int_equal(l.kernel, b.pref_address);
+	/* Without XLF_CAN_BE_LOADED_ABOVE_4G the high region is refused. */
+	b.xloadflags &= (uint16_t)~XLF_CAN_BE_LOADED_ABOVE_4G;
+	assert_int_equal(x86_layout(&high, &b, INITRD_SIZE, 20000, 9000, 0x71000, &l, &d), -ENOSPC);
+	assert_non_null(strstr(d.reason, "4 GiB"));
+	/* Unaligned capacity is a caller bug. */
+	assert_int_equal(x86_layout(&low_start, &b, 0, 20000, 9000, 0x71001, &l, &d), -EINVAL);
+	free(k);
+}
+
 static void test_systab_parse(void **state)
 {
 	static const char text[] = "ACPI=0xe0000\nSMBIOS3=0x7000\nSMBIOS=0x6000\nBOOTINFO=0x0\n";
@@ -863,6 +893,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_e820_rules),
 		cmocka_unit_test(test_zeropage_e820_ext),
+		cmocka_unit_test(test_layout_rules),
 		cmocka_unit_test(test_systab_parse),
 	};
 
