@@ -132,8 +132,9 @@ int loader_kernel_parse_kmsg(const char *record, size_t len, char *msg, size_t m
 	pri = strtoul(record, &num_end, 10);
 	if (errno != 0 || num_end == record || (*num_end != ',' && num_end != semi))
 		return -EINVAL;
-	for (p = record; p < semi; p++)
-		if (!(*p >= '0' && *p <= '9') && *p != ',' && *p != '-' && *p != ' ')
+	/* The rest of the prefix is SEQ, TS and FLAGS ("-", "c", "+"): printable, no spaces. */
+	for (p = num_end; p < semi; p++)
+		if (*p <= ' ' || *p > '~')
 			return -EINVAL;
 	text = semi + 1;
 	end = memchr(text, '\n', len - (size_t)(text - record));

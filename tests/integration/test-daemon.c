@@ -2,6 +2,7 @@
 /* The real daemon (its test build: kexec calls faked, faults scripted with --fault) against
  * a umockdev test bed, receiving real uevents through its udev monitor. */
 #include <setjmp.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -317,6 +318,24 @@ static void test_eperm_unprotected(void **state)
 	g_free(path);
 }
 
+static void test_kernel_file_replaced_is_reopened(void **state)
+{
+	Harness *h = *state;
+	char *tmp = g_build_filename(h->root, "boot", "vmlinuz-test.dpkg-new", NULL);
+	char *dst = g_build_filename(h->root, "boot", "vmlinuz-test", NULL);
+
+	file_config(h, "file");
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	/* What a package manager does: write a new file beside it, rename it over. */
+	assert_true(g_file_set_contents(tmp, "a newer kernel", -1, NULL));
+	assert_int_equal(rename(tmp, dst), 0);
+	assert_true(harness_wait_log(h, "/boot/vmlinuz-test changed on disk: reopened", 1, 5000));
+	assert_int_equal(harness_stop(h), 0);
+	g_free(dst);
+	g_free(tmp);
+}
+
 static void test_bad_config_at_start(void **state)
 {
 	Harness *h = *state;
@@ -375,6 +394,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_ebusy_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enomem_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eperm_unprotected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_file_replaced_is_reopened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_config_at_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_config_on_sighup, setup, teardown),
 	};

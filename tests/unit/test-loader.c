@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Loaders against a scratch root and a recording KexecOps: no root, no kexec. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "elfcorehdr.h"
+#include "loader.h"
+#include "path.h"
+
+typedef struct Recorder {
+	unsigned file_loads, runs;
+	int fail_errno;          /* for kexec_file_load, 0 = succeed */
+	int run_status[4];       /* exit statuses of successive runs */
+	ino_t kernel_ino;
+	int kernel_fd, initrd_fd;
+	unsigned long flags, cmdline_len;
+	char cmdline[256];
+	char argv[4][512];       /* runs, joined with spaces */
+} Recorder;
+
+static long rec_file_load(void *userdata, int kernel_fd, int initrd_fd, unsigned long cmdline_len,
+			  const char *cmdline, unsigned long flags)
+{
+	Recorder *r = userdata;
+	struct stat st;
+
+	r->file_loads++;
+	r->kernel_fd = kernel_fd;
+	r->initrd_fd = initrd_fd;
+	r->flags = flags;
+	r->cmdline_len = cmdline_len;
+	snprintf(r->cmdline, sizeof(r->cmdline), "%s", cmdline);
+	if (fstat(kernel_fd, &st) == 0)
+		r->kernel_ino = st.st_ino;
+	if (r->fail_errno) {
+		errno = r->fail_errno;
+		return -1;
+	}
+	return 0;
+}
+
+static int rec_run(void *userdata, char *const argv[])
+{
+	Recorder *r = userdata;
+	unsigned i = r->runs++;
+
+	if (i < 4) {
+		r->argv[i][0] = '\0';
+		for (char *const *a = argv; *a; a++) {
+			strncat(r->argv[i], *a, sizeof(r->argv[i]) - strlen(r->argv[i]) - 2);
+			strcat(r->argv[i], " ");
+		}
+		return r->run_status[i];
+	}
+	return 0;
+}
+
+typedef struct Fixture {
+	char root[64];
+	Recorder rec;
+	KexecOps ops;
+	Config c;
+} Fixture;
+
+static void put(Fixture *f, const char *rel, const char *text)
+{
+	char path[PATH_MAX], *slash;
+	FILE *fp;
+
+	assert_int_equal(path_join(f->root, rel, path, sizeof(path)), 0);
+	for (slash = path + strlen(f->root) + 1; (slash = strchr(slash, '/')); slash++) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	fp = fopen(path, "we");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static int setup(void **state)
+{
+	Fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->root, sizeof(f->root), "/tmp/test-loader-XXXXXX");
+	assert_non_null(mkdtemp(f->root));
+	put(f, "/boot/vmlinuz-t", "kernel");
+	put(f, "/boot/initrd-t", "initrd");
+	put(f, "/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 crashkernel=256M quiet\n");
+	put(f, "/sys/kernel/kexec_crash_size", "268435456\n");
+	put(f, "/sys/kernel/kexec_crash_loaded", "0\n");
+	f->ops = (KexecOps){ .kexec_file_load = rec_file_load, .run = rec_run, .userdata = &f->rec };
+	config_init(&f->c);
+	f->c.kernel = strdup("/boot/vmlinuz-t");
+	f->c.initrd = strdup("/boot/initrd-t");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	Fixture *f = *state;
+	char cmd[128];
+
+	config_done(&f->c);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void test_errno_meanings(void **state)
+{
+	char buf[256];
+
+	assert_string_equal(loader_explain_errno(-EBUSY, buf, sizeof(buf)),
+			    "EBUSY: kexec lock held (another load, or the kernel updating its header)");
+	assert_non_null(strstr(loader_explain_errno(EPERM, buf, sizeof(buf)), "EPERM: kexec load refused (lockdown"));
+	assert_non_null(strstr(loader_explain_errno(EADDRNOTAVAIL, buf, sizeof(buf)), "crash kernel region too small"));
+	assert_non_null(strstr(loader_explain_errno(EXDEV, buf, sizeof(buf)), "EXDEV: "));
+	assert_true(loader_error_is_transient(-EBUSY));
+	assert_true(loader_error_is_transient(ENOMEM));
+	assert_true(loader_error_is_transient(-EINTR));
+	assert_false(loader_error_is_transient(-EPERM));
+	assert_false(loader_error_is_transient(-EADDRNOTAVAIL));
+}
+
+static void test_registry(void **state)
+{
+	size_t n;
+	const LoaderKind *order = loader_auto_order(&n);
+
+	assert_int_equal(n, 4);
+	assert_int_equal(order[0], LOADER_KERNEL);
+	assert_int_equal(order[1], LOADER_SEGMENTS);
+	assert_int_equal(order[2], LOADER_FILE);
+	assert_int_equal(order[3], LOADER_KEXEC_TOOLS);
+	assert_ptr_equal(loader_vtable_for(LOADER_FILE), &loader_file_vtable);
+	assert_string_equal(loader_vtable_for(LOADER_DRY_RUN)->name, "dry-run");
+	assert_null(loader_vtable_for(LOADER_AUTO));
+	assert_null(loader_vtable_for(_LOADER_MAX));
+}
+
+static void test_kmsg(void **state)
+{
+	char msg[128];
+	const char *fail = "3,1234,5678901,-;crash hp: kexec_trylock() failed, elfcorehdr may be inaccurate\n";
+	const char *info = "6,1235,5678902,-;crash hp: hp_action 1, cpu 3\n";
+	const char *other = "3,1236,5678903,-;EXT4-fs error\n SUBSYSTEM=block\n";
+	const char *sized = "4,1,2,c;crash hp: update elfcorehdr elfsz 9000 > memsz 8192";
+
+	assert_int_equal(loader_kernel_parse_kmsg(fail, strlen(fail), msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "kexec_trylock() failed, elfcorehdr may be inaccurate");
+	assert_int_equal(loader_kernel_parse_kmsg(info, strlen(info), msg, sizeof(msg)), 0);
+	assert_int_equal(loader_kernel_parse_kmsg(other, strlen(other), msg, sizeof(msg)), 0);
+	assert_int_equal(loader_kernel_parse_kmsg(sized, strlen(sized), msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "update elfcorehdr elfsz 9000 > memsz 8192");
+	assert_int_equal(loader_kernel_parse_kmsg("garbage", 7, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(loader_kernel_parse_kmsg(";x", 2, msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(loader_kernel_parse_kmsg("3x;crash hp: y", 14, msg, sizeof(msg)), -EINVAL);
+}
+
+static void test_file_loader_keeps_fds(void **state)
+{
+	Fixture *f = *state;
+	LoadRequest req = { 0 };
+	LoadResult res = { 0 };
+	char why[256], path[PATH_MAX], newpath[PATH_MAX];
+	Loader *l = NULL;
+	int first_fd;
+	ino_t first_ino;
+
+	assert_int_equal(loader_file_vtable.probe(f->root, &f->c, why, sizeof(why)), 0);
+	assert_int_equal(loader_file_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+	assert_string_equal(loader_file_vtable.file(l, 0), "/boot/vmlinuz-t");
+	assert_string_equal(loader_file_vtable.file(l, 1), "/boot/initrd-t");
+	assert_null(loader_file_vtable.file(l, 2));
+
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_equal(f->rec.flags, KEXEC_FILE_ON_CRASH);
+	assert_true(f->rec.initrd_fd >= 0);
+	/* The default command line: boot loader and crashkernel= dropped, kdump options added. */
+	assert_null(strstr(f->rec.cmdline, "crashkernel="));
+	assert_null(strstr(f->rec.cmdline, "BOOT_IMAGE"));
+	assert_non_null(strstr(f->rec.cmdline, "root=/dev/sda1"));
+	assert_int_equal(f->rec.cmdline_len, strlen(f->rec.cmdline) + 1);
+	first_fd = f->rec.kernel_fd;
+	first_ino = f->rec.kernel_ino;
+
+	/* A reload reuses the same open file: nothing is reopened or re-read. */
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_equal(f->rec.kernel_fd, first_fd);
+
+	/* A package update renames a new kernel over the old one: the next load notices. */
+	put(f, "/boot/vmlinuz-t.new", "new kernel");
+	path_join(f->root, "/boot/vmlinuz-t", path, sizeof(path));
+	path_join(f->root, "/boot/vmlinuz-t.new", newpath, sizeof(newpath));
+	assert_int_equal(rename(newpath, path), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_not_equal(f->rec.kernel_ino, first_ino);
+	assert_int_equal(f->rec.file_loads, 3);
+
+	/* Failures carry what the errno means. */
+	f->rec.fail_errno = EADDRNOTAVAIL;
+	assert_int_equal(l->vtable->load(l, &req, &res), -EADDRNOTAVAIL);
+	assert_non_null(strstr(res.detail, "crash kernel region too small"));
+	assert_int_equal(l->vtable->refresh(l), 0);
+	l->vtable->free(l);
+}
+
+static void test_file_loader_without_initrd(void **state)
+{
+	Fixture *f = *state;
+	LoadRequest req = { 0 };
+	LoadResult res = { 0 };
+	Loader *l = NULL;
+	char why[256];
+
+	free(f->c.initrd);
+	f->c.initrd = NULL; /* no default initrd exists for this release in the scratch root */
+	assert_int_equal(loader_file_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_equal(f->rec.initrd_fd, -1);
+	assert_int_equal(f->rec.flags, KEXEC_FILE_ON_CRASH | KEXEC_FILE_NO_INITRAMFS);
+	l->vtable->free(l);
+
+	/* An Initrd= that does not exist is an error, not a silent load without one. */
+	f->c.initrd = strdup("/boot/missing");
+	assert_int_equal(loader_file_vtable.probe(f->root, &f->c, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "/boot/missing"));
+	put(f, "/sys/kernel/kexec_crash_size", "0\n");
+	assert_int_equal(loader_file_vtable.probe(f->root, &f->c, why, sizeof(why)), -EADDRNOTAVAIL);
+}
+
+static void test_kexec_tools_falls_back_to_kexec_load(void **state)
+{
+	Fixture *f = *state;
+	LoadRequest req = { 0 };
+	LoadResult res = { 0 };
+	Loader *l = NULL;
+
+	assert_int_equal(loader_kexec_tools_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+	f->rec.run_status[0] = 1; /* kexec -s fails, plain kexec -p works */
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_equal(f->rec.runs, 2);
+	assert_non_null(strstr(f->rec.argv[0], "kexec -s -p "));
+	assert_non_null(strstr(f->rec.argv[0], "/boot/vmlinuz-t --initrd="));
+	assert_non_null(strstr(f->rec.argv[0], "--append="));
+	assert_non_null(strstr(f->rec.argv[1], "kexec -p "));
+	f->rec.run_status[2] = 1;
+	f->rec.run_status[3] = 2;
+	assert_int_equal(l->vtable->load(l, &req, &res), -EIO);
+	assert_non_null(strstr(res.detail, "status 2"));
+	l->vtable->free(l);
+}
+
+static void test_kernel_loader(void **state)
+{
+	Fixture *f = *state;
+	Topology t = { .n_cpus = 2, .n_ram = 10 };
+	LoadRequest req = { .topology = &t };
+	LoadResult res = { 0 };
+	Loader *l = NULL;
+	char why[256];
+
+	assert_int_equal(loader_kernel_vtable.probe(f->root, &f->c, why, sizeof(why)), -EOPNOTSUPP);
+	put(f, "/sys/devices/system/cpu/crash_hotplug", "0\n");
+	assert_int_equal(loader_kernel_vtable.probe(f->root, &f->c, why, sizeof(why)), -EOPNOTSUPP);
+	assert_non_null(strstr(why, "reads 0"));
+	put(f, "/sys/devices/system/cpu/crash_hotplug", "1\n");
+	put(f, "/sys/devices/system/memory/crash_hotplug", "1\n");
+	put(f, "/sys/kernel/crash_elfcorehdr_size", "560\n"); /* 10 phdrs */
+	assert_int_equal(loader_kernel_vtable.probe(f->root, &f->c, why, sizeof(why)), 0);
+	assert_int_equal(loader_kernel_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+
+	/* 2 CPU notes + VMCOREINFO + text + 10 RAM = 14 > 10. */
+	assert_int_equal(l->vtable->load(l, &req, &res), -ENOSPC);
+	assert_non_null(strstr(res.detail, "capacity exceeded"));
+	t.n_ram = 6;
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_equal(res.phdrs_capacity, 10);
+	assert_int_equal(f->rec.file_loads + f->rec.runs, 0); /* never loads */
+
+	loader_kernel_note_failure(l, "kexec_trylock() failed");
+	assert_int_equal(l->vtable->load(l, &req, &res), -EIO);
+	assert_non_null(strstr(res.detail, "kexec_trylock() failed"));
+	assert_int_equal(l->vtable->load(l, &req, &res), 0); /* reported once */
+	l->vtable->free(l);
+}
+
+static void test_dry_run_writes_header_and_plan(void **state)
+{
+	Fixture *f = *state;
+	char out[128], path[192], buf[8192];
+	unsigned char header[8192];
+	Range ram = { 0x100000, 0x3fffffff };
+	CpuNote cpu = { 0, 0x3fa1d8c0, 368 };
+	Topology t = { .ram = &ram, .n_ram = 1, .cpus = &cpu, .n_cpus = 1 };
+	LoadRequest req = { .topology = &t, .header = header, .header_used = 120, .header_capacity = sizeof(header),
+			    .reason = "+cpu1\n+512 MiB RAM at 0x140000000" };
+	LoadResult res = { 0 };
+	Loader *l = NULL;
+	struct stat st;
+	FILE *fp;
+	size_t n;
+
+	memset(header, 0xab, sizeof(header));
+	snprintf(out, sizeof(out), "%s/out", f->root);
+	f->c.dry_run_output = strdup(out);
+	assert_int_equal(loader_dry_run_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	snprintf(path, sizeof(path), "%s/elfcorehdr", out);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, sizeof(header)); /* the whole fixed-capacity buffer */
+	snprintf(path, sizeof(path), "%s/plan", out);
+	fp = fopen(path, "re");
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	assert_non_null(strstr(buf, "load: 1\n"));
+	assert_non_null(strstr(buf, "reason:\n  +cpu1\n  +512 MiB RAM at 0x140000000\n"));
+	assert_non_null(strstr(buf, "kernel=/boot/vmlinuz-t initrd=/boot/initrd-t"));
+	/* No header (over capacity): nothing to write, and it says so. */
+	req.header = NULL;
+	assert_int_equal(l->vtable->load(l, &req, &res), -ENOSPC);
+	assert_int_equal(f->rec.file_loads + f->rec.runs, 0);
+	l->vtable->free(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_errno_meanings),
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_kmsg),
+		cmocka_unit_test_setup_teardown(test_file_loader_keeps_fds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_loader_without_initrd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kexec_tools_falls_back_to_kexec_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_loader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dry_run_writes_header_and_plan, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("loader", tests, NULL, NULL);
+}
