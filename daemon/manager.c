@@ -29,6 +29,7 @@ struct Manager {
 	Config *config;
 	Monitor *monitor;
 	FileWatch *file_watch;
+	const Loader *watched_loader; /* whose files file_watch follows */
 	KmsgWatch *kmsg_watch;
 
 	Debounce debounce;
@@ -118,6 +119,7 @@ static void set_state(Manager *m, DaemonState s, const char *detail)
 
 static void free_loaders(Manager *m)
 {
+	m->watched_loader = NULL;
 	for (size_t i = 0; i < _LOADER_MAX; i++)
 		if (m->loaders[i])
 			m->loaders[i] = m->loaders[i]->vtable->free(m->loaders[i]);
@@ -204,25 +206,35 @@ static void on_files_changed(void *userdata, const char *path)
 
 static void on_kmsg_failure(void *userdata, const char *msg);
 
-/* Watch what the active loader depends on: its files, or the kernel's log. */
-static void update_watches(Manager *m)
+/* Watch the files the loader l loads from, unless already watching l's. */
+static void update_file_watch(Manager *m, Loader *l)
 {
-	LoaderKind k = m->chain[m->active];
-	Loader *l = m->loaders[k];
 	const char *paths[WATCH_MAX_FILES];
 	size_t n = 0;
 	int r;
 
+	if (l == m->watched_loader)
+		return;
 	m->file_watch = file_watch_free(m->file_watch);
-	if (l && l->vtable->file)
-		for (const char *p; n < WATCH_MAX_FILES && (p = l->vtable->file(l, n)); n++)
-			paths[n] = p;
-	if (n > 0) {
-		r = file_watch_new(m->event, m->root, paths, n, on_files_changed, m, &m->file_watch);
-		if (r < 0)
-			log_warning("cannot watch the kernel and initrd for changes: %s", strerror(-r));
-	}
+	m->watched_loader = l;
+	if (!l || !l->vtable->file)
+		return;
+	for (const char *p; n < WATCH_MAX_FILES && (p = l->vtable->file(l, n)); n++)
+		paths[n] = p;
+	if (n == 0)
+		return;
+	r = file_watch_new(m->event, m->root, paths, n, on_files_changed, m, &m->file_watch);
+	if (r < 0)
+		log_warning("cannot watch the kernel and initrd for changes: %s", strerror(-r));
+}
 
+/* Watch what the active loader depends on: its files, or the kernel's log. */
+static void update_watches(Manager *m)
+{
+	LoaderKind k = m->chain[m->active];
+	int r;
+
+	update_file_watch(m, m->loaders[k]);
 	if (k == LOADER_KERNEL && m->status.state == STATE_KERNEL_MANAGED) {
 		if (!m->kmsg_watch) {
 			r = kmsg_watch_new(m->event, m->root, on_kmsg_failure, m, &m->kmsg_watch);
@@ -515,7 +527,10 @@ static void check(Manager *m)
 			log_error("reading the topology: %s", diag_format(&d, where, sizeof(where)));
 			m->unprotected_retries++;
 			schedule_retry(m, reload_unprotected_delay_usec(m->unprotected_retries));
-			publish(m, NULL);
+			/* Nothing loaded by us yet: say so rather than "starting" forever. */
+			if (m->status.state == STATE_STARTING)
+				m->status.state = STATE_UNPROTECTED;
+			publish(m, m->status.state == STATE_UNPROTECTED ? "cannot read the topology" : NULL);
 			return;
 		}
 		note_topology(m, t);

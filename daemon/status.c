@@ -50,8 +50,11 @@ void status_format_message(Status *s, const char *detail)
 			 detail ? ": " : "", detail ? detail : "");
 		break;
 	case STATE_UNPROTECTED:
-		snprintf(s->message, sizeof(s->message), "UNPROTECTED: no crash kernel matches %s%s%s", what,
-			 detail ? ": " : "", detail ? detail : "");
+		if (s->cpus == 0) /* no snapshot yet: nothing to describe */
+			snprintf(s->message, sizeof(s->message), "UNPROTECTED: %s", detail ? detail : "no crash kernel");
+		else
+			snprintf(s->message, sizeof(s->message), "UNPROTECTED: no crash kernel matches %s%s%s", what,
+				 detail ? ": " : "", detail ? detail : "");
 		break;
 	default:
 		snprintf(s->message, sizeof(s->message), "starting");

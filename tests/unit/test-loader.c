@@ -60,7 +60,7 @@ static int rec_run(void *userdata, char *const argv[])
 }
 
 typedef struct Fixture {
-	char root[64];
+	char root[PATH_MAX - 64]; /* leaves room for the paths built under it */
 	Recorder rec;
 	KexecOps ops;
 	Config c;
@@ -86,8 +86,9 @@ static void put(Fixture *f, const char *rel, const char *text)
 static int setup(void **state)
 {
 	Fixture *f = calloc(1, sizeof(*f));
+	const char *tmp = getenv("TMPDIR");
 
-	snprintf(f->root, sizeof(f->root), "/tmp/test-loader-XXXXXX");
+	snprintf(f->root, sizeof(f->root), "%s/test-loader-XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
 	assert_non_null(mkdtemp(f->root));
 	put(f, "/boot/vmlinuz-t", "kernel");
 	put(f, "/boot/initrd-t", "initrd");
@@ -105,7 +106,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	Fixture *f = *state;
-	char cmd[128];
+	char cmd[PATH_MAX + 16];
 
 	config_done(&f->c);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
@@ -296,7 +297,7 @@ static void test_kernel_loader(void **state)
 static void test_dry_run_writes_header_and_plan(void **state)
 {
 	Fixture *f = *state;
-	char out[128], path[192], buf[8192];
+	char out[PATH_MAX], path[PATH_MAX + 16], buf[8192];
 	unsigned char header[8192];
 	Range ram = { 0x100000, 0x3fffffff };
 	CpuNote cpu = { 0, 0x3fa1d8c0, 368 };

@@ -367,8 +367,8 @@ def load_scenario(path):
     scn.setdefault("steps", [])
     scn.setdefault("expect", {})
     scn.setdefault("daemon_config", {})
-    if scn["guest"] != "busybox":
-        raise ValueError("%s: guest %r is not supported by this harness yet" % (path, scn["guest"]))
+    if scn["guest"] not in ("busybox", "systemd"):
+        raise ValueError("%s: guest must be busybox or systemd" % path)
     for ld in scn["loaders"]:
         if ld not in LOADERS:
             raise ValueError("%s: unknown loader %r" % (path, ld))
@@ -428,6 +428,7 @@ class Run:
         self.accel = accel
         self.accel_reason = accel_reason
         self.name = "%s@%s" % (scn["name"], loader)
+        self.systemd = scn["guest"] == "systemd"
         self.scale = opts.timeout_scale
         self.m = dict(memory="1G", slots=4, maxmem="8G", cpus=2, maxcpus=4, virtio_mem=None,
                       crashkernel="256M", qemu="default")
@@ -489,7 +490,14 @@ class Run:
             extra = ["-L", env["CHP_VM_QEMU10_DATA"], "-L", env["CHP_VM_QEMU10_SEABIOS"]]
         kernel = env["CHP_VM_VMLINUX"] if self.opts.first_kernel == "pvh" else env["CHP_VM_BZIMAGE"]
         append = ["console=ttyS0", "crashkernel=%s" % self.m["crashkernel"],
-                  "memhp_default_state=online_movable", "panic=-1", "chp.auto=1"]
+                  "memhp_default_state=online_movable", "panic=-1"]
+        if self.systemd:
+            initrd = os.path.join(self.image, "initramfs-systemd.cpio.gz")
+            # Only panic-level printk and no boot status on the console the harness reads.
+            append += ["loglevel=1", "systemd.show_status=0", "systemd.log_level=warning"]
+        else:
+            initrd = os.path.join(self.image, "initramfs.cpio.gz")
+            append.append("chp.auto=1")
         if self.m["virtio_mem"]:
             append.append("chp.virtio=1")
         cmd = [qemu] + extra + [
@@ -498,7 +506,7 @@ class Run:
             "-m", "%s,slots=%d,maxmem=%s" % (self.m["memory"], self.m["slots"], self.m["maxmem"]),
             "-smp", "%d,maxcpus=%d" % (self.m["cpus"], self.m["maxcpus"]),
             "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
-            "-kernel", kernel, "-initrd", os.path.join(self.image, "initramfs.cpio.gz"),
+            "-kernel", kernel, "-initrd", initrd,
             "-append", " ".join(append),
         ]
         if self.accel == "kvm":
@@ -591,9 +599,16 @@ class Run:
         lines = ["[Daemon]"] + ["%s=%s" % kv for kv in conf.items()]
         self.guest.sh("printf '%%s\\n' %s > /etc/crash-hotplugd.conf" %
                       " ".join("'%s'" % ln for ln in lines))
-        self.guest.sh("(crash-hotplugd --monitor=kernel --log-target=console --config /etc/crash-hotplugd.conf"
-                      " 2>&1; echo \"exited with status $?\") | awk '{ print \"%s\" $0; fflush() }' &"
-                      % DAEMON_LINE_PREFIX)
+        if self.systemd:
+            # As a user would: the unit and udev rules installed by `meson install`.
+            self.guest.sh("udevadm control --reload")
+            _, out = self.guest.sh("systemctl enable --now crash-hotplugd.service", timeout=120)
+            self.say("guest$ systemctl enable --now crash-hotplugd.service%s" %
+                     ((": " + " | ".join(out)) if out else ""))
+        else:
+            self.guest.sh("(crash-hotplugd --monitor=kernel --log-target=console --config /etc/crash-hotplugd.conf"
+                          " 2>&1; echo \"exited with status $?\") | awk '{ print \"%s\" $0; fflush() }' &"
+                          % DAEMON_LINE_PREFIX)
         st = self.wait_status(lambda s: s.get("state") in ("protected", "kernel-managed"),
                               "state protected", 60)
         self.status_base = st
@@ -774,6 +789,11 @@ class Run:
         if st.get("hotplug"):
             self.last_hotplug_t = self.now()
         self.say("guest$ %s -> %d%s" % (st["cmd"], rc, (": " + " | ".join(out[-3:])) if out else ""))
+        if "match" in st:
+            text = "\n".join(out)
+            self.check("guest-output", re.search(st["match"], text, re.M) is not None,
+                       "/%s/ in the output of %s" % (st["match"], st["cmd"]))
+            self.result.setdefault("guest_output", {})[st["cmd"]] = out
 
     def step_qmp(self, st):
         r = self.qmp.cmd(st["execute"], **st.get("arguments", {}))
@@ -894,6 +914,13 @@ class Run:
         self.result["cpus_online"] = cpus
         removed = ranges_subtract(self.ram_seen, ram)
         self.result["removed_ranges"] = fmt_ranges(removed)
+        if self.systemd and self.reload_mode == "daemon":
+            _, jl = self.guest.sh("journalctl -u crash-hotplugd --no-pager -o short-monotonic | tail -n 100",
+                                  check=False)
+            self.result["daemon_log"] = jl
+            for ln in jl:
+                if "reloaded" in ln:
+                    self.say("journal: " + ln)
         if self.reload_mode == "daemon":
             st = self.read_status() or {}
             self.status = st
@@ -1083,7 +1110,17 @@ def main():
 
     image = os.path.join(opts.out, "image")
     t = time.monotonic()
-    r = subprocess.run([os.path.join(HERE, "mkimage"), "--build", build, "--out", image, "--cache", opts.cache])
+    mk = [os.path.join(HERE, "mkimage"), "--build", build, "--out", image, "--cache", opts.cache]
+    if any(s["guest"] == "systemd" for s in scenarios):
+        if not env.get("CHP_VM_SYSTEMD_ROOT"):
+            print("vmtest: building the systemd guest's root file system (tests/vm/setup --systemd)",
+                  file=sys.stderr)
+            if subprocess.run([os.path.join(HERE, "setup"), "--systemd"], stdout=subprocess.DEVNULL).returncode:
+                print("vmtest: tests/vm/setup --systemd failed", file=sys.stderr)
+                return 2
+            env = read_env(opts.cache)
+        mk.append("--systemd")
+    r = subprocess.run(mk)
     if r.returncode != 0:
         print("vmtest: building the guest image failed", file=sys.stderr)
         return 2
@@ -1095,6 +1132,8 @@ def main():
             if opts.loader and loader not in opts.loader:
                 continue
             mode = "none" if scn["reload"] == "none" else daemon_mode
+            if scn["guest"] == "systemd" and mode != "none":
+                mode = "daemon"      # built and installed from the tree by mkimage --systemd
             run = Run(scn, loader, opts, env, image, mode, accel, reason)
             try:
                 res = run.run()
