@@ -4,87 +4,25 @@
  * kept: the kernel reads them from offset 0 whatever the file position, so a reload is one
  * syscall with nothing to prepare. There is no unload before the load: the syscall replaces
  * the image itself, and that one call is the whole window without a crash kernel. */
-#include <fcntl.h>
-#include <sys/stat.h>
-
 #include "loader-internal.h"
-#include "path.h"
-
-typedef struct HeldFile {
-	char path[PATH_MAX]; /* root-relative; "" for no file */
-	int fd;
-	struct stat st;      /* at open: to notice a replaced or rewritten file */
-} HeldFile;
 
 typedef struct FileLoader {
 	Loader base;
 	const KexecOps *ops;
 	char *root;
 	char *cmdline;
-	HeldFile kernel, initrd;
+	HeldFile kernel, initrd; /* initrd.path NULL: load without one */
 } FileLoader;
-
-static void held_close(HeldFile *h)
-{
-	if (h->fd >= 0)
-		close(h->fd);
-	h->fd = -1;
-}
-
-/* Opens path under root read-only. The kernel refuses a file open for writing anywhere
- * (ETXTBSY), so O_RDONLY matters; O_CLOEXEC keeps it out of a spawned kexec. */
-static int held_open(const char *root, const char *path, HeldFile *ret)
-{
-	char full[PATH_MAX];
-	struct stat st;
-	int fd, r;
-
-	r = path_join(root, path, full, sizeof(full));
-	if (r < 0)
-		return r;
-	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return negative_errno();
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = S_ISREG(st.st_mode) ? negative_errno() : -EINVAL;
-		close(fd);
-		return r;
-	}
-	snprintf(ret->path, sizeof(ret->path), "%s", path);
-	ret->fd = fd;
-	ret->st = st;
-	return 0;
-}
-
-/* True if the path now names something other than what the fd holds: a package update
- * renamed a new file over it, or rewrote it in place. */
-static bool held_changed(const char *root, const HeldFile *h)
-{
-	char full[PATH_MAX];
-	struct stat st;
-
-	if (h->fd < 0 || path_join(root, h->path, full, sizeof(full)) < 0 || stat(full, &st) < 0)
-		return false; /* gone: the held copy is the best there is */
-	return st.st_dev != h->st.st_dev || st.st_ino != h->st.st_ino || st.st_size != h->st.st_size ||
-	       st.st_mtim.tv_sec != h->st.st_mtim.tv_sec || st.st_mtim.tv_nsec != h->st.st_mtim.tv_nsec;
-}
 
 static int file_probe(const char *root, const Config *c, char *why, size_t why_size)
 {
-	char kernel[PATH_MAX], initrd[PATH_MAX];
-	struct utsname u;
+	LoaderInputs in;
 	int r;
 
 	r = loader_probe_crash_region(root, why, why_size);
 	if (r < 0)
 		return r;
-	r = loader_resolve_kernel(root, c, loader_release(&u), kernel, sizeof(kernel), why, why_size);
-	if (r < 0)
-		return r;
-	r = loader_resolve_initrd(root, c, loader_release(&u), initrd, sizeof(initrd), why, why_size);
-	if (r < 0 && c->initrd)
-		return r;
-	return 0;
+	return loader_resolve_inputs(root, c, false, &in, why, why_size);
 }
 
 static Loader *file_free(Loader *l)
@@ -93,8 +31,8 @@ static Loader *file_free(Loader *l)
 
 	if (!f)
 		return NULL;
-	held_close(&f->kernel);
-	held_close(&f->initrd);
+	held_file_done(&f->kernel);
+	held_file_done(&f->initrd);
 	free(f->cmdline);
 	free(f->root);
 	free(f);
@@ -107,24 +45,25 @@ static void file_freep(FileLoader **f)
 		file_free(&(*f)->base);
 }
 
-/* Opens the current files; on any failure the old ones stay. */
+/* Opens kernel and initrd (NULL: none) and lets the held ones go; on any failure the old ones
+ * stay. The paths may be the held ones' own: the new files hold copies before the old go. */
 static int file_reopen(FileLoader *f, const char *kernel, const char *initrd)
 {
-	HeldFile k = { .fd = -1 }, i = { .fd = -1 };
+	HeldFile k = HELD_FILE_NONE, i = HELD_FILE_NONE;
 	int r;
 
-	r = held_open(f->root, kernel, &k);
+	r = held_file_open(f->root, kernel, &k, NULL);
 	if (r < 0)
 		return r;
-	if (initrd && *initrd) {
-		r = held_open(f->root, initrd, &i);
+	if (initrd) {
+		r = held_file_open(f->root, initrd, &i, NULL);
 		if (r < 0) {
-			held_close(&k);
+			held_file_done(&k);
 			return r;
 		}
 	}
-	held_close(&f->kernel);
-	held_close(&f->initrd);
+	held_file_done(&f->kernel);
+	held_file_done(&f->initrd);
 	f->kernel = k;
 	f->initrd = i;
 	return 0;
@@ -133,31 +72,24 @@ static int file_reopen(FileLoader *f, const char *kernel, const char *initrd)
 static int file_new(const char *root, const Config *c, const KexecOps *ops, Loader **ret)
 {
 	_cleanup_(file_freep) FileLoader *f = NULL;
-	char kernel[PATH_MAX], initrd[PATH_MAX] = "", why[256];
-	struct utsname u;
-	bool have_initrd;
+	_cleanup_(loader_inputs_done) LoaderInputs in = {};
+	char why[256];
 	int r;
 
-	r = loader_resolve_kernel(root, c, loader_release(&u), kernel, sizeof(kernel), why, sizeof(why));
+	r = loader_resolve_inputs(root, c, true, &in, why, sizeof(why));
 	if (r < 0)
 		return r;
-	r = loader_resolve_initrd(root, c, loader_release(&u), initrd, sizeof(initrd), why, sizeof(why));
-	if (r < 0 && c->initrd)
-		return r;
-	have_initrd = r >= 0;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
 	f->base.vtable = &loader_file_vtable;
 	f->ops = ops;
-	f->kernel.fd = f->initrd.fd = -1;
+	f->kernel = f->initrd = HELD_FILE_NONE;
+	f->cmdline = TAKE_PTR(in.cmdline);
 	f->root = strdup(root ? root : "/");
 	if (!f->root)
 		return -ENOMEM;
-	r = loader_command_line(root, c, &f->cmdline, why, sizeof(why));
-	if (r < 0)
-		return r;
-	r = file_reopen(f, kernel, have_initrd ? initrd : NULL);
+	r = file_reopen(f, in.kernel, in.initrd[0] ? in.initrd : NULL);
 	if (r < 0)
 		return r;
 	*ret = &TAKE_PTR(f)->base;
@@ -167,23 +99,15 @@ static int file_new(const char *root, const Config *c, const KexecOps *ops, Load
 static int file_refresh(Loader *l)
 {
 	FileLoader *f = (FileLoader *)l;
-	char kernel[PATH_MAX], initrd[PATH_MAX];
 
-	/* Copies: file_reopen() overwrites the HeldFiles the paths live in. */
-	snprintf(kernel, sizeof(kernel), "%s", f->kernel.path);
-	snprintf(initrd, sizeof(initrd), "%s", f->initrd.fd >= 0 ? f->initrd.path : "");
-	return file_reopen(f, kernel, initrd);
+	return file_reopen(f, f->kernel.path, f->initrd.path);
 }
 
 static const char *file_file(Loader *l, size_t i)
 {
 	FileLoader *f = (FileLoader *)l;
 
-	if (i == 0)
-		return f->kernel.path;
-	if (i == 1 && f->initrd.fd >= 0)
-		return f->initrd.path;
-	return NULL;
+	return loader_kernel_initrd_file(f->kernel.path, f->initrd.path, i);
 }
 
 static int file_load(Loader *l, const LoadRequest *req, LoadResult *res)
@@ -196,7 +120,7 @@ static int file_load(Loader *l, const LoadRequest *req, LoadResult *res)
 
 	/* The daemon reopens on inotify; this catches what it could not see (a change while
 	 * it was not running, a filesystem without inotify). */
-	if (held_changed(f->root, &f->kernel) || held_changed(f->root, &f->initrd))
+	if (held_file_changed(f->root, &f->kernel) || held_file_changed(f->root, &f->initrd))
 		(void)file_refresh(l);
 	if (f->initrd.fd < 0)
 		flags |= KEXEC_FILE_NO_INITRAMFS;

@@ -2,9 +2,11 @@
 /* Helpers the loaders share; not part of the loader interface. */
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "diag.h"
 #include "loader.h"
 
 static inline uint64_t loader_now_usec(void)
@@ -20,6 +22,55 @@ static inline const char *loader_release(struct utsname *u)
 {
 	return uname(u) == 0 ? u->release : "unknown";
 }
+
+/* Kernel=, Initrd= and CommandLine= as they apply to this machine. */
+typedef struct LoaderInputs {
+	char kernel[PATH_MAX]; /* root-relative */
+	char initrd[PATH_MAX]; /* root-relative; "" to load without one */
+	char *cmdline;         /* NULL unless asked for; freed by loader_inputs_done() */
+} LoaderInputs;
+
+/* loader_resolve_kernel() and loader_resolve_initrd() for uname -r, and with cmdline also
+ * loader_command_line(). An Initrd= that is set must exist; unset with no default found, initrd
+ * is "". 0, or -errno (-ENOENT: a file is missing) with why; ret is untouched on failure. */
+int loader_resolve_inputs(const char *root, const Config *c, bool cmdline, LoaderInputs *ret, char *why,
+			  size_t why_size);
+
+void loader_inputs_done(LoaderInputs *in);
+
+/* LoaderVtable.file for a loader that reads a kernel and an optional initrd (NULL or "": none). */
+static inline const char *loader_kernel_initrd_file(const char *kernel, const char *initrd, size_t i)
+{
+	if (i == 0)
+		return kernel;
+	if (i == 1 && initrd && *initrd)
+		return initrd;
+	return NULL;
+}
+
+/* A kernel or initrd a loader keeps, with what fstat(2) said when it was opened, so that a
+ * replaced or rewritten file is noticed even where the daemon's inotify saw nothing. Both
+ * HELD_FILE_NONE and a zeroed HeldFile hold nothing. */
+typedef struct HeldFile {
+	char *path;     /* root-relative; NULL: no file (fd is then unused) */
+	int fd;         /* read-only, or -1 once closed by a loader that keeps the bytes instead */
+	struct stat st; /* at open */
+} HeldFile;
+
+#define HELD_FILE_NONE ((HeldFile){ .fd = -1 })
+
+/* Opens root + path read-only into *ret (untouched on failure): the kernel refuses a file open
+ * for writing anywhere (ETXTBSY), and O_CLOEXEC keeps it out of a spawned kexec. -EINVAL if it
+ * is not a regular file, else -errno; d (may be NULL) says which step failed. */
+int held_file_open(const char *root, const char *path, HeldFile *ret, Diag *d);
+
+/* Closes the fd (if still open) and frees the path; h is HELD_FILE_NONE afterwards. */
+void held_file_done(HeldFile *h);
+
+/* True if h->path now names something other than what was opened: a package update renamed a
+ * new file over it, or rewrote it in place. False without a file, and for one that is gone:
+ * the held copy is then the best there is. */
+bool held_file_changed(const char *root, const HeldFile *h);
 
 /* res->detail = the formatted text, cut to fit (paths can be long; the detail is a summary). */
 void loader_set_detail(LoadResult *res, const char *fmt, ...) _printf_(2, 3);

@@ -12,9 +12,7 @@ typedef struct KexecToolsLoader {
 	Loader base;
 	const KexecOps *ops;
 	char *root;
-	char *cmdline;
-	char kernel[PATH_MAX]; /* root-relative */
-	char initrd[PATH_MAX]; /* "" for none */
+	LoaderInputs in;
 } KexecToolsLoader;
 
 /* kexec must be found the way posix_spawnp() will find it. */
@@ -58,7 +56,7 @@ static Loader *kexec_tools_free(Loader *l)
 
 	if (!k)
 		return NULL;
-	free(k->cmdline);
+	loader_inputs_done(&k->in);
 	free(k->root);
 	free(k);
 	return NULL;
@@ -74,7 +72,6 @@ static int kexec_tools_new(const char *root, const Config *c, const KexecOps *op
 {
 	_cleanup_(kexec_tools_freep) KexecToolsLoader *k = NULL;
 	char why[256];
-	struct utsname u;
 	int r;
 
 	k = calloc(1, sizeof(*k));
@@ -85,15 +82,7 @@ static int kexec_tools_new(const char *root, const Config *c, const KexecOps *op
 	k->root = strdup(root ? root : "/");
 	if (!k->root)
 		return -ENOMEM;
-	r = loader_resolve_kernel(root, c, loader_release(&u), k->kernel, sizeof(k->kernel), why, sizeof(why));
-	if (r < 0)
-		return r;
-	r = loader_resolve_initrd(root, c, loader_release(&u), k->initrd, sizeof(k->initrd), why, sizeof(why));
-	if (r < 0 && c->initrd)
-		return r;
-	if (r < 0)
-		k->initrd[0] = '\0';
-	r = loader_command_line(root, c, &k->cmdline, why, sizeof(why));
+	r = loader_resolve_inputs(root, c, true, &k->in, why, sizeof(why));
 	if (r < 0)
 		return r;
 	*ret = &TAKE_PTR(k)->base;
@@ -104,11 +93,7 @@ static const char *kexec_tools_file(Loader *l, size_t i)
 {
 	KexecToolsLoader *k = (KexecToolsLoader *)l;
 
-	if (i == 0)
-		return k->kernel;
-	if (i == 1 && k->initrd[0])
-		return k->initrd;
-	return NULL;
+	return loader_kernel_initrd_file(k->in.kernel, k->in.initrd, i);
 }
 
 static int kexec_tools_load(Loader *l, const LoadRequest *req, LoadResult *res)
@@ -121,11 +106,11 @@ static int kexec_tools_load(Loader *l, const LoadRequest *req, LoadResult *res)
 	size_t n;
 	int r = 0;
 
-	if (path_join(k->root, k->kernel, kernel, sizeof(kernel)) < 0 ||
-	    (k->initrd[0] && path_join(k->root, k->initrd, initrd, sizeof(initrd)) < 0))
+	if (path_join(k->root, k->in.kernel, kernel, sizeof(kernel)) < 0 ||
+	    (k->in.initrd[0] && path_join(k->root, k->in.initrd, initrd, sizeof(initrd)) < 0))
 		return loader_fail(res, ENAMETOOLONG, "kexec-tools");
-	if (asprintf(&append_arg, "--append=%s", k->cmdline) < 0 ||
-	    (k->initrd[0] && asprintf(&initrd_arg, "--initrd=%s", initrd) < 0))
+	if (asprintf(&append_arg, "--append=%s", k->in.cmdline) < 0 ||
+	    (k->in.initrd[0] && asprintf(&initrd_arg, "--initrd=%s", initrd) < 0))
 		return loader_fail(res, ENOMEM, "kexec-tools");
 
 	/* -s first: kexec_file_load works under lockdown and lets the kernel keep its own header
@@ -148,7 +133,7 @@ static int kexec_tools_load(Loader *l, const LoadRequest *req, LoadResult *res)
 		if (r == 0) {
 			res->total_usec = loader_now_usec() - start;
 			loader_set_detail(res, "kexec %s-p %s%s%s", file_syscall ? "-s " : "",
-				 k->kernel, k->initrd[0] ? " --initrd=" : "", k->initrd);
+				 k->in.kernel, k->in.initrd[0] ? " --initrd=" : "", k->in.initrd);
 			return 0;
 		}
 		if (r < 0) /* could not even run it: the other variant will not run either */

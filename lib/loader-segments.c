@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "loader-segments.h"
 
-#include <fcntl.h>
 #include <inttypes.h>
-#include <sys/stat.h>
 
 #include "iomem.h"
 #include "loader-internal.h"
@@ -25,10 +23,9 @@
 #define MAX_SEGMENTS 5
 
 typedef struct HeldImage {
-	char *path;               /* root-relative, as resolved; NULL = none */
+	HeldFile file;            /* path NULL = none; the fd is closed once read */
 	uint8_t *data;
 	size_t size;
-	struct stat st;           /* to notice a replaced file */
 } HeldImage;
 
 typedef struct SegmentsLoader {
@@ -39,7 +36,7 @@ typedef struct SegmentsLoader {
 
 	HeldImage kernel;         /* the whole bzImage; image points into it */
 	BzImage image;
-	HeldImage initrd;         /* path NULL: no initrd */
+	HeldImage initrd;         /* file.path NULL: no initrd */
 	char *user_cmdline;       /* configured crash command line, without elfcorehdr= */
 
 	/* The plan: valid when planned, for crash/header_capacity. */
@@ -64,32 +61,21 @@ typedef struct SegmentsLoader {
  * not depend on the files still being there (a package upgrade removes the old kernel). */
 static int held_read(const char *root, const char *path, HeldImage *h, Diag *d)
 {
-	char full[PATH_MAX];
-	_cleanup_(closep) int fd = -1;
+	_cleanup_(held_file_done) HeldFile f = HELD_FILE_NONE;
 	_cleanup_(freep) uint8_t *buf = NULL;
-	_cleanup_(freep) char *p = NULL;
-	struct stat st;
 	size_t done = 0;
 	int r;
 
-	r = path_join(root, path, full, sizeof(full));
+	r = held_file_open(root, path, &f, d);
 	if (r < 0)
-		return diag_set(d, -r, path, 0, "path too long");
-	fd = open(full, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return diag_set(d, errno, path, 0, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0)
-		return diag_set(d, errno, path, 0, "cannot stat: %s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return diag_set(d, EINVAL, path, 0, "not a regular file");
-	if (st.st_size <= 0 || (uint64_t)st.st_size > MAX_IMAGE_SIZE)
-		return diag_set(d, EFBIG, path, 0, "size %jd is out of range", (intmax_t)st.st_size);
-	buf = malloc((size_t)st.st_size);
-	p = strdup(path);
-	if (!buf || !p)
+		return r;
+	if (f.st.st_size <= 0 || (uint64_t)f.st.st_size > MAX_IMAGE_SIZE)
+		return diag_set(d, EFBIG, path, 0, "size %jd is out of range", (intmax_t)f.st.st_size);
+	buf = malloc((size_t)f.st.st_size);
+	if (!buf)
 		return -ENOMEM;
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+	while (done < (size_t)f.st.st_size) {
+		ssize_t n = read(f.fd, buf + done, (size_t)f.st.st_size - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -99,27 +85,18 @@ static int held_read(const char *root, const char *path, HeldImage *h, Diag *d)
 			return diag_set(d, EIO, path, 0, "file shrank while reading");
 		done += (size_t)n;
 	}
-	*h = (HeldImage){ .path = TAKE_PTR(p), .data = TAKE_PTR(buf), .size = done, .st = st };
+	close(TAKE_FD(f.fd)); /* the bytes are what is held, not the file */
+	*h = (HeldImage){ .file = f, .data = TAKE_PTR(buf), .size = done };
+	f = HELD_FILE_NONE; /* the path is h's now */
 	return 0;
 }
 
 static void held_done(HeldImage *h)
 {
-	free(h->path);
+	held_file_done(&h->file);
 	free(h->data);
-	*h = (HeldImage){};
-}
-
-/* True if the file on disk is no longer the one held (replaced, rewritten, touched). */
-static bool held_changed(const char *root, const HeldImage *h)
-{
-	char full[PATH_MAX];
-	struct stat st;
-
-	if (!h->path || path_join(root, h->path, full, sizeof(full)) < 0 || stat(full, &st) < 0)
-		return false; /* gone: the held copy is the best there is */
-	return st.st_dev != h->st.st_dev || st.st_ino != h->st.st_ino || st.st_size != h->st.st_size ||
-	       st.st_mtim.tv_sec != h->st.st_mtim.tv_sec || st.st_mtim.tv_nsec != h->st.st_mtim.tv_nsec;
+	h->data = NULL;
+	h->size = 0;
 }
 
 static void plan_drop(SegmentsLoader *l)
@@ -165,7 +142,7 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 	 * kernel without 5-level support would die at its first page table load. PAGE_OFFSET
 	 * below the 4-level kernel half means the running kernel uses 5 levels. */
 	if (t->kmap.from_kcore && t->kmap.page_offset < L4_KERNEL_HALF && !(l->image.xloadflags & XLF_5LEVEL))
-		return diag_set(d, ENOEXEC, l->kernel.path, 0,
+		return diag_set(d, ENOEXEC, l->kernel.file.path, 0,
 				"the running kernel uses 5-level paging and this kernel cannot boot with it (no XLF_5LEVEL)");
 
 	r = iomem_parse_file(l->root, &iomem, d);
@@ -263,7 +240,8 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 	return 0;
 }
 
-/* Reads kernel and initrd and checks the kernel; on failure l keeps what it had. */
+/* Reads kernel and initrd (NULL: none) and checks the kernel; on failure l keeps what it had.
+ * The paths may be the held ones' own: the new images hold copies before the old go. */
 static int held_reload(SegmentsLoader *l, const char *kernel, const char *initrd, Diag *d)
 {
 	HeldImage k = {}, i = {};
@@ -293,23 +271,15 @@ static int held_reload(SegmentsLoader *l, const char *kernel, const char *initrd
 static int segments_refresh(Loader *base)
 {
 	SegmentsLoader *l = (SegmentsLoader *)base;
-	_cleanup_(freep) char *kernel = strdup(l->kernel.path);
-	_cleanup_(freep) char *initrd = l->initrd.path ? strdup(l->initrd.path) : NULL;
 
-	if (!kernel || (l->initrd.path && !initrd))
-		return -ENOMEM;
-	return held_reload(l, kernel, initrd, NULL);
+	return held_reload(l, l->kernel.file.path, l->initrd.file.path, NULL);
 }
 
 static const char *segments_file(Loader *base, size_t i)
 {
 	SegmentsLoader *l = (SegmentsLoader *)base;
 
-	if (i == 0)
-		return l->kernel.path;
-	if (i == 1)
-		return l->initrd.path;
-	return NULL;
+	return loader_kernel_initrd_file(l->kernel.file.path, l->initrd.file.path, i);
 }
 
 static const char *explain_errno(int e)
@@ -350,7 +320,7 @@ static int segments_load(Loader *base, const LoadRequest *req, LoadResult *res)
 		return loader_fail(res, EADDRNOTAVAIL, "no \"Crash kernel\" region in /proc/iomem (boot with crashkernel=)");
 
 	/* What the daemon's inotify could not see (changed while it was not running). */
-	if (held_changed(l->root, &l->kernel) || held_changed(l->root, &l->initrd))
+	if (held_file_changed(l->root, &l->kernel.file) || held_file_changed(l->root, &l->initrd.file))
 		(void)segments_refresh(base);
 
 	if (!l->planned || l->header_capacity != req->header_capacity || l->crash.start != t->crash[main_idx].start ||
@@ -396,11 +366,11 @@ static int segments_load(Loader *base, const LoadRequest *req, LoadResult *res)
 		if (why)
 			loader_set_detail(res, "%s", why);
 		else
-			(void)loader_fail(res, r, "kexec_load of %s", l->kernel.path);
+			(void)loader_fail(res, r, "kexec_load of %s", l->kernel.file.path);
 		return -r;
 	}
 	loader_set_detail(res, "kexec_load of %s: %zu segments, elfcorehdr at 0x%" PRIx64 " (%zu of %zu bytes), %" PRIu64
-			  " bytes hashed%s%s", l->kernel.path, l->n_segs, l->layout.header, req->header_used,
+			  " bytes hashed%s%s", l->kernel.file.path, l->n_segs, l->layout.header, req->header_used,
 			  req->header_capacity, l->stats.hashed_last, l->plan_note[0] ? "; " : "", l->plan_note);
 	return 0;
 }
@@ -430,20 +400,15 @@ int loader_segments_new_with(const char *root, const Config *c, const KexecOps *
 			     Loader **ret)
 {
 	_cleanup_(segments_freep) SegmentsLoader *l = NULL;
-	char kernel[PATH_MAX], initrd[PATH_MAX], why[256];
-	struct utsname u;
-	bool have_initrd;
+	_cleanup_(loader_inputs_done) LoaderInputs in = {};
+	char why[256];
 	int r;
 
 	if (!c || !ops || !ops->kexec_load)
 		return -EINVAL;
-	r = loader_resolve_kernel(root, c, loader_release(&u), kernel, sizeof(kernel), why, sizeof(why));
+	r = loader_resolve_inputs(root, c, true, &in, why, sizeof(why));
 	if (r < 0)
 		return r;
-	r = loader_resolve_initrd(root, c, loader_release(&u), initrd, sizeof(initrd), why, sizeof(why));
-	if (r < 0 && c->initrd)
-		return r;
-	have_initrd = r >= 0;
 
 	l = calloc(1, sizeof(*l));
 	if (!l)
@@ -452,13 +417,11 @@ int loader_segments_new_with(const char *root, const Config *c, const KexecOps *
 	l->ops = ops;
 	if (o)
 		l->opts = *o;
+	l->user_cmdline = TAKE_PTR(in.cmdline);
 	l->root = strdup(root ? root : "/");
 	if (!l->root)
 		return -ENOMEM;
-	r = loader_command_line(root, c, &l->user_cmdline, why, sizeof(why));
-	if (r < 0)
-		return r;
-	r = held_reload(l, kernel, have_initrd ? initrd : NULL, NULL);
+	r = held_reload(l, in.kernel, in.initrd[0] ? in.initrd : NULL, NULL);
 	if (r < 0)
 		return r;
 	*ret = &TAKE_PTR(l)->base;
@@ -508,8 +471,8 @@ static int check_image(const char *root, const char *path, char *why, size_t why
 
 static int segments_probe(const char *root, const Config *c, char *why, size_t why_size)
 {
-	char level[32], buf[32], kernel[PATH_MAX], initrd[PATH_MAX];
-	struct utsname u;
+	char level[32], buf[32];
+	LoaderInputs in;
 	int r;
 
 	if (lockdown_level(root, level, sizeof(level)) == 0 && !streq(level, "none")) {
@@ -524,13 +487,10 @@ static int segments_probe(const char *root, const Config *c, char *why, size_t w
 	r = loader_probe_crash_region(root, why, why_size);
 	if (r < 0)
 		return r;
-	r = loader_resolve_kernel(root, c, loader_release(&u), kernel, sizeof(kernel), why, why_size);
+	r = loader_resolve_inputs(root, c, false, &in, why, why_size);
 	if (r < 0)
 		return r;
-	r = loader_resolve_initrd(root, c, loader_release(&u), initrd, sizeof(initrd), why, why_size);
-	if (r < 0 && c->initrd)
-		return r;
-	return check_image(root, kernel, why, why_size);
+	return check_image(root, in.kernel, why, why_size);
 }
 
 int loader_segments_stats(const Loader *base, SegmentsStats *ret)

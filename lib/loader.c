@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Loader registry and what every loader shares: errno meanings, file and command line
- * resolution, the kexec_crash_loaded probe. */
+ * resolution, held kernel and initrd files, the kexec_crash_loaded probe. */
 #include <elf.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -202,6 +202,80 @@ int loader_command_line(const char *root, const Config *c, char **ret, char *why
 	if (n > 0 && line[n - 1] == '\n')
 		line[n - 1] = '\0';
 	return config_default_cmdline(line, ret);
+}
+
+int loader_resolve_inputs(const char *root, const Config *c, bool cmdline, LoaderInputs *ret, char *why,
+			  size_t why_size)
+{
+	_cleanup_(loader_inputs_done) LoaderInputs in = {};
+	struct utsname u;
+	const char *release = loader_release(&u);
+	int r;
+
+	r = loader_resolve_kernel(root, c, release, in.kernel, sizeof(in.kernel), why, why_size);
+	if (r < 0)
+		return r;
+	/* Not found and not configured: in.initrd stays "", a load without an initrd. */
+	r = loader_resolve_initrd(root, c, release, in.initrd, sizeof(in.initrd), why, why_size);
+	if (r < 0 && c->initrd)
+		return r;
+	if (cmdline) {
+		r = loader_command_line(root, c, &in.cmdline, why, why_size);
+		if (r < 0)
+			return r;
+	}
+	*ret = in;
+	in.cmdline = NULL; /* now ret's */
+	return 0;
+}
+
+void loader_inputs_done(LoaderInputs *in)
+{
+	free(in->cmdline);
+	in->cmdline = NULL;
+}
+
+int held_file_open(const char *root, const char *path, HeldFile *ret, Diag *d)
+{
+	_cleanup_(closep) int fd = -1;
+	char full[PATH_MAX], *p;
+	struct stat st;
+	int r;
+
+	r = path_join(root, path, full, sizeof(full));
+	if (r < 0)
+		return diag_set(d, -r, path, 0, "path too long");
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return diag_set(d, errno, path, 0, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return diag_set(d, errno, path, 0, "cannot stat: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return diag_set(d, EINVAL, path, 0, "not a regular file");
+	p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	*ret = (HeldFile){ .path = p, .fd = TAKE_FD(fd), .st = st };
+	return 0;
+}
+
+void held_file_done(HeldFile *h)
+{
+	if (h->path && h->fd >= 0)
+		close(h->fd);
+	free(h->path);
+	*h = HELD_FILE_NONE;
+}
+
+bool held_file_changed(const char *root, const HeldFile *h)
+{
+	char full[PATH_MAX];
+	struct stat st;
+
+	if (!h->path || path_join(root, h->path, full, sizeof(full)) < 0 || stat(full, &st) < 0)
+		return false;
+	return st.st_dev != h->st.st_dev || st.st_ino != h->st.st_ino || st.st_size != h->st.st_size ||
+	       st.st_mtim.tv_sec != h->st.st_mtim.tv_sec || st.st_mtim.tv_nsec != h->st.st_mtim.tv_nsec;
 }
 
 int loader_fail(LoadResult *res, int err, const char *fmt, ...)
