@@ -32,7 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 MIB = 1 << 20
 GIB = 1 << 30
-LOADERS = ("file", "kexec-tools")
+LOADERS = ("file", "kexec-tools", "segments")
 KDUMP_CMDLINE = "console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1"
 DAEMON_LINE_PREFIX = "[chpd] "
 
@@ -377,6 +377,8 @@ def load_scenario(path):
     for st in scn["steps"]:
         if st.get("do") not in STEP_KINDS:
             raise ValueError("%s: unknown step %r (known: %s)" % (path, st.get("do"), ", ".join(STEP_KINDS)))
+        if "\n" in st.get("cmd", ""):
+            raise ValueError("%s: a guest command is one line" % path)
     exp = scn["expect"]
     exp.setdefault("vmcore", "pass")
     exp.setdefault("checks", ["cpus", "ranges"])
@@ -575,6 +577,8 @@ class Run:
 
     # -- loading the crash kernel from the harness
     def harness_kexec(self, why):
+        # Without the daemon, Loader=file is kexec_file_load (kexec -s -p); the others are
+        # kexec_load (kexec -p), which is what the segments loader uses as well.
         flag = "-s -p" if self.loader == "file" else "-p"
         cmd = "time kexec %s /boot/bzImage --initrd=/boot/initrd-kdump.gz --append='%s'" % (flag, KDUMP_CMDLINE)
         t = self.now()
@@ -1061,7 +1065,7 @@ def main():
     ap.add_argument("--accel", choices=("auto", "tcg", "kvm"), default="auto")
     ap.add_argument("--narrate", action="store_true", help="print a human log of each run as it happens")
     ap.add_argument("--loader", action="append", choices=LOADERS,
-                    help="only these loaders (default: those the scenario names)")
+                    help="run with these loaders instead of those the scenario names (repeatable)")
     ap.add_argument("--reload", choices=("auto", "daemon", "harness-kexec"), default="auto",
                     help="who reloads the crash kernel in scenarios that use the daemon "
                          "(auto: the daemon if the build has it, else the harness's own kexec)")
@@ -1128,9 +1132,7 @@ def main():
 
     results = []
     for scn in scenarios:
-        for loader in scn["loaders"]:
-            if opts.loader and loader not in opts.loader:
-                continue
+        for loader in (opts.loader or scn["loaders"]):
             mode = "none" if scn["reload"] == "none" else daemon_mode
             if scn["guest"] == "systemd" and mode != "none":
                 mode = "daemon"      # built and installed from the tree by mkimage --systemd
