@@ -1115,6 +1115,12 @@ def main():
     image = os.path.join(opts.out, "image")
     t = time.monotonic()
     mk = [os.path.join(HERE, "mkimage"), "--build", build, "--out", image, "--cache", opts.cache]
+    if any(s["machine"].get("qemu") == "qemu10" for s in scenarios) and not env.get("CHP_VM_QEMU10"):
+        print("vmtest: fetching QEMU 10 for CPU removal (tests/vm/setup --qemu10)", file=sys.stderr)
+        if subprocess.run([os.path.join(HERE, "setup"), "--qemu10"], stdout=subprocess.DEVNULL).returncode:
+            print("vmtest: tests/vm/setup --qemu10 failed", file=sys.stderr)
+            return 2
+        env = read_env(opts.cache)
     if any(s["guest"] == "systemd" for s in scenarios):
         if not env.get("CHP_VM_SYSTEMD_ROOT"):
             print("vmtest: building the systemd guest's root file system (tests/vm/setup --systemd)",
