@@ -545,8 +545,8 @@ static void check(Manager *m)
 		}
 		if (load(m, &t, fp) < 0)
 			return;
-		/* Only the first round answers the burst: later ones are the rescan after it. */
-		m->burst_last_usec = 0;
+		/* Later rounds are the rescan after the load; burst_last_usec stays, so the figure
+		 * published is the time from the burst to a header that is right again. */
 		m->trigger = "as the topology changed during the load";
 	}
 	/* Still moving: the uevents of whatever is moving it bring us back. */
@@ -651,9 +651,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 	config_free(m->config);
 	m->config = TAKE_PTR(c);
 	/* A burst in progress keeps its start; new periods apply from the next event. */
-	m->debounce.quiet_usec = m->config->quiet_usec;
-	m->debounce.max_delay_usec = m->config->max_delay_usec < m->config->quiet_usec ? m->config->quiet_usec
-										: m->config->max_delay_usec;
+	debounce_set_periods(&m->debounce, m->config->quiet_usec, m->config->max_delay_usec);
 	if (reload) {
 		log_info("loader settings changed: reloading the crash kernel with them");
 		reset_chain(m);

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "debounce.h"
 
+void debounce_set_periods(Debounce *b, uint64_t quiet_usec, uint64_t max_delay_usec)
+{
+	b->quiet_usec = quiet_usec;
+	/* A cap below the quiet period would make the quiet period meaningless. */
+	b->max_delay_usec = max_delay_usec < quiet_usec ? quiet_usec : max_delay_usec;
+}
+
 void debounce_init(Debounce *b, uint64_t quiet_usec, uint64_t max_delay_usec)
 {
-	*b = (Debounce){
-		.quiet_usec = quiet_usec,
-		/* A cap below the quiet period would make the quiet period meaningless. */
-		.max_delay_usec = max_delay_usec < quiet_usec ? quiet_usec : max_delay_usec,
-	};
+	*b = (Debounce){ 0 };
+	debounce_set_periods(b, quiet_usec, max_delay_usec);
 }
 
 uint64_t debounce_event(Debounce *b, uint64_t now_usec)

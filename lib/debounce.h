@@ -14,6 +14,10 @@ typedef struct Debounce {
 
 void debounce_init(Debounce *b, uint64_t quiet_usec, uint64_t max_delay_usec);
 
+/* Changes the periods; a burst in progress keeps its start and current deadline, the new
+ * periods apply from its next event. */
+void debounce_set_periods(Debounce *b, uint64_t quiet_usec, uint64_t max_delay_usec);
+
 /* Records an event at now; returns the (possibly moved) deadline to arm the timer for. */
 uint64_t debounce_event(Debounce *b, uint64_t now_usec);
 

@@ -36,8 +36,7 @@ static bool kexec_in_path(void)
 
 static int kexec_tools_probe(const char *root, const Config *c, char *why, size_t why_size)
 {
-	char kernel[PATH_MAX];
-	struct utsname u;
+	LoaderInputs in;
 	int r;
 
 	if (!kexec_in_path()) {
@@ -47,7 +46,8 @@ static int kexec_tools_probe(const char *root, const Config *c, char *why, size_
 	r = loader_probe_crash_region(root, why, why_size);
 	if (r < 0)
 		return r;
-	return loader_resolve_kernel(root, c, loader_release(&u), kernel, sizeof(kernel), why, why_size);
+	/* The same resolution new() does, so a missing Initrd= fails here and auto moves on. */
+	return loader_resolve_inputs(root, c, false, &in, why, why_size);
 }
 
 static Loader *kexec_tools_free(Loader *l)

@@ -83,6 +83,23 @@ static void test_clock_at_zero_is_not_idle(void **state)
 	assert_false(debounce_idle(&b));
 }
 
+static void test_set_periods_mid_burst(void **state)
+{
+	Debounce b;
+	unsigned n = 0;
+
+	debounce_init(&b, 500 * MS, 5000 * MS);
+	assert_int_equal(debounce_event(&b, 1000 * MS), 1500 * MS);
+	/* A configuration reload shortens both periods: the armed deadline stays ... */
+	debounce_set_periods(&b, 100 * MS, 50 * MS);
+	assert_int_equal(b.deadline_usec, 1500 * MS);
+	assert_int_equal(b.max_delay_usec, 100 * MS);
+	/* ... and the next event uses the new ones, capped from the burst's first event. */
+	assert_int_equal(debounce_event(&b, 1050 * MS), 1100 * MS);
+	assert_true(debounce_fire(&b, 1100 * MS, &n));
+	assert_int_equal(n, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -92,6 +109,7 @@ int main(void)
 		cmocka_unit_test(test_max_delay_below_quiet_is_raised),
 		cmocka_unit_test(test_fire_when_idle_is_false),
 		cmocka_unit_test(test_clock_at_zero_is_not_idle),
+		cmocka_unit_test(test_set_periods_mid_burst),
 	};
 	return cmocka_run_group_tests_name("debounce", tests, NULL, NULL);
 }
