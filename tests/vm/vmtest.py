@@ -350,8 +350,12 @@ class Guest:
 # ---------------------------------------------------------------- scenarios
 
 STEP_KINDS = ("protect", "reload", "dimm-add", "dimm-del", "vmem-resize", "vmem-wait", "cpu-add", "cpu-del",
-              "cpu-online", "guest", "qmp", "sleep", "memmark", "wait-state")
-CHECK_KINDS = ("markers", "cpus", "ranges", "removed")
+              "cpu-online", "guest", "qmp", "sleep", "memmark", "wait-state", "bench")
+CHECK_KINDS = ("markers", "cpus", "ranges", "removed", "makedumpfile")
+VMCORE_EXPECT = ("pass", "fail", "no-capture", "none")
+FIRMWARES = ("seabios", "ovmf")
+MACHINE_TYPES = ("pc", "q35")
+BENCH_METHODS = ("segments", "file", "kexec-s", "kexec")
 
 
 def load_scenario(path):
@@ -367,10 +371,23 @@ def load_scenario(path):
     scn.setdefault("steps", [])
     scn.setdefault("expect", {})
     scn.setdefault("daemon_config", {})
+    scn.setdefault("type", "scenario")
+    if scn["type"] not in ("scenario", "bench"):
+        raise ValueError("%s: type must be scenario or bench" % path)
+    if scn["type"] == "bench":
+        # One run that compares the loaders itself: no Loader=, nobody reloads, no panic.
+        scn["loaders"] = ["bench"]
+        scn["reload"] = "none"
+        scn["expect"].setdefault("vmcore", "none")
+    fw = scn["machine"].get("firmware", "seabios")
+    if fw not in FIRMWARES:
+        raise ValueError("%s: machine.firmware must be one of %s" % (path, ", ".join(FIRMWARES)))
+    if scn["machine"].get("type", "pc") not in MACHINE_TYPES:
+        raise ValueError("%s: machine.type must be one of %s" % (path, ", ".join(MACHINE_TYPES)))
     if scn["guest"] not in ("busybox", "systemd"):
         raise ValueError("%s: guest must be busybox or systemd" % path)
     for ld in scn["loaders"]:
-        if ld not in LOADERS:
+        if ld not in LOADERS and scn["type"] != "bench":
             raise ValueError("%s: unknown loader %r" % (path, ld))
     if scn["reload"] not in ("daemon", "none"):
         raise ValueError("%s: reload must be daemon or none" % path)
@@ -382,8 +399,14 @@ def load_scenario(path):
     exp = scn["expect"]
     exp.setdefault("vmcore", "pass")
     exp.setdefault("checks", ["cpus", "ranges"])
-    if exp["vmcore"] not in ("pass", "fail"):
-        raise ValueError("%s: expect.vmcore must be pass or fail" % path)
+    if exp["vmcore"] not in VMCORE_EXPECT:
+        raise ValueError("%s: expect.vmcore must be one of %s" % (path, ", ".join(VMCORE_EXPECT)))
+    if exp["vmcore"] == "no-capture" and not exp.get("serial"):
+        raise ValueError("%s: expect.vmcore no-capture needs expect.serial (what the console must show)" % path)
+    if exp.get("serial"):
+        re.compile(exp["serial"])
+    if exp["vmcore"] == "none" and scn["type"] != "bench":
+        raise ValueError("%s: expect.vmcore none is for bench scenarios" % path)
     for c in exp["checks"]:
         if c not in CHECK_KINDS:
             raise ValueError("%s: unknown check %r" % (path, c))
@@ -433,12 +456,15 @@ class Run:
         self.systemd = scn["guest"] == "systemd"
         self.scale = opts.timeout_scale
         self.m = dict(memory="1G", slots=4, maxmem="8G", cpus=2, maxcpus=4, virtio_mem=None,
-                      crashkernel="256M", qemu="default")
+                      crashkernel="256M", qemu="default", firmware="seabios", type="pc")
         self.m.update(scn["machine"])
+        # QEMU's PVH entry is SeaBIOS's (linuxboot); OVMF starts the bzImage's EFI stub.
+        self.first_kernel = "bzimage" if self.m["firmware"] == "ovmf" else opts.first_kernel
         self.result = {
             "scenario": scn["name"], "file": os.path.relpath(scn["file"]), "loader": loader,
             "description": scn["description"], "guest": scn["guest"], "reload_mode": reload_mode,
-            "accel": accel, "accel_reason": accel_reason, "first_kernel": opts.first_kernel,
+            "accel": accel, "accel_reason": accel_reason, "first_kernel": self.first_kernel,
+            "firmware": self.m["firmware"], "machine_type": self.m["type"],
             "kernel": env.get("CHP_VM_KERNEL_VERSION"), "expect": scn["expect"],
             "steps": [], "checks": [], "failures": [], "figures": {}, "daemon_log": [],
         }
@@ -446,6 +472,7 @@ class Run:
         self.status_base = None
         self.status = {}
         self.reloads_harness = 0
+        self.reloads_before_hotplug = None
         self.ram_seen = []
         self.marks = None
         self.last_hotplug_t = None
@@ -490,7 +517,15 @@ class Run:
                 raise Failure("this scenario needs QEMU 10: run tests/vm/setup --qemu10")
             qemu = env["CHP_VM_QEMU10"]
             extra = ["-L", env["CHP_VM_QEMU10_DATA"], "-L", env["CHP_VM_QEMU10_SEABIOS"]]
-        kernel = env["CHP_VM_VMLINUX"] if self.opts.first_kernel == "pvh" else env["CHP_VM_BZIMAGE"]
+        kernel = env["CHP_VM_VMLINUX"] if self.first_kernel == "pvh" else env["CHP_VM_BZIMAGE"]
+        if self.m["firmware"] == "ovmf":
+            if not env.get("CHP_VM_OVMF_CODE") or not env.get("CHP_VM_OVMF_VARS"):
+                raise Failure("this scenario boots under OVMF: run tests/vm/setup --ovmf")
+            # The firmware's variable store is written at boot: a fresh copy per run.
+            vars_copy = os.path.join(self.tmp, "OVMF_VARS.fd")
+            shutil.copyfile(env["CHP_VM_OVMF_VARS"], vars_copy)
+            extra += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s" % env["CHP_VM_OVMF_CODE"],
+                      "-drive", "if=pflash,format=raw,unit=1,file=%s" % vars_copy]
         append = ["console=ttyS0", "crashkernel=%s" % self.m["crashkernel"],
                   "memhp_default_state=online_movable", "panic=-1"]
         if self.systemd:
@@ -503,7 +538,7 @@ class Run:
         if self.m["virtio_mem"]:
             append.append("chp.virtio=1")
         cmd = [qemu] + extra + [
-            "-name", "chp-vmtest,debug-threads=on", "-nodefaults", "-no-user-config",
+            "-name", "chp-vmtest,debug-threads=on", "-nodefaults", "-no-user-config", "-machine", self.m["type"],
             "-display", "none", "-serial", "stdio", "-no-reboot",
             "-m", "%s,slots=%d,maxmem=%s" % (self.m["memory"], self.m["slots"], self.m["maxmem"]),
             "-smp", "%d,maxcpus=%d" % (self.m["cpus"], self.m["maxcpus"]),
@@ -576,24 +611,40 @@ class Run:
             time.sleep(0.2)
 
     # -- loading the crash kernel from the harness
-    def harness_kexec(self, why):
-        # Without the daemon, Loader=file is kexec_file_load (kexec -s -p); the others are
-        # kexec_load (kexec -p), which is what the segments loader uses as well.
-        flag = "-s -p" if self.loader == "file" else "-p"
-        cmd = "time kexec %s /boot/bzImage --initrd=/boot/initrd-kdump.gz --append='%s'" % (flag, KDUMP_CMDLINE)
-        t = self.now()
-        _, out = self.guest.sh(cmd, timeout=60)
+    def harness_kexec(self, why, corrupt=False):
+        # Without the daemon, Loader=file is kexec_file_load (kexec -s -p) and kexec-tools is
+        # kexec_load (kexec -p); Loader=segments is the lib's loader run by segments-load, with
+        # the purgatory reporting on ttyS0 (--corrupt: it must refuse to boot).
         secs = None
-        for line in out:
-            m = re.match(r"real\s+(\d+)m\s*([\d.]+)s", line.strip())
-            if m:
-                secs = int(m.group(1)) * 60 + float(m.group(2))
+        if self.loader == "segments":
+            flag = "segments-load --serial" + (" --corrupt" if corrupt else "")
+            cmd = "%s /boot/bzImage /boot/initrd-kdump.gz '%s'" % (flag, KDUMP_CMDLINE)
+            rc, out = self.guest.sh("command -v segments-load >/dev/null", check=False)
+            if rc != 0:
+                raise Failure("segments-load is not in the guest image (built only in a build directory "
+                              "without sanitizers)")
+            t = self.now()
+            _, out = self.guest.sh(cmd, timeout=60)
+            for line in out:
+                m = re.match(r"SEGMENTS-LOAD \d+ r=0 syscall_usec=(\d+)", line)
+                if m:
+                    secs = int(m.group(1)) / 1e6      # the syscall only, as the daemon reports it
+                    self.say("segments-load: " + line)
+        else:
+            flag = "kexec -s -p" if self.loader == "file" else "kexec -p"
+            cmd = "time %s /boot/bzImage --initrd=/boot/initrd-kdump.gz --append='%s'" % (flag, KDUMP_CMDLINE)
+            t = self.now()
+            _, out = self.guest.sh(cmd, timeout=60)
+            for line in out:
+                m = re.match(r"real\s+(\d+)m\s*([\d.]+)s", line.strip())
+                if m:
+                    secs = int(m.group(1)) * 60 + float(m.group(2))
         self.reloads_harness += 1
         key = "initial_load_ms" if why == "initial load" else "reload_syscall_ms"
         self.fig[key] = round(secs * 1000) if secs is not None else None
         if self.last_hotplug_t is not None and why == "reload":
             self.fig["last_event_to_reload_ms"] = round((self.now() - self.last_hotplug_t) * 1000)
-        self.say("harness loaded the crash kernel (%s, kexec %s) in %s s" % (why, flag, secs))
+        self.say("harness loaded the crash kernel (%s, %s) in %s s" % (why, flag, secs))
         return t
 
     def start_daemon(self):
@@ -621,12 +672,22 @@ class Run:
         self.say("daemon protects the guest: state=%s loader=%s reloads=%s" %
                  (st.get("state"), st.get("loader"), st.get("reloads")))
 
+    def before_hotplug(self):
+        """The daemon's reload count before the first hotplug after a reload step (for the
+        reload step's "more")."""
+        if self.reload_mode == "daemon" and self.reloads_before_hotplug is None and self.status_base is not None:
+            st = self.read_status()
+            if st is not None:
+                self.reloads_before_hotplug = st.get("reloads", 0)
+
     # -- steps
     def step_protect(self, st):
+        if st.get("corrupt") and (self.reload_mode == "daemon" or self.loader != "segments"):
+            raise Failure("protect with corrupt: true needs reload none and Loader=segments")
         if self.reload_mode == "daemon":
             self.start_daemon()
         else:
-            self.harness_kexec("initial load")
+            self.harness_kexec("initial load", corrupt=bool(st.get("corrupt")))
         loaded = self.guest.out("cat /sys/kernel/kexec_crash_loaded").strip()
         if loaded != "1":
             raise Failure("no crash kernel loaded after protect (kexec_crash_loaded=%s)" % loaded)
@@ -640,11 +701,21 @@ class Run:
         if self.reload_mode == "harness-kexec":
             self.harness_kexec("reload")
             return
-        want = int(st.get("reloads", 1))
-        base = self.status_base.get("reloads", 0)
+        if "more" in st:
+            # Counted from the daemon's reloads just before the first hotplug since the last
+            # reload step: a reload that certainly saw that hotplug.
+            if self.reloads_before_hotplug is None:
+                raise Failure("reload with more: no hotplug step since the last reload step")
+            base = self.reloads_before_hotplug
+            want = int(st["more"])
+        else:
+            base = self.status_base.get("reloads", 0)
+            want = int(st.get("reloads", 1))
+        self.reloads_before_hotplug = None
         t = self.now()
         s = self.wait_status(lambda s: s.get("reloads", 0) - base >= want and s.get("state") == "protected",
                              "%d reload(s) and state protected" % want, st.get("timeout", 90))
+        base = self.status_base.get("reloads", 0)
         seen = self.now()
         settle = float(st.get("settle", 3))
         if settle > 0:
@@ -664,14 +735,24 @@ class Run:
             time.sleep(float(st.get("fallback_sleep", 1.5)))
             return
         want = st["state"]
-        s = self.wait_status(lambda s: s.get("state") == want, "state " + want, st.get("timeout", 30),
-                             poll=st.get("poll", 0.05))
-        self.say("daemon state is %s" % s.get("state"))
+        # "or_reloaded": a reload may be over before a poll sees it (Loader=segments takes
+        # ~40 ms); then the next steps land right after it instead of inside it, and the
+        # log says so.
+        base = (self.read_status() or {}).get("reloads", 0)
+        or_reloaded = st.get("or_reloaded", False)
+        s = self.wait_status(lambda s: s.get("state") == want or (or_reloaded and s.get("reloads", 0) > base),
+                             "state " + want, st.get("timeout", 30), poll=st.get("poll", 0.05))
+        if s.get("state") == want:
+            self.say("daemon state is %s" % s.get("state"))
+        else:
+            self.say("daemon reloaded before a poll saw state %s (reloads %d -> %d): going on right after it" %
+                     (want, base, s.get("reloads", 0)))
 
     def step_dimm_add(self, st):
         size = parse_size(st.get("size", "512M"))
         did = st.get("id", "dimm%d" % len(self.result["steps"]))
         before, _ = self.guest_ram()
+        self.before_hotplug()
         self.qmp.cmd("object-add", **{"qom-type": "memory-backend-ram", "id": "mem-" + did, "size": size})
         self.last_hotplug_t = self.now()
         self.qmp.cmd("device_add", driver="pc-dimm", id=did, memdev="mem-" + did)
@@ -684,6 +765,7 @@ class Run:
 
     def step_dimm_del(self, st):
         did = st["id"]
+        self.before_hotplug()
         mark = self.qmp.event_mark()
         self.last_hotplug_t = self.now()
         self.qmp.cmd("device_del", id=did)
@@ -696,6 +778,7 @@ class Run:
     def step_vmem_resize(self, st):
         size = parse_size(st["size"])
         before, _ = self.guest_ram()
+        self.before_hotplug()
         self.last_hotplug_t = self.now()
         self.qmp.cmd("qom-set", path="/machine/peripheral/vm0", property="requested-size", value=size)
         self.say("QMP: virtio-mem requested-size %s" % fmt_size(size))
@@ -738,6 +821,7 @@ class Run:
         slot = free[0]
         cid = st.get("id", "cpuhp%d" % (len(self.cpu_ids) + 1))
         before = set(self.guest.out("ls /sys/devices/system/cpu").split())
+        self.before_hotplug()
         self.last_hotplug_t = self.now()
         self.qmp.cmd("device_add", driver=slot["type"], id=cid, **slot["props"])
         self.say("QMP: CPU %s added (%s)" % (cid, ", ".join("%s=%s" % kv for kv in sorted(slot["props"].items()))))
@@ -763,6 +847,7 @@ class Run:
     def step_cpu_online(self, st):
         cpu = st["cpu"]
         val = "1" if st.get("online", True) else "0"
+        self.before_hotplug()
         self.guest.sh("echo %s > /sys/devices/system/cpu/%s/online" % (val, cpu))
         self.last_hotplug_t = self.now()
         self.say("guest: %s online=%s" % (cpu, val))
@@ -771,6 +856,7 @@ class Run:
         if not self.cpu_ids:
             raise Failure("cpu-del: no CPU was added")
         cid, cpu = self.cpu_ids.pop() if "id" not in st else next(x for x in self.cpu_ids if x[0] == st["id"])
+        self.before_hotplug()
         self.last_hotplug_t = self.now()
         self.qmp.cmd("device_del", id=cid)
         self.say("QMP: CPU %s (%s) unplug requested" % (cid, cpu))
@@ -789,6 +875,8 @@ class Run:
         self.note_uevents("the CPU removal")
 
     def step_guest(self, st):
+        if st.get("hotplug"):
+            self.before_hotplug()
         rc, out = self.guest.sh(st["cmd"], timeout=st.get("timeout", 30), check=st.get("check", True))
         if st.get("hotplug"):
             self.last_hotplug_t = self.now()
@@ -800,10 +888,70 @@ class Run:
             self.result.setdefault("guest_output", {})[st["cmd"]] = out
 
     def step_qmp(self, st):
+        if st.get("hotplug"):
+            self.before_hotplug()
         r = self.qmp.cmd(st["execute"], **st.get("arguments", {}))
         if st.get("hotplug"):
             self.last_hotplug_t = self.now()
         self.say("QMP: %s -> %s" % (st["execute"], json.dumps(r)[:200]))
+
+    def step_bench(self, st):
+        """reload-bench in the guest: the reload window of Loader=segments, Loader=file,
+        `kexec -s -p` and `kexec -p` with the same kernel and initrd (tests/vm/guest/reload-bench.c)."""
+        n = int(st.get("reloads", 11))
+        methods = st.get("methods", list(BENCH_METHODS))
+        for mt in methods:
+            if mt not in BENCH_METHODS:
+                raise Failure("bench: unknown method %r" % mt)
+        rc, _ = self.guest.sh("command -v reload-bench >/dev/null", check=False)
+        if rc != 0:
+            raise Failure("reload-bench is not in the guest image (built only without sanitizers)")
+        timer = "/usr/lib/chp/kexec-syscall-timer.so"
+        rc, _ = self.guest.sh("test -f " + timer, check=False)
+        targ = (" --timer " + timer) if rc == 0 else ""
+        cmd = "reload-bench -n %d -m %s%s /boot/bzImage /boot/initrd-kdump.gz '%s'" % (
+            n, ",".join(methods), targ, KDUMP_CMDLINE)
+        self.say("guest$ " + cmd)
+        t = self.now()
+        rc, out = self.guest.sh(cmd, timeout=120 + 20 * n * len(methods), check=False)
+        self.fig["bench_s"] = round(self.now() - t, 1)
+        data = None
+        for line in out:
+            if line.startswith("BENCH-JSON "):
+                data = json.loads(line[len("BENCH-JSON "):])
+            elif line.startswith("BENCH ") and " r=0 " not in line:
+                self.say("bench: " + line)
+        self.result["bench_output"] = out
+        if rc != 0 or data is None:
+            raise Failure("reload-bench failed (%d): %s" % (rc, " | ".join(out[-5:])))
+        data["accel"] = self.accel
+        data["kernel_version"] = self.env.get("CHP_VM_KERNEL_VERSION")
+        data["firmware"] = self.m["firmware"]
+        data["window"] = ("time inside the load syscall (no crash kernel loaded meanwhile); for kexec-tools "
+                          "measured by kexec-syscall-timer.so preloaded under kexec" if targ else
+                          "time inside the load syscall; unknown for kexec-tools (no timer)")
+        data["total"] = ("lib loaders: topology + elfcorehdr + the loader's whole load; "
+                         "kexec-tools: the whole command, posix_spawn to waitpid")
+        ms_ = {}
+        for mt, d in data["methods"].items():
+            w = d["median_window_usec"]
+            ms_[mt] = round(w / 1000, 2) if w is not None and w >= 0 else None
+            self.fig["bench_%s_window_ms" % mt] = ms_[mt]
+            self.fig["bench_%s_total_ms" % mt] = round(d["median_total_usec"] / 1000, 1)
+            if d.get("window_to_file") is not None:
+                self.fig["bench_%s_to_file" % mt] = round(d["window_to_file"], 4)
+        self.result["bench"] = data
+        with open(os.path.join(self.opts.out, self.name + ".bench.json"), "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2)
+            f.write("\n")
+        for line in bench_table(data):
+            self.say("bench: " + line)
+        for what, limit in self.scn["expect"].get("max_window_ratio", {}).items():
+            a, b = what.split("/")
+            wa, wb = ms_.get(a), ms_.get(b)
+            ok = wa is not None and wb is not None and wb > 0 and wa / wb <= float(limit)
+            self.check("bench-" + what, ok, "median window %s %s ms / %s %s ms = %s (at most %s)" %
+                       (a, wa, b, wb, "%.3f" % (wa / wb) if wa is not None and wb else "-", limit))
 
     def step_sleep(self, st):
         time.sleep(float(st["seconds"]))
@@ -835,7 +983,7 @@ class Run:
         out = self.opts.out
         self.t0 = time.monotonic()
         self.events_log = open(os.path.join(out, self.name + ".log"), "w", encoding="utf-8")
-        tmp = tempfile.mkdtemp(prefix="chp-vm-")
+        tmp = self.tmp = tempfile.mkdtemp(prefix="chp-vm-")
         self.qmp_path = os.path.join(tmp, "qmp.sock")
         try:
             self._run()
@@ -880,8 +1028,9 @@ class Run:
         cmd = self.qemu_cmd()
         self.result["qemu_cmdline"] = cmd
         self.say("accelerator %s (%s)" % (self.accel.upper(), self.accel_reason))
-        self.say("starting QEMU: %s kernel %s, %s RAM, %d CPUs (max %d), reload by %s, Loader=%s" %
-                 ("PVH vmlinux" if self.opts.first_kernel == "pvh" else "bzImage",
+        self.say("starting QEMU: %s, %s machine, %s kernel %s, %s RAM, %d CPUs (max %d), reload by %s, Loader=%s" %
+                 ("UEFI (OVMF)" if self.m["firmware"] == "ovmf" else "SeaBIOS", self.m["type"],
+                  "PVH vmlinux" if self.first_kernel == "pvh" else "bzImage",
                   self.env.get("CHP_VM_KERNEL_VERSION"), self.m["memory"], self.m["cpus"],
                   self.m["maxcpus"], self.reload_mode, self.loader))
         self.qemu_err = open(os.path.join(self.opts.out, self.name + ".qemu.log"), "w")
@@ -896,6 +1045,10 @@ class Run:
         self.fig["guest_uptime_at_init_s"] = float(m.group(1))
         self.say("guest booted: /init after %.2f s (guest uptime %s s)" % (t, m.group(1)))
         self.guest = Guest(self.console, self.scale)
+        rc, _ = self.guest.sh("test -d /sys/firmware/efi", check=False)
+        self.result["efi_boot"] = rc == 0
+        if self.m["firmware"] == "ovmf":
+            self.check("uefi-boot", rc == 0, "/sys/firmware/efi %s" % ("exists" if rc == 0 else "is missing"))
         ram0, crash = self.guest_ram()
         self.ram_boot = ram0
         self.result["iomem_ram_boot"] = fmt_ranges(ram0)
@@ -908,6 +1061,14 @@ class Run:
             t = self.now()
             getattr(self, "step_" + st["do"].replace("-", "_"))(st)
             self.result["steps"].append({"do": st["do"], "start_s": round(t, 2), "end_s": round(self.now(), 2)})
+        if exp["vmcore"] == "none":
+            # A bench: its step made the checks; no panic.
+            self.guest.console.send("poweroff -f\n")
+            try:
+                self.proc.wait(timeout=30 * self.scale)
+            except subprocess.TimeoutExpired:
+                self.say("QEMU did not exit after poweroff; killing it")
+            return
 
         # Facts just before the panic.
         self.fig["uevents_kernel"] = self.uevent_seqnum() - seq0
@@ -976,6 +1137,9 @@ class Run:
         mark = self.console.mark()
         t_panic = self.now()
         self.console.send("echo c > /proc/sysrq-trigger\n")
+        if exp["vmcore"] == "no-capture":
+            self.expect_no_capture(mark, t_panic)
+            return
         try:
             _, m, t = self.console.wait(r"CHP-READY (kdump|first)", mark, 180 * self.scale)
         except Failure as e:
@@ -1014,11 +1178,84 @@ class Run:
         self.check("vmcore-%s" % exp["vmcore"], verdict == want,
                    "vmcore-check said %s, the scenario expects %s%s" %
                    (verdict, want, (" (" + "; ".join(failed) + ")") if failed else ""))
+        if "makedumpfile" in exp["checks"]:
+            self.check_makedumpfile()
+        if exp.get("serial"):
+            self.check_serial(exp["serial"], mark)
         self.guest.console.send("poweroff -f\n")
         try:
             self.proc.wait(timeout=30 * self.scale)
         except subprocess.TimeoutExpired:
             self.say("QEMU did not exit after poweroff; killing it")
+
+
+    def check_serial(self, regex, start):
+        """expect.serial: a console line after the panic matches regex."""
+        rx = re.compile(regex)
+        with self.console.cond:
+            hit = next((text for _, text in self.console.lines[start:] if rx.search(text)), None)
+        self.check("serial", hit is not None, "/%s/ on the console after the panic%s" %
+                   (regex, (": " + hit.strip()) if hit else ": not seen"))
+
+    def expect_no_capture(self, mark, t_panic):
+        """expect.vmcore no-capture: the console shows expect.serial after the panic (e.g. the
+        purgatory's refusal) and no capture kernel starts, for no_capture_wait seconds more."""
+        exp = self.scn["expect"]
+        try:
+            i, m, t = self.console.wait(exp["serial"], mark, 120 * self.scale)
+        except Failure as e:
+            self.result["vmcore_check"] = "no-dump"
+            self.check("serial", False, "/%s/ not seen after the panic: %s" % (exp["serial"], e))
+            return
+        self.fig["panic_to_serial_s"] = round(t - t_panic, 2)
+        self.check("serial", True, "%.1f s after the panic: %s" % (t - t_panic, m.string.strip()))
+        wait = float(exp.get("no_capture_wait", 15))
+        try:
+            _, m2, t2 = self.console.wait(r"CHP-READY (kdump|first)|Linux version", i + 1, wait)
+            started = "%s at %.1f s" % (m2.group(0), t2)
+        except Failure as e:
+            started = None if ("timeout" in str(e) or "QEMU exited" in str(e)) else str(e)
+        self.result["vmcore_check"] = "no-capture" if started is None else "capture-started"
+        self.check("no-capture-kernel", started is None,
+                   "no kernel started within %.0f s after the message%s" %
+                   (wait, "" if started is None else "; but: " + started))
+
+    def check_makedumpfile(self):
+        """Runs makedumpfile -d 31 on /proc/vmcore in the capture kernel, into its tmpfs."""
+        _, free = self.guest.sh("grep -E '^(MemTotal|MemFree|MemAvailable):' /proc/meminfo", check=False)
+        t = self.now()
+        rc, _ = self.guest.sh("makedumpfile -d 31 /proc/vmcore /tmp/dump.d31 > /tmp/makedumpfile.log 2>&1",
+                              timeout=300, check=False)
+        secs = round(self.now() - t, 2)
+        # Its progress lines end in carriage returns: keep the messages only.
+        _, out = self.guest.sh("tr '\\r' '\\n' < /tmp/makedumpfile.log | "
+                               "grep -v -e '^Copying data' -e '^Excluding' -e '^Checking for memory holes' -e '^$' | "
+                               "tail -n 20", check=False)
+        _, st = self.guest.sh("test -f /tmp/dump.d31 && wc -c < /tmp/dump.d31 && head -c 8 /tmp/dump.d31; echo",
+                              check=False)
+        size = int(st[0]) if st and st[0].strip().isdigit() else None
+        sig = st[1].strip() if len(st) > 1 else ""
+        self.result["makedumpfile"] = {"rc": rc, "seconds": secs, "dump_bytes": size, "signature": sig,
+                                       "output": out, "meminfo_before": free}
+        self.fig["makedumpfile_s"] = secs
+        self.fig["makedumpfile_dump_mib"] = round(size / MIB, 1) if size else None
+        ok = rc == 0 and size is not None and size > 0 and sig == "KDUMP"
+        self.check("makedumpfile", ok, "makedumpfile -d 31 /proc/vmcore: exit %d, %s bytes, signature %r, %.1f s%s" %
+                   (rc, size, sig, secs, "" if ok else "; " + " | ".join(out[-6:])))
+        self.guest.sh("rm -f /tmp/dump.d31", check=False)
+
+
+def bench_table(data):
+    """The bench's medians as text lines."""
+    lines = ["%-9s %3s %12s %12s %12s %12s" % ("method", "n", "window ms", "total ms", "prepare ms", "window/file")]
+    for mt, d in data["methods"].items():
+        def v(x, scale=1000.0):
+            return "-" if x is None or x < 0 else "%.2f" % (x / scale)
+        lines.append("%-9s %3d %12s %12s %12s %12s" % (mt, d["n"], v(d["median_window_usec"]),
+                                                      v(d["median_total_usec"]), v(d["median_prepare_usec"]),
+                                                      "-" if d.get("window_to_file") is None
+                                                      else "%.4f" % d["window_to_file"]))
+    return lines
 
 
 def ms(usec):
@@ -1121,6 +1358,12 @@ def main():
             print("vmtest: tests/vm/setup --qemu10 failed", file=sys.stderr)
             return 2
         env = read_env(opts.cache)
+    if any(s["machine"].get("firmware") == "ovmf" for s in scenarios) and not env.get("CHP_VM_OVMF_CODE"):
+        print("vmtest: installing the UEFI firmware (tests/vm/setup --ovmf)", file=sys.stderr)
+        if subprocess.run([os.path.join(HERE, "setup"), "--ovmf"], stdout=subprocess.DEVNULL).returncode:
+            print("vmtest: tests/vm/setup --ovmf failed", file=sys.stderr)
+            return 2
+        env = read_env(opts.cache)
     if any(s["guest"] == "systemd" for s in scenarios):
         if not env.get("CHP_VM_SYSTEMD_ROOT"):
             print("vmtest: building the systemd guest's root file system (tests/vm/setup --systemd)",
@@ -1138,7 +1381,7 @@ def main():
 
     results = []
     for scn in scenarios:
-        for loader in (opts.loader or scn["loaders"]):
+        for loader in (scn["loaders"] if scn["type"] == "bench" else (opts.loader or scn["loaders"])):
             mode = "none" if scn["reload"] == "none" else daemon_mode
             if scn["guest"] == "systemd" and mode != "none":
                 mode = "daemon"      # built and installed from the tree by mkimage --systemd
@@ -1150,6 +1393,8 @@ def main():
                 return 130
             results.append(res)
             print(summary_line(res), flush=True)
+            if res.get("bench"):
+                print("\n".join("     " + ln for ln in bench_table(res["bench"])), flush=True)
             for f in res["failures"]:
                 print("     - %s" % f, flush=True)
 
