@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The marker page layout shared by memmark (writes it in the first kernel) and
- * vmcore-check (looks for it in /proc/vmcore in the capture kernel). */
+ * vmcore-check (looks for it in /proc/vmcore in the capture kernel), and the argument
+ * parsing both need. */
 #pragma once
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define MARK_MAGIC "CHP-VMTEST-MARK"   /* 15 characters + NUL = 16 bytes */
 
@@ -20,4 +24,38 @@ struct mark {
 static inline uint64_t mark_check(const struct mark *m)
 {
 	return m->nonce ^ m->paddr ^ m->index ^ MARK_CHECK_XOR;
+}
+
+/* A physical range as given on the command line: "START-END" in hex, START < END. */
+struct range {
+	uint64_t start, end;
+};
+
+static int parse_u64(const char *s, int base, uint64_t *ret)
+{
+	char *end;
+
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, base);
+	if (errno || end == s || *end)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+static int parse_range(const char *s, struct range *r)
+{
+	char buf[64];
+	char *dash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (!dash)
+		return -1;
+	*dash = '\0';
+	if (parse_u64(buf, 16, &r->start) || parse_u64(dash + 1, 16, &r->end) || r->end <= r->start)
+		return -1;
+	return 0;
 }

@@ -42,43 +42,10 @@
 #define PM_PFN_MASK ((UINT64_C(1) << 55) - 1)
 #define MAX_RANGES 64
 
-struct range {
-	uint64_t start, end;
-};
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: memmark -n NONCE -m MIB [-r START-END]...\n");
 	exit(2);
-}
-
-static int parse_u64(const char *s, int base, uint64_t *ret)
-{
-	char *end;
-
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, base);
-	if (errno || end == s || *end)
-		return -1;
-	*ret = v;
-	return 0;
-}
-
-static int parse_range(const char *s, struct range *r)
-{
-	char buf[64];
-	char *dash;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	dash = strchr(buf, '-');
-	if (!dash)
-		return -1;
-	*dash = '\0';
-	if (parse_u64(buf, 16, &r->start) || parse_u64(dash + 1, 16, &r->end) || r->end <= r->start)
-		return -1;
-	return 0;
 }
 
 /* Reads the frames of npages pages starting at addr; 0 for a page not present. */

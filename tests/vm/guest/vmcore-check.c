@@ -42,10 +42,6 @@
  * describe the kernel image, which the RAM ranges list again. */
 #define KTEXT_VADDR UINT64_C(0xffffffff80000000)
 
-struct range {
-	uint64_t start, end;
-};
-
 struct load {
 	uint64_t off, paddr, vaddr, filesz;
 	bool ktext;
@@ -58,35 +54,6 @@ static void usage(void)
 	fprintf(stderr, "usage: vmcore-check [-f FILE] [-n NONCE -m MARKS] [-c CPUS] "
 			"[-e START-END]... [-x START-END]...\n");
 	exit(2);
-}
-
-static int parse_u64(const char *s, int base, uint64_t *ret)
-{
-	char *end;
-
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, base);
-	if (errno || end == s || *end)
-		return -1;
-	*ret = v;
-	return 0;
-}
-
-static int parse_range(const char *s, struct range *r)
-{
-	char buf[64];
-	char *dash;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	dash = strchr(buf, '-');
-	if (!dash)
-		return -1;
-	*dash = '\0';
-	if (parse_u64(buf, 16, &r->start) || parse_u64(dash + 1, 16, &r->end) || r->end <= r->start)
-		return -1;
-	return 0;
 }
 
 static void check(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
