@@ -488,6 +488,10 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 			continue;
 		}
 		m->status.failures++;
+		/* The kernel frees the loaded crash image before it loads the new one: after a failed
+		 * load, loaded_fp no longer describes what is loaded, and a topology back at loaded_fp
+		 * must still reload rather than skip (and cancel the retry). */
+		m->loaded_known = false;
 		if (loader_error_is_transient(r) && m->attempt + 1 < RELOAD_MAX_ATTEMPTS) {
 			uint64_t delay = reload_retry_delay_usec(++m->attempt);
 			char detail[320 + 64];

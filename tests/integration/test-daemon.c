@@ -271,6 +271,36 @@ static void test_ebusy_retried(void **state)
 	assert_int_equal(harness_stop(h), 0);
 }
 
+/* A load that fails may have freed the loaded image: when the topology goes back to what was
+ * loaded before the retry runs, the retry must still load, not skip as "unchanged". */
+static void test_failed_load_then_topology_back_reloads(void **state)
+{
+	Harness *h = *state;
+	const char *const args[] = { "--fault=file_load:ENOMEM*2", NULL };
+	const char *mem = harness_add_memory(h, 40);
+	char *path = g_build_filename(h->root, "proc", "iomem", NULL), *before = NULL;
+
+	/* Nothing loaded at start: the crash kernel kdump loaded is trusted for the topology now. */
+	harness_config(h, "Loader=file\nLoadOnStart=no\nKernel=/boot/vmlinuz-test\nInitrd=/boot/initrd.img-test\n"
+			  "CommandLine=console=ttyS0\n");
+	harness_write(h, "sys/kernel/kexec_crash_loaded", "1\n");
+	assert_true(g_file_get_contents(path, &before, NULL, NULL));
+	assert_true(harness_start(h, args));
+	assert_true(harness_wait_state(h, "protected", 5000));
+	assert_int_equal(status_of(h, "reloads"), 0);
+
+	harness_add_ram(h);
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_log(h, "attempt 1 of 5", 1, 10000));
+	harness_write(h, "proc/iomem", before); /* the RAM goes away again */
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_true(harness_wait_state(h, "protected", 2000));
+	assert_int_equal(status_of(h, "failures"), 2);
+	assert_int_equal(harness_stop(h), 0);
+	g_free(before);
+	g_free(path);
+}
+
 static void test_enomem_falls_back(void **state)
 {
 	Harness *h = *state;
@@ -394,6 +424,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_kernel_capacity_exceeded_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_topology_no_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ebusy_retried, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_load_then_topology_back_reloads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enomem_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eperm_unprotected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_file_replaced_is_reopened, setup, teardown),
