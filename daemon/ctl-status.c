@@ -265,8 +265,8 @@ static const struct {
 	int type;
 	size_t offset, size;
 } fields[] = {
-	S(state), S(loader), S(message),
-	U(reloads), U(failures), U(events_total), U(last_burst_events), U(last_reload_realtime_usec),
+	S(state), S(loader), S(message), S(last_repair), S(kernel_map),
+	U(reloads), U(repairs), U(failures), U(events_total), U(last_burst_events), U(last_reload_realtime_usec),
 	U(last_reload_syscall_usec), U(last_event_to_reload_usec), U(cpus), U(ram_ranges), U(ram_bytes),
 	U(phdrs_used), U(max_phdrs),
 	{ "fingerprint", F_HEX, offsetof(CtlStatus, fingerprint), 0 },
@@ -411,6 +411,10 @@ void ctl_status_print_json(const CtlStatus *s, bool running, FILE *out)
 	for (size_t i = 0; i < ELEMENTSOF(fields); i++)
 		if (fields[i].type == F_UINT)
 			fprintf(out, ",\"%s\":%" PRIu64, fields[i].key, *(const uint64_t *)((const char *)s + fields[i].offset));
+	fputs(",\"kernel_map\":", out);
+	ctl_json_string(out, s->kernel_map);
+	fputs(",\"last_repair\":", out);
+	ctl_json_string(out, s->last_repair);
 	fprintf(out, ",\"fingerprint\":\"%016" PRIx64 "\",\"message\":", s->fingerprint);
 	ctl_json_string(out, s->message);
 	fputs("}\n", out);

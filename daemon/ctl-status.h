@@ -13,7 +13,10 @@ typedef struct CtlStatus {
 	uint64_t last_reload_realtime_usec, last_reload_syscall_usec, last_event_to_reload_usec;
 	uint64_t cpus, ram_ranges, ram_bytes, phdrs_used, max_phdrs;
 	uint64_t fingerprint; /* written as a 16-digit hex string */
-	char message[512];
+	uint64_t repairs;     /* reloads that repaired the kernel's own header */
+	char last_repair[256];
+	char kernel_map[16];  /* kcore or guessed */
+	char message[704];
 } CtlStatus;
 
 /* Parses text[0..len) (no NUL needed). Integers must be non-negative and fit 64 bits; strings

@@ -54,6 +54,9 @@ struct Manager {
 	uint64_t loaded_fp;
 	Topology *loaded;            /* for the human diff of the next reload */
 	bool force_reload;
+	bool last_was_load;          /* the last success was a kexec load (not the kernel's check) */
+	bool raced;                  /* the topology moved during our own load: a kernel update may be lost */
+	bool kmap_warned;            /* the guessed-kernel-map warning was logged */
 	size_t loaded_capacity;      /* phdrs the loaded header holds when the kernel sized it, else 0 */
 
 	Status status;
@@ -275,9 +278,22 @@ static void note_topology(Manager *m, const Topology *t)
 	m->status.cpus = t->n_cpus;
 	m->status.ram_ranges = t->n_ram;
 	m->status.ram_bytes = topology_ram_bytes(t);
-	m->status.phdrs_used = elfcorehdr_phdrs_needed(t);
+	/* The kernel's own header lists every possible CPU; ours the present ones. */
+	m->status.phdrs_used = m->status.state == STATE_KERNEL_MANAGED ? loader_kernel_phdrs_needed(t)
+									: elfcorehdr_phdrs_needed(t);
 	/* The kernel's own header (kernel, file loaders) has the kernel's capacity, not ours. */
 	m->status.max_phdrs = m->loaded_capacity ? m->loaded_capacity : config_max_phdrs(m->config, t->n_possible);
+	m->status.kernel_map = t->kmap.from_kcore ? "kcore" : "guessed";
+	if (!t->kmap.from_kcore && !m->kmap_warned) {
+		/* A KASLR kernel's direct map and text move at boot: guessed addresses make
+		 * makedumpfile and crash translate wrongly. Loud, once. */
+		log_warning("/proc/kcore cannot be read: the header's virtual addresses are GUESSED (PAGE_OFFSET "
+			    "0x%" PRIx64 ", text at 0x%" PRIx64 "), wrong under KASLR; give the daemon CAP_SYS_RAWIO "
+			    "and access to /proc/kcore",
+			    t->kmap.page_offset, t->kmap.text_vaddr);
+		m->kmap_warned = true;
+	} else if (t->kmap.from_kcore)
+		m->kmap_warned = false;
 }
 
 /* Makes the header buffer fit the capacity for t. */
@@ -313,9 +329,30 @@ static void enter_kernel_managed(Manager *m, const char *detail)
 {
 	if (m->status.state != STATE_KERNEL_MANAGED)
 		log_full(LOG_NOTICE, MSGID_KERNEL_HANDLES_HOTPLUG, "CRASH_HOTPLUGD_LOADER=kernel",
-			 "the kernel updates the crash kernel's header on hotplug itself (%s): watching only", detail);
+			 "the kernel updates the crash kernel's header on hotplug itself (%s): guarding its updates "
+			 "(memory removal, dropped updates and capacity are repaired by a reload)",
+			 detail);
 	m->status.loader = "kernel";
 	m->status.state = STATE_KERNEL_MANAGED;
+}
+
+/* After our own load: does the kernel keep this image's header current (crash_hotplug reads
+ * 1: a kexec_file_load image), with room for t in the header it reserved? */
+static bool kernel_can_take_over(Manager *m, const Topology *t)
+{
+	char unused[256];
+	int cap;
+
+	if (loader_kernel_vtable.probe(m->root, m->config, unused, sizeof(unused)) < 0)
+		return false;
+	cap = loader_kernel_capacity(m->root);
+	if (cap > 0 && loader_kernel_phdrs_needed(t) > (size_t)cap) {
+		log_notice("the kernel would update this image's header, but its %d program headers cannot hold "
+			   "%zu: crash-hotplugd keeps reloading itself",
+			   cap, loader_kernel_phdrs_needed(t));
+		return false;
+	}
+	return true;
 }
 
 /* A load (or the kernel's check) succeeded for t. */
@@ -325,6 +362,8 @@ static void loaded(Manager *m, LoaderKind kind, Topology **t, uint64_t fp, const
 	m->attempt = 0;
 	m->unprotected_retries = 0;
 	m->force_reload = false;
+	m->raced = false;
+	m->last_was_load = kind != LOADER_KERNEL;
 	m->loaded_known = true;
 	m->loaded_fp = fp;
 	m->status.fingerprint = fp;
@@ -367,13 +406,9 @@ static void loaded(Manager *m, LoaderKind kind, Topology **t, uint64_t fp, const
 		/* kexec_file_load images let the kernel keep the header current (crash_hotplug
 		 * turns 1): from now on it does the work and reloading would only open windows. */
 		ki = kind_index(m, LOADER_KERNEL);
-		if (ki >= 0 && (size_t)ki < m->active) {
-			char unused[256];
-
-			if (loader_kernel_vtable.probe(m->root, m->config, unused, sizeof(unused)) == 0) {
-				m->active = (size_t)ki;
-				enter_kernel_managed(m, "after our load");
-			}
+		if (ki >= 0 && (size_t)ki < m->active && kernel_can_take_over(m, m->loaded)) {
+			m->active = (size_t)ki;
+			enter_kernel_managed(m, "after our load");
 		}
 	}
 	update_watches(m);
@@ -419,6 +454,34 @@ static void unprotected(Manager *m, const char *last_error)
 	schedule_retry(m, delay);
 }
 
+/* The kernel's own header cannot be trusted (r from the kernel loader): say why and pick
+ * the loader that repairs it best. */
+static void kernel_refused(Manager *m, int r, const char *detail, const char *fields)
+{
+	LoaderKind next;
+
+	if (r == -ENOSPC) {
+		/* Its reservation is fixed at load: only a header of our own (MaxPhdrs) has room. */
+		log_full(LOG_ERR, MSGID_CAPACITY_EXCEEDED, fields, "%s", detail);
+		(void)reload_chain_prefer(m->chain, m->n_chain, m->active, LOADER_SEGMENTS);
+		return;
+	}
+	if (r == -EOPNOTSUPP) {
+		/* crash_hotplug reads 0: unloaded, or replaced by a kexec_load image. */
+		log_full(LOG_WARNING, MSGID_RELOAD_FAILED, fields, "%s", detail);
+		return;
+	}
+	/* kexec_file_load: the kernel builds a fresh header from the current memory and keeps
+	 * updating it for the additions it gets right. */
+	(void)reload_chain_prefer(m->chain, m->n_chain, m->active, LOADER_FILE);
+	next = m->active + 1 < m->n_chain ? m->chain[m->active + 1] : LOADER_KERNEL;
+	m->status.repairs++;
+	snprintf(m->status.last_repair, sizeof(m->status.last_repair), "%s", detail);
+	log_full(LOG_WARNING, MSGID_KERNEL_REPAIR, fields,
+		 "repairing the crash kernel's header (repair %" PRIu64 "): %s; reloading with %s",
+		 m->status.repairs, detail, next == LOADER_KERNEL ? "nothing (no other loader)" : loader_name(next));
+}
+
 /* Loads t with the active loader, retrying and falling back as the policy says. 0 when
  * loaded; -EAGAIN when a retry is scheduled; -EIO when nothing worked. */
 static int load(Manager *m, Topology **t, uint64_t fp)
@@ -450,6 +513,8 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 		.header_used = used,
 		.header_capacity = m->header_capacity,
 		.reason = reason,
+		.previous = m->loaded_known ? m->loaded : NULL,
+		.raced = m->raced,
 	};
 
 	while (m->active < m->n_chain) {
@@ -477,10 +542,7 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 		snprintf(last_error, sizeof(last_error), "%s: %s", loader_name(kind), res.detail);
 		snprintf(fields, sizeof(fields), "CRASH_HOTPLUGD_LOADER=%s\nERRNO=%d", loader_name(kind), -r);
 		if (kind == LOADER_KERNEL) {
-			/* The kernel stopped doing the job, has no room, or said it failed: a real
-			 * reload gives it a fresh image and header. */
-			log_full(LOG_ERR, r == -ENOSPC ? MSGID_CAPACITY_EXCEEDED : MSGID_RELOAD_FAILED, fields, "%s",
-				 res.detail);
+			kernel_refused(m, r, res.detail, fields);
 			m->force_reload = true;
 			if (m->status.state == STATE_KERNEL_MANAGED)
 				m->status.state = STATE_RELOADING;
@@ -547,6 +609,9 @@ static void check(Manager *m)
 			publish(m, NULL);
 			return;
 		}
+		/* A change seen right after our own load may have come while it held the kexec
+		 * lock, when the kernel skips its update: the guard must not trust it. */
+		m->raced = round > 0 && m->last_was_load;
 		if (load(m, &t, fp) < 0)
 			return;
 		/* Later rounds are the rescan after the load; burst_last_usec stays, so the figure

@@ -7,7 +7,9 @@ size_t reload_chain(LoaderKind configured, LoaderKind chain[static _LOADER_MAX])
 	const LoaderKind *order;
 	size_t n;
 
-	if (configured != LOADER_AUTO) {
+	/* Loader=kernel guards the kernel's own updates: it needs real loaders for repairs, in
+	 * the auto order after it. Any other loader named is the only one. */
+	if (configured != LOADER_AUTO && configured != LOADER_KERNEL) {
 		chain[0] = configured;
 		return 1;
 	}
@@ -18,6 +20,21 @@ size_t reload_chain(LoaderKind configured, LoaderKind chain[static _LOADER_MAX])
 		if (loader_vtable_for(order[i]))
 			chain[k++] = order[i];
 	return k;
+}
+
+bool reload_chain_prefer(LoaderKind *chain, size_t n, size_t after, LoaderKind kind)
+{
+	size_t i;
+
+	for (i = after + 1; i < n && chain[i] != kind; i++)
+		;
+	if (i >= n)
+		return false;
+	/* Shift the loaders between after and i one place down, kind goes first. */
+	for (; i > after + 1; i--)
+		chain[i] = chain[i - 1];
+	chain[after + 1] = kind;
+	return true;
 }
 
 ReloadDecision reload_decide(bool loaded_known, uint64_t loaded_fp, uint64_t fp, bool force)

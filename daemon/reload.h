@@ -11,9 +11,15 @@
  * uevent or a debounce period takes over. */
 #define RELOAD_MAX_ROUNDS 3
 
-/* Fills chain with the loaders to try for Loader=configured: the auto order, or just the one
- * named. Returns the count. */
+/* Fills chain with the loaders to try for Loader=configured: the auto order for auto and for
+ * kernel (whose repairs need real loaders), else just the one named. Returns the count. */
 size_t reload_chain(LoaderKind configured, LoaderKind chain[static _LOADER_MAX]);
+
+/* Moves kind, if it comes later in chain[0..n) than position after, to after + 1, keeping
+ * the order of the others: the next loader tried is then kind. A repair of the kernel's
+ * header prefers file (kexec_file_load: the kernel keeps updating the new image), a header
+ * over the kernel's capacity prefers segments (our own, MaxPhdrs). True if kind is there. */
+bool reload_chain_prefer(LoaderKind *chain, size_t n, size_t after, LoaderKind kind);
 
 typedef enum ReloadDecision {
 	RELOAD_SKIP,  /* the loaded header describes this topology */

@@ -41,9 +41,16 @@ void status_format_message(Status *s, const char *detail)
 			snprintf(s->message, sizeof(s->message), "protected: %s, crash kernel loaded before us", what);
 		break;
 	case STATE_KERNEL_MANAGED:
-		snprintf(s->message, sizeof(s->message),
-			 "kernel-managed: %s, %zu of %zu program headers; the kernel updates the header itself", what,
-			 s->phdrs_used, s->max_phdrs);
+		if (s->repairs > 0)
+			snprintf(s->message, sizeof(s->message),
+				 "kernel-managed: %s, %zu of %zu program headers; the kernel updates the header, "
+				 "guarded (%" PRIu64 " repairs, last: %s)",
+				 what, s->phdrs_used, s->max_phdrs, s->repairs, s->last_repair);
+		else
+			snprintf(s->message, sizeof(s->message),
+				 "kernel-managed: %s, %zu of %zu program headers; the kernel updates the header, "
+				 "guarded",
+				 what, s->phdrs_used, s->max_phdrs);
 		break;
 	case STATE_RELOADING:
 		snprintf(s->message, sizeof(s->message), "reloading with %s: %s%s%s", s->loader, what,
@@ -93,11 +100,13 @@ int status_write(const char *dir, const Status *s)
 		",\"events_total\":%" PRIu64 ",\"last_burst_events\":%u,\"last_reload_realtime_usec\":%" PRIu64
 		",\"last_reload_syscall_usec\":%" PRIu64 ",\"last_event_to_reload_usec\":%" PRIu64
 		",\"cpus\":%zu,\"ram_ranges\":%zu,\"ram_bytes\":%" PRIu64 ",\"phdrs_used\":%zu,\"max_phdrs\":%zu"
-		",\"fingerprint\":\"%016" PRIx64 "\",\"message\":",
+		",\"repairs\":%" PRIu64 ",\"kernel_map\":\"%s\",\"fingerprint\":\"%016" PRIx64 "\",\"last_repair\":",
 		(int)getpid(), daemon_state_to_string(s->state), s->loader ? s->loader : "none", s->reloads,
 		s->failures, s->events_total, s->last_burst_events, s->last_reload_realtime_usec,
 		s->last_reload_syscall_usec, s->last_event_to_reload_usec, s->cpus, s->ram_ranges, s->ram_bytes,
-		s->phdrs_used, s->max_phdrs, s->fingerprint);
+		s->phdrs_used, s->max_phdrs, s->repairs, s->kernel_map ? s->kernel_map : "unknown", s->fingerprint);
+	json_string(f, s->last_repair);
+	fputs(",\"message\":", f);
 	json_string(f, s->message);
 	fputs("}\n", f);
 	if (fclose(f) != 0)

@@ -30,7 +30,10 @@ typedef struct Status {
 	uint64_t ram_bytes;
 	size_t phdrs_used, max_phdrs;
 	uint64_t fingerprint;            /* of the topology last loaded (or checked, kernel mode) */
-	char message[480];               /* human status line, also sent as STATUS= */
+	uint64_t repairs;                /* reloads because the kernel's own update could not be trusted */
+	char last_repair[256];           /* why the last repair happened, "" for none */
+	const char *kernel_map;          /* "kcore", or "guessed" (PAGE_OFFSET/text without /proc/kcore) */
+	char message[640];               /* human status line, also sent as STATUS= */
 } Status;
 
 /* The human line for s->state and counters into s->message: "protected: 4 CPUs, 37 RAM

@@ -87,6 +87,3 @@ int loader_write_atomic(const char *path, const void *data, size_t size, mode_t 
  * -EOPNOTSUPP without kdump support; why says which. */
 int loader_probe_crash_region(const char *root, char *why, size_t why_size);
 
-/* Program headers the kernel reserved for its own header (crash_elfcorehdr_size / 56), or
- * -errno (-ENOENT: kernel without CONFIG_CRASH_HOTPLUG). */
-int loader_kernel_capacity(const char *root);

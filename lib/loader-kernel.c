@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Loader "kernel": the running kernel updates the loaded crash kernel's header on hotplug
  * itself (CONFIG_CRASH_HOTPLUG, crash_hotplug reads 1). Loading anything would only open a
- * window without a crash kernel, so this loader never loads: "load" checks that the kernel
- * still does the job, that its header has room for the topology, and that it reported no
- * failure on /dev/kmsg. Any of those failing makes the caller reload with another loader,
- * which gives the kernel a fresh image and header. */
-#include <syslog.h>
+ * window without a crash kernel, so this loader never loads: "load" guards the kernel's
+ * update. It checks that the kernel still does the job, that it reported nothing on
+ * /dev/kmsg, that no hotplug raced a load, that no memory was removed (the kernel's update
+ * gets removal wrong) and that its header has room. Any of those failing makes the caller
+ * repair: a reload with another loader gives the kernel a fresh image and header. */
+#include <inttypes.h>
 
 #include "elfcorehdr.h"
 #include "loader-internal.h"
@@ -81,6 +82,53 @@ static int kernel_new(const char *root, const Config *c, const KexecOps *ops, Lo
 	return 0;
 }
 
+size_t loader_kernel_phdrs_needed(const Topology *t)
+{
+	/* From 6.6 the kernel writes a PT_NOTE for every possible CPU (a CPU coming online then
+	 * needs no update), then VMCOREINFO, the kernel text and one PT_LOAD per RAM range. */
+	return (size_t)t->n_possible + 1 + 1 + t->n_ram;
+}
+
+/* The guard: 0 when the kernel's own update of its header can be trusted for the change from
+ * req->previous to req->topology, else -errno with the reason in res->detail. */
+static int kernel_guard(KernelLoader *k, const LoadRequest *req, LoadResult *res)
+{
+	uint64_t removed = 0;
+	Range first = { 0, 0 };
+	int r;
+
+	if (k->failure[0]) {
+		/* Any "crash hp:" line: a dropped update (kexec lock busy), no room, no segment. */
+		loader_set_detail(res, "the kernel reported on its header update: \"%s\"", k->failure);
+		k->failure[0] = '\0';
+		return -EIO;
+	}
+	if (req->raced) {
+		loader_set_detail(res, "a hotplug raced a kexec load: the kernel may have skipped its update");
+		return -ESTALE;
+	}
+	if (!req->previous) {
+		/* Loaded by someone else (or before a failure): a removal before now would still
+		 * be in it, and the header cannot be read back to rule that out. */
+		loader_set_detail(res, "the header was loaded before crash-hotplugd knew the topology: a memory "
+				       "removal since then would still be in it");
+		return -ESTALE;
+	}
+	r = topology_ram_removed(req->previous, req->topology, &removed, &first);
+	if (r < 0)
+		return loader_fail(res, -r, "comparing RAM before and after the change");
+	if (removed > 0) {
+		/* The kernel rewrites its header at MEM_OFFLINE, while the "System RAM" resource
+		 * still exists, and never after the resource is released: removed memory stays. */
+		loader_set_detail(res,
+				  "memory removed (%" PRIu64 " MiB, first at 0x%" PRIx64 "): the kernel keeps removed "
+				  "memory in its header",
+				  removed >> 20, first.start);
+		return -ESTALE;
+	}
+	return 0;
+}
+
 static int kernel_load(Loader *l, const LoadRequest *req, LoadResult *res)
 {
 	KernelLoader *k = (KernelLoader *)l;
@@ -94,21 +142,20 @@ static int kernel_load(Loader *l, const LoadRequest *req, LoadResult *res)
 		loader_set_detail(res, "%s", why);
 		return r;
 	}
-	if (k->failure[0]) {
-		loader_set_detail(res, "the kernel failed to update its header: %s", k->failure);
-		k->failure[0] = '\0';
-		return -EIO;
-	}
 	cap = loader_kernel_capacity(k->root);
 	res->phdrs_capacity = cap > 0 ? (size_t)cap : 0;
-	needed = req->topology ? elfcorehdr_phdrs_needed(req->topology) : 0;
+	needed = req->topology ? loader_kernel_phdrs_needed(req->topology) : 0;
 	res->total_usec = loader_now_usec() - start;
 	if (cap > 0 && needed > (size_t)cap) {
 		snprintf(res->detail, sizeof(res->detail),
-			 "capacity exceeded: the topology needs %zu program headers, the kernel reserved %d", needed,
-			 cap);
+			 "capacity exceeded: the kernel's header needs %zu program headers (one per possible CPU), "
+			 "it reserved %d",
+			 needed, cap);
 		return -ENOSPC;
 	}
+	r = kernel_guard(k, req, res);
+	if (r < 0)
+		return r;
 	if (cap > 0)
 		snprintf(res->detail, sizeof(res->detail),
 			 "the kernel updates its header itself (%zu of %d program headers used)", needed, cap);
@@ -140,8 +187,7 @@ int loader_kernel_parse_kmsg(const char *record, size_t len, char *msg, size_t m
 	end = memchr(text, '\n', len - (size_t)(text - record));
 	if (!end)
 		end = record + len;
-	if ((pri & 7) > LOG_WARNING)
-		return 0;
+	(void)pri; /* every level: the dropped-update notice is info */
 	if ((size_t)(end - text) < sizeof(prefix) - 1 || memcmp(text, prefix, sizeof(prefix) - 1) != 0)
 		return 0;
 	text += sizeof(prefix) - 1;

@@ -28,6 +28,10 @@ typedef struct LoadRequest {
 	size_t header_used;     /* bytes of ELF data in it */
 	size_t header_capacity; /* elfcorehdr_capacity(MaxPhdrs) */
 	const char *reason;     /* human: "+512 MiB RAM at 0x140000000; +cpu3" */
+	/* "kernel": what its header held after the last load or check (NULL: unknown), and
+	 * whether the change may have raced a kexec load, which makes the kernel skip its update. */
+	const Topology *previous;
+	bool raced;
 } LoadRequest;
 
 typedef struct LoadResult {
@@ -98,10 +102,19 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
  * <root>/proc/cmdline. Caller frees. */
 int loader_command_line(const char *root, const Config *c, char **ret, char *why, size_t why_size);
 
-/* "kernel" loader: one /dev/kmsg record ("PRI,SEQ,TS,FLAGS;text"): 1 if it is a failure the
- * kernel reported while updating the header ("crash hp: " at error or warning level; msg
- * gets the text), 0 if not, -EINVAL if the record is malformed. */
+/* "kernel" loader: one /dev/kmsg record ("PRI,SEQ,TS,FLAGS;text"): 1 if the kernel said
+ * something about updating the header ("crash hp: " at any level, since the dropped-update
+ * notice "kexec_trylock() failed" is printed at info; msg gets the text), 0 if not, -EINVAL if
+ * the record is malformed. */
 int loader_kernel_parse_kmsg(const char *record, size_t len, char *msg, size_t msg_size);
+
+/* Program headers the kernel's own header needs for t (6.6+): a note per possible CPU,
+ * VMCOREINFO, kernel text, RAM ranges. */
+size_t loader_kernel_phdrs_needed(const Topology *t);
+
+/* Program headers the kernel reserved for its own header (<root>/sys/kernel/
+ * crash_elfcorehdr_size / 56), or -errno (-ENOENT: kernel without CONFIG_CRASH_HOTPLUG). */
+int loader_kernel_capacity(const char *root);
 
 /* "kernel" loader: remember a failure read from /dev/kmsg; the next load() reports it (and
  * fails with -EIO) so the caller can reload with another loader. */

@@ -378,6 +378,28 @@ static int coverage_minus(const Range *a, size_t na, const Range *b, size_t nb, 
 	return 0;
 }
 
+int topology_ram_removed(const Topology *a, const Topology *b, uint64_t *ret_bytes, Range *ret_first)
+{
+	_cleanup_(freep) Range *gone = NULL;
+	RangeVec g = {};
+	uint64_t total = 0;
+	int r;
+
+	*ret_bytes = 0;
+	if (!a || !b)
+		return 0;
+	r = coverage_minus(a->ram, a->n_ram, b->ram, b->n_ram, &g);
+	gone = g.v;
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < g.n; i++)
+		total += g.v[i].end - g.v[i].start + 1;
+	if (g.n > 0 && ret_first)
+		*ret_first = g.v[0];
+	*ret_bytes = total;
+	return 0;
+}
+
 static int diff_ram(FILE *f, const Topology *a, const Topology *b)
 {
 	_cleanup_(freep) Range *gone = NULL, *added = NULL;

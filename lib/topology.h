@@ -66,6 +66,11 @@ bool topology_equal(const Topology *a, const Topology *b);
  * when equal. a may be NULL (everything is new: "+..." lines). */
 int topology_diff(const Topology *a, const Topology *b, char **ret);
 
+/* RAM that a holds and b does not (bytes of a->ram not covered by b->ram): the total in
+ * *ret_bytes, the lowest such range (merged where adjacent) in *ret_first (untouched when
+ * nothing is gone). 0, or -ENOMEM. a or b NULL: nothing is gone. */
+int topology_ram_removed(const Topology *a, const Topology *b, uint64_t *ret_bytes, Range *ret_first);
+
 /* Total bytes of RAM in t->ram. */
 uint64_t topology_ram_bytes(const Topology *t);
 

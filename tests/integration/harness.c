@@ -298,6 +298,28 @@ void harness_add_ram(Harness *h)
 	g_free(path);
 }
 
+void harness_remove_ram(Harness *h)
+{
+	char *path = g_build_filename(h->root, "proc", "iomem", NULL);
+	gchar *text = NULL;
+	gsize len = 0;
+	char *last;
+
+	if (h->n_ram_added == 0 || !g_file_get_contents(path, &text, &len, NULL) || len < 2)
+		abort();
+	/* The last line is the range harness_add_ram() appended last. */
+	text[len - 1] = '\0';
+	last = strrchr(text, '\n');
+	if (!last)
+		abort();
+	last[1] = '\0';
+	if (!g_file_set_contents(path, text, -1, NULL))
+		abort();
+	h->n_ram_added--;
+	g_free(text);
+	g_free(path);
+}
+
 void harness_uevent(Harness *h, const char *syspath, const char *action)
 {
 	umockdev_testbed_uevent(h->tb, syspath, action);

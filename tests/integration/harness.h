@@ -51,6 +51,8 @@ void harness_config(Harness *h, const char *body);
 const char *harness_add_memory(Harness *h, unsigned n);
 /* Appends a hot-added 128 MiB "System RAM" range to proc/iomem (a new one each call). */
 void harness_add_ram(Harness *h);
+/* Removes the range harness_add_ram() added last from iomem. */
+void harness_remove_ram(Harness *h);
 
 /* Sends a uevent for a device (the daemon receives it before this returns). */
 void harness_uevent(Harness *h, const char *syspath, const char *action);

@@ -185,57 +185,79 @@ static void test_stream_reloads_at_max_delay(void **state)
 	assert_int_equal(harness_stop(h), 0);
 }
 
-static void test_kernel_mode_never_reloads(void **state)
+static void kernel_mode_setup(Harness *h, const char *hdr_size)
 {
-	Harness *h = *state;
 	char *t = timing(200, 2000);
 	char *body = g_strdup_printf("Loader=auto\n%sKernel=/boot/vmlinuz-test\nCommandLine=console=ttyS0\n", t);
+
+	harness_write(h, "sys/devices/system/cpu/crash_hotplug", "1\n");
+	harness_write(h, "sys/devices/system/memory/crash_hotplug", "1\n");
+	harness_write(h, "sys/kernel/kexec_crash_loaded", "1\n");
+	harness_write(h, "sys/kernel/crash_elfcorehdr_size", hdr_size);
+	harness_config(h, body);
+	g_free(body);
+	g_free(t);
+}
+
+/* The kernel updates its own header (crash_hotplug 1): the daemon guards it. It repairs once
+ * at start (whoever loaded the image, a removal before then cannot be ruled out), reloads
+ * nothing for added memory, and repairs after memory is removed. */
+static void test_kernel_mode_guard(void **state)
+{
+	Harness *h = *state;
 	char st[32];
 
 	for (unsigned i = 0; i < 8; i++)
 		harness_add_memory(h, 32 + i);
-	harness_write(h, "sys/devices/system/cpu/crash_hotplug", "1\n");
-	harness_write(h, "sys/devices/system/memory/crash_hotplug", "1\n");
-	harness_write(h, "sys/kernel/kexec_crash_loaded", "1\n");
-	harness_write(h, "sys/kernel/crash_elfcorehdr_size", "459200\n"); /* 8200 phdrs */
-	harness_config(h, body);
+	kernel_mode_setup(h, "459200\n"); /* 8200 phdrs */
 	assert_true(harness_start(h, NULL));
 	assert_true(harness_wait_state(h, "kernel-managed", 5000));
+	assert_int_equal(status_of(h, "reloads"), 1);
+	assert_int_equal(status_of(h, "repairs"), 1);
+	assert_true(harness_log_contains(h, "before crash-hotplugd knew the topology"));
+	assert_true(harness_log_contains(h, "reloading with file"));
+
 	harness_add_ram(h);
 	send_burst(h, "online", 8);
 	assert_true(harness_wait_status(h, "last_burst_events", 8, 10000));
-	assert_int_equal(status_of(h, "reloads"), 0);
+	assert_int_equal(status_of(h, "reloads"), 1);
+	assert_int_equal(status_of(h, "repairs"), 1);
 	assert_int_equal(status_of(h, "max_phdrs"), 8200);
 	assert_int_equal(status_of(h, "ram_ranges"), 3);
 	assert_true(harness_status_state(h, st, sizeof(st)));
 	assert_string_equal(st, "kernel-managed");
-	assert_true(harness_log_contains(h, "the kernel updates the crash kernel's header on hotplug itself"));
+	assert_true(harness_log_contains(h, "guarding its updates"));
+
+	/* Removal: the kernel's header keeps the range; the daemon repairs with file. */
+	harness_remove_ram(h);
+	send_burst(h, "offline", 4);
+	assert_true(harness_wait_status(h, "repairs", 2, 10000));
+	assert_true(harness_wait_state(h, "kernel-managed", 5000));
+	assert_int_equal(status_of(h, "reloads"), 2);
+	assert_int_equal(status_of(h, "ram_ranges"), 2);
+	assert_true(harness_log_contains(h, "memory removed (128 MiB, first at 0x200000000)"));
+	assert_true(harness_log_contains(h, "repair 2"));
 	assert_int_equal(harness_stop(h), 0);
-	g_free(body);
-	g_free(t);
 }
 
 static void test_kernel_capacity_exceeded_falls_back(void **state)
 {
 	Harness *h = *state;
-	char *t = timing(200, 2000);
-	char *body = g_strdup_printf("Loader=auto\n%sKernel=/boot/vmlinuz-test\nCommandLine=console=ttyS0\n", t);
 
-	harness_write(h, "sys/devices/system/cpu/crash_hotplug", "1\n");
-	harness_write(h, "sys/devices/system/memory/crash_hotplug", "1\n");
-	harness_write(h, "sys/kernel/kexec_crash_loaded", "1\n");
-	harness_write(h, "sys/kernel/crash_elfcorehdr_size", "280\n"); /* 5 phdrs: 6 are needed */
-	harness_config(h, body);
+	/* 5 phdrs: the kernel's header needs possible CPUs + 2 + RAM ranges, more. */
+	kernel_mode_setup(h, "280\n");
 	assert_true(harness_start(h, NULL));
-	/* The kernel's header cannot hold the topology: a full reload with the file loader. */
+	/* The kernel's header cannot hold the topology: a full reload, segments preferred (its
+	 * header is ours, MaxPhdrs), then file. */
 	assert_true(harness_wait_status(h, "reloads", 1, 5000));
 	assert_true(harness_log_contains(h, "capacity exceeded"));
-	/* The next loaders in auto order: segments (refuses the fake kernel), then file. */
-	assert_true(harness_log_contains(h, "falling back from loader kernel to"));
+	assert_true(harness_log_contains(h, "one per possible CPU"));
+	assert_true(harness_log_contains(h, "falling back from loader kernel to segments"));
 	assert_true(harness_log_contains(h, "reloaded with file"));
+	/* And the kernel does not take over a header it has no room in. */
+	assert_true(harness_log_contains(h, "crash-hotplugd keeps reloading itself"));
+	assert_true(harness_wait_state(h, "protected", 5000));
 	assert_int_equal(harness_stop(h), 0);
-	g_free(body);
-	g_free(t);
 }
 
 static void test_unchanged_topology_no_reload(void **state)
@@ -420,7 +442,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_burst_gives_one_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spaced_events_reload_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_reloads_at_max_delay, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kernel_mode_never_reloads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_mode_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_capacity_exceeded_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_topology_no_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ebusy_retried, setup, teardown),

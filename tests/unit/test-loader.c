@@ -151,13 +151,18 @@ static void test_kmsg(void **state)
 {
 	char msg[128];
 	const char *fail = "3,1234,5678901,-;crash hp: kexec_trylock() failed, elfcorehdr may be inaccurate\n";
-	const char *info = "6,1235,5678902,-;crash hp: hp_action 1, cpu 3\n";
+	const char *info = "7,1235,5678902,-;crash hp: hp_action 1, cpu 3\n";
+	const char *dropped = "6,1237,5678904,-;crash hp: kexec_trylock() failed, kdump image may be inaccurate\n";
 	const char *other = "3,1236,5678903,-;EXT4-fs error\n SUBSYSTEM=block\n";
 	const char *sized = "4,1,2,c;crash hp: update elfcorehdr elfsz 9000 > memsz 8192";
 
 	assert_int_equal(loader_kernel_parse_kmsg(fail, strlen(fail), msg, sizeof(msg)), 1);
 	assert_string_equal(msg, "kexec_trylock() failed, elfcorehdr may be inaccurate");
-	assert_int_equal(loader_kernel_parse_kmsg(info, strlen(info), msg, sizeof(msg)), 0);
+	/* Every level: the kernel's dropped-update notice is printed at info. */
+	assert_int_equal(loader_kernel_parse_kmsg(info, strlen(info), msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "hp_action 1, cpu 3");
+	assert_int_equal(loader_kernel_parse_kmsg(dropped, strlen(dropped), msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "kexec_trylock() failed, kdump image may be inaccurate");
 	assert_int_equal(loader_kernel_parse_kmsg(other, strlen(other), msg, sizeof(msg)), 0);
 	assert_int_equal(loader_kernel_parse_kmsg(sized, strlen(sized), msg, sizeof(msg)), 1);
 	assert_string_equal(msg, "update elfcorehdr elfsz 9000 > memsz 8192");
@@ -263,8 +268,12 @@ static void test_kexec_tools_falls_back_to_kexec_load(void **state)
 static void test_kernel_loader(void **state)
 {
 	Fixture *f = *state;
-	Topology t = { .n_cpus = 2, .n_ram = 10 };
-	LoadRequest req = { .topology = &t };
+	Range before_ram[] = { { 0x100000, 0x7fffffff }, { 0x100000000, 0x13fffffff } };
+	Range after_ram[] = { { 0x100000, 0x7fffffff }, { 0x100000000, 0x17fffffff } };
+	Range shrunk_ram[] = { { 0x100000, 0x7fffffff }, { 0x100000000, 0x137ffffff } };
+	Topology before = { .ram = before_ram, .n_ram = 2, .n_cpus = 2, .n_possible = 4 };
+	Topology t = { .ram = after_ram, .n_ram = 2, .n_cpus = 2, .n_possible = 4 };
+	LoadRequest req = { .topology = &t, .previous = &before };
 	LoadResult res = { 0 };
 	Loader *l = NULL;
 	char why[256];
@@ -275,22 +284,41 @@ static void test_kernel_loader(void **state)
 	assert_non_null(strstr(why, "reads 0"));
 	put(f, "/sys/devices/system/cpu/crash_hotplug", "1\n");
 	put(f, "/sys/devices/system/memory/crash_hotplug", "1\n");
-	put(f, "/sys/kernel/crash_elfcorehdr_size", "560\n"); /* 10 phdrs */
+	put(f, "/sys/kernel/crash_elfcorehdr_size", "448\n"); /* 8 phdrs */
 	assert_int_equal(loader_kernel_vtable.probe(f->root, &f->c, why, sizeof(why)), 0);
 	assert_int_equal(loader_kernel_vtable.new(f->root, &f->c, &f->ops, &l), 0);
 
-	/* 2 CPU notes + VMCOREINFO + text + 10 RAM = 14 > 10. */
-	assert_int_equal(l->vtable->load(l, &req, &res), -ENOSPC);
-	assert_non_null(strstr(res.detail, "capacity exceeded"));
-	t.n_ram = 6;
+	/* Added memory: the kernel's update is right. 4 possible CPUs (not the 2 present) +
+	 * VMCOREINFO + text + 2 RAM = 8 fit. */
+	assert_int_equal(loader_kernel_phdrs_needed(&t), 8);
 	assert_int_equal(l->vtable->load(l, &req, &res), 0);
-	assert_int_equal(res.phdrs_capacity, 10);
-	assert_int_equal(f->rec.file_loads + f->rec.runs, 0); /* never loads */
+	assert_int_equal(res.phdrs_capacity, 8);
+	assert_non_null(strstr(res.detail, "8 of 8"));
+	t.n_possible = 5;
+	assert_int_equal(l->vtable->load(l, &req, &res), -ENOSPC);
+	assert_non_null(strstr(res.detail, "possible CPU"));
+	t.n_possible = 4;
 
-	loader_kernel_note_failure(l, "kexec_trylock() failed");
+	/* Removed memory stays in the kernel's header: repair. */
+	t.ram = shrunk_ram;
+	assert_int_equal(l->vtable->load(l, &req, &res), -ESTALE);
+	assert_non_null(strstr(res.detail, "memory removed (128 MiB, first at 0x138000000)"));
+	t.ram = after_ram;
+
+	/* Unknown history (loaded before us), a race with a load, a "crash hp:" message. */
+	req.previous = NULL;
+	assert_int_equal(l->vtable->load(l, &req, &res), -ESTALE);
+	assert_non_null(strstr(res.detail, "before crash-hotplugd knew"));
+	req.previous = &before;
+	req.raced = true;
+	assert_int_equal(l->vtable->load(l, &req, &res), -ESTALE);
+	assert_non_null(strstr(res.detail, "raced"));
+	req.raced = false;
+	loader_kernel_note_failure(l, "kexec_trylock() failed, kdump image may be inaccurate");
 	assert_int_equal(l->vtable->load(l, &req, &res), -EIO);
 	assert_non_null(strstr(res.detail, "kexec_trylock() failed"));
 	assert_int_equal(l->vtable->load(l, &req, &res), 0); /* reported once */
+	assert_int_equal(f->rec.file_loads + f->rec.runs, 0); /* never loads */
 	l->vtable->free(l);
 }
 
