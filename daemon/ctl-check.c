@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "ctl.h"
+#include "loader.h"
 #include "elfcorehdr.h"
 #include "iomem.h"
 #include "path.h"
@@ -57,6 +58,83 @@ static int read_value(const Check *c, const char *path, char *buf, size_t size)
 	Diag d;
 
 	return path_read_line(c->root, path, buf, size, &d);
+}
+
+/* True if the command line holds the parameter name (alone or as name=...). */
+static bool cmdline_has(const char *cmdline, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = cmdline; (p = strstr(p, name)); p += n)
+		if ((p == cmdline || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '='))
+			return true;
+	return false;
+}
+
+/* The value of KEY= in a shell-style config file (quotes stripped), "" when not set. */
+static bool shell_var(const Check *c, const char *path, const char *key, char *buf, size_t size)
+{
+	_cleanup_(fclosep) FILE *f = path_fopen(c->root, path, "re");
+	char line[4096];
+	size_t n = strlen(key);
+
+	buf[0] = '\0';
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = line, *end;
+
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (strncmp(v, key, n) != 0 || v[n] != '=')
+			continue;
+		v += n + 1;
+		end = v + strcspn(v, "\n");
+		*end = '\0';
+		if ((*v == '"' || *v == '\'') && end > v + 1 && end[-1] == *v) {
+			end[-1] = '\0';
+			v++;
+		}
+		snprintf(buf, size, "%s", v);
+	}
+	return true;
+}
+
+/* The capture kernel must not hot-add memory: the DIMMs its e820 lacks would get their
+ * memmap written over the pages being dumped. */
+static void check_capture_cmdline(Check *c)
+{
+	_cleanup_(freep) char *cmdline = NULL;
+	char why[256] = "", v[4096];
+	char dir[PATH_MAX];
+	bool hotplug = path_join(c->root, "/sys/devices/system/memory", dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0;
+
+	if (loader_command_line(c->root, c->config, &cmdline, why, sizeof(why)) < 0)
+		report(c, LEVEL_FAIL, "capture cmdline", "cannot be made: %s", why);
+	else if (cmdline_has(cmdline, CONFIG_CAPTURE_NO_HOTPLUG))
+		report(c, LEVEL_OK, "capture cmdline", "%s", cmdline);
+	else {
+		report(c, hotplug ? LEVEL_WARN : LEVEL_INFO, "capture cmdline",
+		       "%s: no " CONFIG_CAPTURE_NO_HOTPLUG " (CaptureMemoryHotplug=yes)%s", cmdline,
+		       hotplug ? "; the capture kernel may write over hot-added memory it dumps" : "");
+		if (hotplug)
+			fix("remove CaptureMemoryHotplug=yes");
+	}
+	/* What the distribution's kdump service loads when the daemon does not run. */
+	if (hotplug && shell_var(c, "/etc/default/kdump-tools", "KDUMP_CMDLINE_APPEND", v, sizeof(v)) &&
+	    !cmdline_has(v, CONFIG_CAPTURE_NO_HOTPLUG)) {
+		report(c, LEVEL_WARN, "kdump-tools", "KDUMP_CMDLINE_APPEND in /etc/default/kdump-tools lacks "
+		       CONFIG_CAPTURE_NO_HOTPLUG ": its crash kernel (loaded before the daemon, or without it) "
+		       "may write over hot-added memory");
+		fix("add " CONFIG_CAPTURE_NO_HOTPLUG " to KDUMP_CMDLINE_APPEND in /etc/default/kdump-tools");
+	}
+	if (hotplug && shell_var(c, "/etc/sysconfig/kdump", "KDUMP_COMMANDLINE_APPEND", v, sizeof(v)) &&
+	    !cmdline_has(v, CONFIG_CAPTURE_NO_HOTPLUG)) {
+		report(c, LEVEL_WARN, "kdump-utils", "KDUMP_COMMANDLINE_APPEND in /etc/sysconfig/kdump lacks "
+		       CONFIG_CAPTURE_NO_HOTPLUG);
+		fix("add " CONFIG_CAPTURE_NO_HOTPLUG " to KDUMP_COMMANDLINE_APPEND in /etc/sysconfig/kdump, then "
+		    "kdumpctl restart");
+	}
 }
 
 static void check_kexec(Check *c)
@@ -258,17 +336,31 @@ static void check_topology(Check *c)
 		report(c, LEVEL_OK, "capacity", "%zu of %u program headers used (%zu CPUs, %zu RAM ranges, %s), header %zu bytes",
 		       need, max, t->n_cpus, t->n_ram, ctl_format_bytes(topology_ram_bytes(t), sz, sizeof(sz)),
 		       elfcorehdr_capacity(max));
-	if (!t->kmap.from_kcore)
-		report(c, LEVEL_WARN, "kernel map", "/proc/kcore unreadable: kernel text address and PAGE_OFFSET assumed "
-		       "(right only without KASLR); crash and makedumpfile may misread the dump");
+	if (!t->kmap.from_kcore) {
+		char cmdline[4096] = "";
+
+		/* Guessed values are right only when the kernel was not randomised at boot. */
+		(void)read_value(c, "/proc/cmdline", cmdline, sizeof(cmdline));
+		report(c, cmdline_has(cmdline, "nokaslr") ? LEVEL_WARN : LEVEL_FAIL, "kernel map",
+		       "/proc/kcore unreadable: PAGE_OFFSET 0x%" PRIx64 " and kernel text 0x%" PRIx64 " GUESSED, wrong "
+		       "under KASLR%s; makedumpfile and crash would misread the dump",
+		       t->kmap.page_offset, t->kmap.text_vaddr,
+		       cmdline_has(cmdline, "nokaslr") ? " (booted with nokaslr: right here)" : "");
+		fix("run as root with CAP_SYS_RAWIO, and without ProtectKernelTunables=yes in a unit (it hides /proc/kcore)");
+	} else
+		report(c, LEVEL_OK, "kernel map", "from /proc/kcore: PAGE_OFFSET 0x%" PRIx64 ", text 0x%" PRIx64 "%s",
+		       t->kmap.page_offset, t->kmap.text_vaddr,
+		       t->kmap.page_offset != KCORE_DEFAULT_PAGE_OFFSET ? " (KASLR active)" : "");
 
 	/* With CONFIG_CRASH_HOTPLUG the kernel's own header has a fixed room too (phdrs only). */
 	if (read_value(c, "/sys/kernel/crash_elfcorehdr_size", v, sizeof(v)) == 0) {
 		uint64_t room = strtoull(v, NULL, 0) / sizeof(Elf64_Phdr);
+		size_t kneed = loader_kernel_phdrs_needed(t);
 
-		if (room < need)
+		if (room < kneed)
 			report(c, LEVEL_WARN, "kernel header", "the kernel's hotplug header has room for %" PRIu64
-			       " program headers, %zu are needed now", room, need);
+			       " program headers, %zu are needed now (one per possible CPU): crash-hotplugd loads its own",
+			       room, kneed);
 		else
 			report(c, LEVEL_INFO, "kernel header", "room for %" PRIu64 " program headers (/sys/kernel/crash_elfcorehdr_size)",
 			       room);
@@ -458,6 +550,7 @@ int ctl_check(const CtlArgs *a)
 	check_lockdown(&c);
 	check_crash_hotplug(&c);
 	check_topology(&c);
+	check_capture_cmdline(&c);
 	check_udev_rules(&c);
 
 	printf("\n%u problem%s, %u warning%s.\n", c.fails, c.fails == 1 ? "" : "s", c.warns, c.warns == 1 ? "" : "s");

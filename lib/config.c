@@ -239,17 +239,28 @@ static int parse_bool(const char *v, bool *ret)
 	return -EINVAL;
 }
 
-static int parse_load_on_start(const char *v, Config *c, char *why, size_t ws)
+/* A boolean key: empty restores def. */
+static int parse_bool_key(const char *v, bool *field, bool def, char *why, size_t ws)
 {
 	if (!*v) {
-		c->load_on_start = true;
+		*field = def;
 		return 0;
 	}
-	if (parse_bool(v, &c->load_on_start) < 0) {
+	if (parse_bool(v, field) < 0) {
 		snprintf(why, ws, "expected yes, no, true, false, on, off, 1 or 0");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int parse_load_on_start(const char *v, Config *c, char *why, size_t ws)
+{
+	return parse_bool_key(v, &c->load_on_start, true, why, ws);
+}
+
+static int parse_capture_memory_hotplug(const char *v, Config *c, char *why, size_t ws)
+{
+	return parse_bool_key(v, &c->capture_memory_hotplug, false, why, ws);
 }
 
 /* Replaces *field with a copy of v, or NULL (the default) when v is empty. */
@@ -317,6 +328,7 @@ static const struct {
 	{ "Initrd", parse_initrd },
 	{ "CommandLine", parse_command_line },
 	{ "LoadOnStart", parse_load_on_start },
+	{ "CaptureMemoryHotplug", parse_capture_memory_hotplug },
 	{ "DryRunOutput", parse_dry_run_output },
 };
 
@@ -624,6 +636,26 @@ static bool param_name_eq(const char *tok, size_t len, const char *name)
 	return i == len && name[i] == '\0';
 }
 
+/* The name of a parameter: up to the first '=' (a quoted name is not one of ours). */
+static size_t param_name_len(const char *tok, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && tok[n] != '=')
+		n++;
+	return n;
+}
+
+static bool param_in(const char *tok, size_t len, const char *const *names, size_t n_names)
+{
+	size_t name_len = param_name_len(tok, len);
+
+	for (size_t i = 0; i < n_names; i++)
+		if (param_name_eq(tok, name_len, names[i]))
+			return true;
+	return false;
+}
+
 static bool param_dropped(const char *tok, size_t len)
 {
 	static const char *const dropped[] = {
@@ -631,25 +663,33 @@ static bool param_dropped(const char *tok, size_t len)
 		"default_hugepagesz", "cma", "hugetlb_cma", "slub_debug", "log_buf_len", "swiotlb",
 		"nr_cpus", "maxcpus", "irqpoll", "reset_devices",
 	};
-	size_t name_len = 0;
 
-	/* The name ends at the first '=' outside quotes; a quoted name is not one of ours. */
-	while (name_len < len && tok[name_len] != '=')
-		name_len++;
-	for (size_t i = 0; i < ELEMENTSOF(dropped); i++)
-		if (param_name_eq(tok, name_len, dropped[i]))
-			return true;
-	return false;
+	return param_in(tok, len, dropped, ELEMENTSOF(dropped));
 }
 
-int config_default_cmdline(const char *proc_cmdline, char **ret)
+/* Memory hotplug in the capture kernel: onlining policy, the module's parameters, and ours
+ * (appended once). */
+static bool param_memory_hotplug(const char *tok, size_t len)
 {
-	static const char append[] = "irqpoll nr_cpus=1 reset_devices";
-	_cleanup_(freep) char *out = NULL;
-	size_t len = 0;
-	const char *p = proc_cmdline;
+	static const char *const dropped[] = { "memhp_default_state", "acpi_no_memhotplug" };
+	static const char prefix[] = "memory_hotplug.";
+	size_t name_len = param_name_len(tok, len);
 
-	out = malloc(strlen(proc_cmdline) + sizeof(append) + 1);
+	if (name_len > sizeof(prefix) - 1 && param_name_eq(tok, sizeof(prefix) - 1, prefix))
+		return true;
+	return param_in(tok, len, dropped, ELEMENTSOF(dropped));
+}
+
+/* in without the parameters drop() matches, then append (may be ""), in a new string of at
+ * most CONFIG_MAX_COMMAND_LINE bytes. -E2BIG, -EINVAL (unterminated quote), -ENOMEM. */
+static int cmdline_filter(const char *in, bool (*drop)(const char *tok, size_t len), const char *append,
+			  char **ret)
+{
+	_cleanup_(freep) char *out = NULL;
+	size_t len = 0, append_len = strlen(append);
+	const char *p = in;
+
+	out = malloc(strlen(in) + append_len + 2);
 	if (!out)
 		return -ENOMEM;
 
@@ -668,16 +708,29 @@ int config_default_cmdline(const char *proc_cmdline, char **ret)
 				quoted = !quoted;
 		if (quoted)
 			return -EINVAL;
-		if (param_dropped(tok, (size_t)(p - tok)))
+		if (drop(tok, (size_t)(p - tok)))
 			continue;
 		memcpy(out + len, tok, (size_t)(p - tok));
 		len += (size_t)(p - tok);
 		out[len++] = ' ';
 	}
-	memcpy(out + len, append, sizeof(append));
-	len += sizeof(append) - 1;
+	memcpy(out + len, append, append_len + 1);
+	len += append_len;
+	/* No trailing space when nothing was appended. */
+	while (len > 0 && out[len - 1] == ' ')
+		out[--len] = '\0';
 	if (len > CONFIG_MAX_COMMAND_LINE)
 		return -E2BIG;
 	*ret = TAKE_PTR(out);
 	return 0;
+}
+
+int config_default_cmdline(const char *proc_cmdline, char **ret)
+{
+	return cmdline_filter(proc_cmdline, param_dropped, "irqpoll nr_cpus=1 reset_devices", ret);
+}
+
+int config_capture_cmdline(const char *cmdline, char **ret)
+{
+	return cmdline_filter(cmdline, param_memory_hotplug, CONFIG_CAPTURE_NO_HOTPLUG, ret);
 }

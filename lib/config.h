@@ -28,6 +28,10 @@ int loader_kind_from_string(const char *s); /* LoaderKind or -EINVAL */
  * "elfcorehdr=0x... " it prepends, plus the terminating NUL. */
 #define CONFIG_MAX_COMMAND_LINE 2016u
 #define CONFIG_DEFAULT_DRY_RUN_OUTPUT "/run/crash-hotplugd/dry-run"
+/* What keeps the capture kernel from hot-adding memory: its ACPI memory hotplug driver would
+ * add every enabled DIMM (its e820 lacks them) with the memmap placed on that DIMM, over
+ * the pages being dumped. */
+#define CONFIG_CAPTURE_NO_HOTPLUG "acpi_no_memhotplug"
 
 typedef struct Config {
 	unsigned max_phdrs;       /* 0 = default: 2 + 8192 + possible CPUs, resolved by config_max_phdrs() */
@@ -38,6 +42,7 @@ typedef struct Config {
 	char *initrd;             /* NULL: look for the distribution's kdump initrd */
 	char *command_line;       /* NULL: derived from /proc/cmdline, see config_default_cmdline() */
 	bool load_on_start;       /* default yes */
+	bool capture_memory_hotplug; /* default no: the capture command line gets CONFIG_CAPTURE_NO_HOTPLUG */
 	char *dry_run_output;     /* NULL: CONFIG_DEFAULT_DRY_RUN_OUTPUT, see config_dry_run_output() */
 } Config;
 
@@ -86,3 +91,10 @@ const char *config_dry_run_output(const Config *c);
  * -E2BIG when the result exceeds CONFIG_MAX_COMMAND_LINE, -EINVAL on an unterminated quote,
  * -ENOMEM. */
 int config_default_cmdline(const char *proc_cmdline, char **ret);
+
+/* The capture kernel's command line made safe for memory hotplug (unless
+ * CaptureMemoryHotplug=yes): cmdline without memhp_default_state= (an onlining policy such
+ * as online_movable would online what the capture kernel finds), memory_hotplug.* and
+ * acpi_no_memhotplug, then CONFIG_CAPTURE_NO_HOTPLUG appended once. Same tokenizing and
+ * errors as config_default_cmdline(). Caller frees. */
+int config_capture_cmdline(const char *cmdline, char **ret);

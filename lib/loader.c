@@ -172,7 +172,8 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
 	return -ENOENT;
 }
 
-int loader_command_line(const char *root, const Config *c, char **ret, char *why, size_t why_size)
+/* CommandLine=, or the default made from /proc/cmdline. */
+static int base_command_line(const char *root, const Config *c, char **ret, char *why, size_t why_size)
 {
 	_cleanup_(fclosep) FILE *f = NULL;
 	_cleanup_(freep) char *line = NULL;
@@ -202,6 +203,27 @@ int loader_command_line(const char *root, const Config *c, char **ret, char *why
 	if (n > 0 && line[n - 1] == '\n')
 		line[n - 1] = '\0';
 	return config_default_cmdline(line, ret);
+}
+
+int loader_command_line(const char *root, const Config *c, char **ret, char *why, size_t why_size)
+{
+	_cleanup_(freep) char *base = NULL;
+	int r;
+
+	r = base_command_line(root, c, &base, why, why_size);
+	if (r < 0)
+		return r;
+	if (c->capture_memory_hotplug) {
+		*ret = TAKE_PTR(base);
+		return 0;
+	}
+	r = config_capture_cmdline(base, ret);
+	if (r == -E2BIG)
+		snprintf(why, why_size, "the command line with " CONFIG_CAPTURE_NO_HOTPLUG " is longer than %u bytes",
+			 CONFIG_MAX_COMMAND_LINE);
+	else if (r == -EINVAL)
+		snprintf(why, why_size, "the command line has an unterminated quote");
+	return r;
 }
 
 int loader_resolve_inputs(const char *root, const Config *c, bool cmdline, LoaderInputs *ret, char *why,

@@ -99,7 +99,8 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
 			  char *why, size_t why_size);
 
 /* The crash kernel's command line: CommandLine= or, unset, config_default_cmdline() of
- * <root>/proc/cmdline. Caller frees. */
+ * <root>/proc/cmdline; then, unless CaptureMemoryHotplug=yes, config_capture_cmdline()
+ * (acpi_no_memhotplug, no onlining policy). Caller frees. */
 int loader_command_line(const char *root, const Config *c, char **ret, char *why, size_t why_size);
 
 /* "kernel" loader: one /dev/kmsg record ("PRI,SEQ,TS,FLAGS;text"): 1 if the kernel said

@@ -461,6 +461,50 @@ static void test_default_cmdline(void **state)
 	}
 }
 
+static void test_capture_cmdline(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "root=/dev/vda1 irqpoll", "root=/dev/vda1 irqpoll acpi_no_memhotplug" },
+		/* An onlining policy and the module's options go, ours comes once. */
+		{ "memhp_default_state=online_movable root=/dev/vda1 memory_hotplug.memmap_on_memory=1 "
+		  "acpi_no_memhotplug memory-hotplug.online_policy=auto-movable",
+		  "root=/dev/vda1 acpi_no_memhotplug" },
+		{ "", "acpi_no_memhotplug" },
+		/* Only whole names: these stay. */
+		{ "memhp_default_statex=1 memory_hotplugx=1 memory_hotplug.",
+		  "memhp_default_statex=1 memory_hotplugx=1 memory_hotplug. acpi_no_memhotplug" },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_(freep) char *out = NULL;
+
+		assert_int_equal(config_capture_cmdline(cases[i].in, &out), 0);
+		assert_string_equal(out, cases[i].out);
+	}
+}
+
+static void test_capture_memory_hotplug_key(void **state)
+{
+	static const char yes[] = "[Daemon]\nCaptureMemoryHotplug=yes\n";
+	static const char bad[] = "[Daemon]\nCaptureMemoryHotplug=maybe\n";
+	_cleanup_(config_done) Config c;
+	Diag d = { 0 };
+	FILE *f;
+
+	config_init(&c);
+	assert_false(c.capture_memory_hotplug);
+	f = fmemopen((char *)yes, strlen(yes), "r");
+	assert_int_equal(config_parse_stream(&c, f, "t.conf", NULL, NULL, &d), 0);
+	fclose(f);
+	assert_true(c.capture_memory_hotplug);
+	f = fmemopen((char *)bad, strlen(bad), "r");
+	assert_int_equal(config_parse_stream(&c, f, "t.conf", NULL, NULL, &d), -EINVAL);
+	fclose(f);
+	assert_non_null(strstr(d.reason, "CaptureMemoryHotplug=maybe"));
+}
+
 static void test_default_cmdline_errors(void **state)
 {
 	_cleanup_(freep) char *big = NULL;
@@ -495,6 +539,8 @@ int main(void)
 		cmocka_unit_test(test_load_explicit_and_missing),
 		cmocka_unit_test(test_shipped_file),
 		cmocka_unit_test(test_default_cmdline),
+		cmocka_unit_test(test_capture_cmdline),
+		cmocka_unit_test(test_capture_memory_hotplug_key),
 		cmocka_unit_test(test_default_cmdline_errors),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -43,6 +43,8 @@ echo 1 >"$ROOT/sys/kernel/kexec_crash_loaded"
 echo '[none] integrity confidentiality' >"$ROOT/sys/kernel/security/lockdown"
 echo 0 >"$ROOT/sys/devices/system/cpu/crash_hotplug"
 echo 0 >"$ROOT/sys/devices/system/memory/crash_hotplug"
+echo 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 memhp_default_state=online_movable crashkernel=256M' \
+	>"$ROOT/proc/cmdline"
 
 # --- usage -----------------------------------------------------------------------------
 run 0 "--help" --help
@@ -59,6 +61,20 @@ run 2 "extra argument" show extra
 run 0 "check passes on a healthy tree" check --root "$ROOT"
 hasnt "$WORK/out" '^(FAIL|warn)' "check: no FAIL or warn"
 has "$WORK/out" '^ok +capacity +6 of 8198 program headers' "check reports the capacity"
+has "$WORK/out" '^ok +capture cmdline +root=/dev/vda1 irqpoll nr_cpus=1 reset_devices acpi_no_memhotplug$' \
+	"check shows the capture command line, hotplug-safe"
+has "$WORK/out" '^ok +kernel map +from /proc/kcore' "check says where the kernel map comes from"
+
+# --- check: the capture kernel and hot-plugged memory ------------------------------------
+mkdir -p "$ROOT/etc/default"
+echo 'KDUMP_CMDLINE_APPEND="nr_cpus=1 systemd.unit=kdump-tools-dump.service"' >"$ROOT/etc/default/kdump-tools"
+printf '[Daemon]\nCaptureMemoryHotplug=yes\n' >"$ROOT/etc/crash-hotplugd.conf.d/60-capture.conf"
+run 0 "check: capture kernels that may hot-add memory are warnings" check --root "$ROOT"
+has "$WORK/out" '^warn +capture cmdline +.*memhp_default_state=online_movable.*no acpi_no_memhotplug' \
+	"check warns about CaptureMemoryHotplug=yes"
+has "$WORK/out" '^warn +kdump-tools +KDUMP_CMDLINE_APPEND' "check warns about kdump-tools' command line"
+has "$WORK/out" 'fix: +add acpi_no_memhotplug to KDUMP_CMDLINE_APPEND' "check says how to fix kdump-tools"
+rm "$ROOT/etc/crash-hotplugd.conf.d/60-capture.conf" "$ROOT/etc/default/kdump-tools"
 
 # --- check: each problem, with its fix ---------------------------------------------------
 echo 1 >"$ROOT/proc/sys/kernel/kexec_load_disabled"

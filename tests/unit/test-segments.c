@@ -422,7 +422,7 @@ static void test_bios_load(void **state)
 	assert_int_equal(p.serial_port, 0);
 
 	/* Command line: elfcorehdr= first, then the configured one; no RSDP known here. */
-	snprintf(expect, sizeof(expect), "elfcorehdr=0x%" PRIx64 " " USER_CMDLINE, hdr);
+	snprintf(expect, sizeof(expect), "elfcorehdr=0x%" PRIx64 " " USER_CMDLINE " acpi_no_memhotplug", hdr);
 	assert_string_equal(cmdline_of(c), expect);
 
 	bp = zero_page(c);
@@ -611,7 +611,7 @@ static void test_efi_high_low(void **state)
 	hdr = high.end + 1 - e.capacity;
 
 	/* RSDP from systab ACPI20 (boot_params had none): on the command line and in the zero page. */
-	snprintf(expect, sizeof(expect), "elfcorehdr=0x%" PRIx64 " " USER_CMDLINE " acpi_rsdp=0x7fb7e014", hdr);
+	snprintf(expect, sizeof(expect), "elfcorehdr=0x%" PRIx64 " " USER_CMDLINE " acpi_no_memhotplug acpi_rsdp=0x7fb7e014", hdr);
 	assert_string_equal(cmdline_of(c), expect);
 	bp = zero_page(c);
 	assert_int_equal(get_le64(bp + BP_ACPI_RSDP_ADDR), 0x7fb7e014);
