@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Host-side driver of the QEMU end-to-end tests (python3 standard library only).
 
-For each scenario file and each loader it names, it boots the Debian 6.1 kernel in QEMU
+For each scenario file, each kernel (Debian's 6.1 and bookworm-backports' 6.12) and each
+loader it names, it boots the kernel in QEMU (from its bzImage by default, so KASLR is on)
 with the busybox guest image (tests/vm/mkimage), protects the guest with crash-hotplugd
 (or with the harness's own kexec calls), hot-plugs memory and CPUs from the host over QMP,
 stamps marker pages, panics the guest and runs vmcore-check in the capture kernel.
@@ -33,6 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MIB = 1 << 20
 GIB = 1 << 30
 LOADERS = ("file", "kexec-tools", "segments")
+# Loader= values of the daemon that the harness cannot load with itself (reload "daemon" only).
+DAEMON_LOADERS = ("auto", "kernel")
 KDUMP_CMDLINE = "console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1"
 DAEMON_LINE_PREFIX = "[chpd] "
 
@@ -351,10 +354,33 @@ class Guest:
 
 STEP_KINDS = ("protect", "reload", "dimm-add", "dimm-del", "vmem-resize", "vmem-wait", "cpu-add", "cpu-del",
               "cpu-online", "guest", "qmp", "sleep", "memmark", "wait-state", "bench")
-CHECK_KINDS = ("markers", "cpus", "ranges", "removed", "makedumpfile")
+CHECK_KINDS = ("markers", "cpus", "ranges", "removed", "makedumpfile", "kaslr")
 VMCORE_EXPECT = ("pass", "fail", "no-capture", "none")
 FIRMWARES = ("seabios", "ovmf")
 MACHINE_TYPES = ("pc", "q35")
+# The kernels (--kernel, machine.kernel): "6.1" is the Debian 6.1 kernel of tests/vm/setup,
+# "6.12" the newest 6.x of bookworm-backports (setup --kernel-backports; CONFIG_CRASH_HOTPLUG),
+# each with its own guest image. The env file's variables of each: CHP_VM_<X> and
+# CHP_VM_BP_<X>; mkimage calls them default and backports (accepted here as aliases).
+KERNELS = {"6.1": "CHP_VM_", "6.12": "CHP_VM_BP_"}
+KERNEL_ALIASES = {"default": "6.1", "backports": "6.12"}
+MKIMAGE_KERNEL = {"6.1": "default", "6.12": "backports"}
+SETUP_KERNEL_FLAG = {"6.12": "--kernel-backports"}
+# x86-64 without KASLR: the direct map at 0xffff888000000000, the text at 0xffffffff81000000.
+DIRECT_MAP_NOKASLR = 0xffff888000000000
+TEXT_NOKASLR = 0xffffffff81000000
+STATES = ("protected", "kernel-managed")
+PRELOADS = ("kexec -s -p", "kexec -p")
+
+
+def kernel_env(env, kernel):
+    """The kernel's paths: version, bzImage, vmlinux, modules (None when not set up)."""
+    pre = KERNELS[kernel]
+    return {k: env.get(pre + k.upper()) for k in ("kernel_version", "bzimage", "vmlinux", "modules")}
+
+
+def image_dir(out, kernel):
+    return os.path.join(out, "image-" + kernel)
 BENCH_METHODS = ("segments", "file", "kexec-s", "kexec")
 
 
@@ -386,8 +412,17 @@ def load_scenario(path):
         raise ValueError("%s: machine.type must be one of %s" % (path, ", ".join(MACHINE_TYPES)))
     if scn["guest"] not in ("busybox", "systemd"):
         raise ValueError("%s: guest must be busybox or systemd" % path)
+    # machine.kernel pins the scenario to one kernel; without it, it runs on those of --kernel.
+    kern = scn["machine"].pop("kernel", None)
+    if kern is not None:
+        kern = KERNEL_ALIASES.get(kern, kern)
+        if kern not in KERNELS:
+            raise ValueError("%s: machine.kernel must be one of %s" % (path, ", ".join(KERNELS)))
+    scn["kernel_pin"] = kern
     for ld in scn["loaders"]:
-        if ld not in LOADERS and scn["type"] != "bench":
+        if ld in DAEMON_LOADERS and scn["reload"] != "daemon":
+            raise ValueError("%s: loader %r needs reload daemon" % (path, ld))
+        if ld not in LOADERS + DAEMON_LOADERS and scn["type"] != "bench":
             raise ValueError("%s: unknown loader %r" % (path, ld))
     if scn["reload"] not in ("daemon", "none"):
         raise ValueError("%s: reload must be daemon or none" % path)
@@ -396,9 +431,14 @@ def load_scenario(path):
             raise ValueError("%s: unknown step %r (known: %s)" % (path, st.get("do"), ", ".join(STEP_KINDS)))
         if "\n" in st.get("cmd", ""):
             raise ValueError("%s: a guest command is one line" % path)
+        if st.get("preload") is not None and (st["do"] != "protect" or st["preload"] not in PRELOADS):
+            raise ValueError("%s: preload is an argument of protect, one of: %s" % (path, ", ".join(PRELOADS)))
     exp = scn["expect"]
     exp.setdefault("vmcore", "pass")
     exp.setdefault("checks", ["cpus", "ranges"])
+    exp.setdefault("state", "protected")
+    if exp["state"] not in STATES:
+        raise ValueError("%s: expect.state must be one of %s" % (path, ", ".join(STATES)))
     if exp["vmcore"] not in VMCORE_EXPECT:
         raise ValueError("%s: expect.vmcore must be one of %s" % (path, ", ".join(VMCORE_EXPECT)))
     if exp["vmcore"] == "no-capture" and not exp.get("serial"):
@@ -410,6 +450,10 @@ def load_scenario(path):
     for c in exp["checks"]:
         if c not in CHECK_KINDS:
             raise ValueError("%s: unknown check %r" % (path, c))
+    # KASLR: the dump's direct-map offset and kernel text against the first kernel's
+    # /proc/kcore, on for every scenario that checks a vmcore ("kaslr": false turns it off).
+    if exp["vmcore"] in ("pass", "fail") and exp.get("kaslr", True) and "kaslr" not in exp["checks"]:
+        exp["checks"] = exp["checks"] + ["kaslr"]
     return scn
 
 
@@ -442,22 +486,39 @@ def choose_accel(want):
 
 # ---------------------------------------------------------------- one run
 
+def scenario_uses_cpu_hotplug(scn):
+    return any(st["do"] in ("cpu-add", "cpu-del", "cpu-online") for st in scn["steps"])
+
+
 class Run:
-    def __init__(self, scn, loader, opts, env, image_dir, reload_mode, accel, accel_reason):
+    def __init__(self, scn, loader, kernel, opts, env, image_dir, reload_mode, accel, accel_reason):
         self.scn = scn
         self.loader = loader
+        self.kernel = kernel
         self.opts = opts
         self.env = env
         self.image = image_dir
         self.reload_mode = reload_mode      # daemon | harness-kexec | none
         self.accel = accel
         self.accel_reason = accel_reason
-        self.name = "%s@%s" % (scn["name"], loader)
+        self.name = "%s@%s@%s" % (scn["name"], loader, kernel)
         self.systemd = scn["guest"] == "systemd"
         self.scale = opts.timeout_scale
         self.m = dict(memory="1G", slots=4, maxmem="8G", cpus=2, maxcpus=4, virtio_mem=None,
                       crashkernel="256M", qemu="default", firmware="seabios", type="pc")
         self.m.update(scn["machine"])
+        self.m["kernel"] = kernel
+        # See qemu_cmd: under TCG, 6.12 sees QEMU as VMware, in scenarios that hot-plug CPUs.
+        self.m.setdefault("vmware_pose", kernel == "6.12" and scenario_uses_cpu_hotplug(scn))
+        self.vmware_pose = bool(self.m["vmware_pose"]) and accel != "kvm"
+        # The capture kernel's command line. The daemon gets KDUMP_CMDLINE as CommandLine= and
+        # adds what a capture kernel needs itself. When the harness loads (reload "none",
+        # harness-kexec, preload, bench), 6.12 gets acpi_no_memhotplug: Debian builds it with
+        # CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE, so its capture kernel would add and online the
+        # pc-dimms that ACPI still lists, and allocate from them, over the dumped memory.
+        self.kdump_cmdline = KDUMP_CMDLINE
+        self.harness_cmdline = KDUMP_CMDLINE + (" acpi_no_memhotplug" if kernel == "6.12" else "")
+        self.kern = kernel_env(env, kernel)
         # QEMU's PVH entry is SeaBIOS's (linuxboot); OVMF starts the bzImage's EFI stub.
         self.first_kernel = "bzimage" if self.m["firmware"] == "ovmf" else opts.first_kernel
         self.result = {
@@ -465,7 +526,9 @@ class Run:
             "description": scn["description"], "guest": scn["guest"], "reload_mode": reload_mode,
             "accel": accel, "accel_reason": accel_reason, "first_kernel": self.first_kernel,
             "firmware": self.m["firmware"], "machine_type": self.m["type"],
-            "kernel": env.get("CHP_VM_KERNEL_VERSION"), "expect": scn["expect"],
+            "kernel": kernel, "kernel_version": self.kern["kernel_version"],
+            "kernel_pinned": scn["kernel_pin"] is not None, "expect": scn["expect"],
+            "kaslr": None,
             "steps": [], "checks": [], "failures": [], "figures": {}, "daemon_log": [],
         }
         self.fig = self.result["figures"]
@@ -478,6 +541,7 @@ class Run:
         self.last_hotplug_t = None
         self.cpu_ids = []
         self.proc = None
+        self.panic_kernel_offset = None
         self.qmp = None
         self.console = None
 
@@ -506,6 +570,9 @@ class Run:
                 self.say("daemon: " + text[len(DAEMON_LINE_PREFIX):], t)
         elif "Kernel panic" in text or "Kernel Offset" in text:
             self.say("console: " + text.strip(), t)
+            m = re.search(r"Kernel Offset: (disabled|0x[0-9a-f]+)", text)
+            if m:
+                self.panic_kernel_offset = m.group(1)
 
     # -- QEMU
     def qemu_cmd(self):
@@ -517,7 +584,10 @@ class Run:
                 raise Failure("this scenario needs QEMU 10: run tests/vm/setup --qemu10")
             qemu = env["CHP_VM_QEMU10"]
             extra = ["-L", env["CHP_VM_QEMU10_DATA"], "-L", env["CHP_VM_QEMU10_SEABIOS"]]
-        kernel = env["CHP_VM_VMLINUX"] if self.first_kernel == "pvh" else env["CHP_VM_BZIMAGE"]
+        if not self.kern["bzimage"]:
+            raise Failure("the %s kernel is not set up: run tests/vm/setup %s" %
+                          (self.kernel, SETUP_KERNEL_FLAG.get(self.kernel, "")))
+        kernel = self.kern["vmlinux"] if self.first_kernel == "pvh" else self.kern["bzimage"]
         if self.m["firmware"] == "ovmf":
             if not env.get("CHP_VM_OVMF_CODE") or not env.get("CHP_VM_OVMF_VARS"):
                 raise Failure("this scenario boots under OVMF: run tests/vm/setup --ovmf")
@@ -548,6 +618,14 @@ class Run:
         ]
         if self.accel == "kvm":
             cmd += ["-accel", "kvm", "-cpu", "host"]
+        elif self.vmware_pose:
+            # Newer kernels (6.12 of bookworm-backports) count MADT LAPIC entries with
+            # Enabled=0 (QEMU's hot-pluggable CPUs) as possible CPUs only under a known
+            # hypervisor, and TCG's CPUID signature (TCGTCGTCGTCG) is not one: the guest
+            # would allow 0 hotplug CPUs. Without the CPUID hypervisor bit, Linux takes a
+            # DMI serial starting with "VMware" plus an answer on the VMware backdoor port
+            # (QEMU's vmport, on by default for pc) as VMware.
+            cmd += ["-accel", "tcg", "-cpu", "qemu64,-hypervisor", "-smbios", "type=1,serial=VMware-chp-vmtest"]
         else:
             cmd += ["-accel", "tcg"]
         if self.m["virtio_mem"]:
@@ -610,6 +688,40 @@ class Run:
                 raise Failure("memory did not settle: System RAM %s, wanted %s" % (fmt_size(total), fmt_size(want)))
             time.sleep(0.2)
 
+    def read_kaslr(self):
+        """The running first kernel's direct-map offset and text placement, from the program
+        headers of /proc/kcore (vmcore-check --kcore: an independent reader, not the lib's)."""
+        rc, out = self.guest.sh("vmcore-check --kcore /proc/kcore", timeout=30, check=False)
+        kj = None
+        for line in out:
+            if line.startswith("KCORE-JSON "):
+                kj = json.loads(line[len("KCORE-JSON "):])
+            elif line.startswith("CHECK ") and " FAIL " in line:
+                self.say("kcore: " + line)
+        self.result["kcore_output"] = out
+        if kj is None:
+            self.check("kcore", False, "vmcore-check --kcore /proc/kcore failed (%d): %s" %
+                       (rc, " | ".join(out[-3:])))
+            return
+        off, tv, tp = (int(kj[k], 16) for k in ("direct_map_offset", "text_vaddr", "text_paddr"))
+        active = off != DIRECT_MAP_NOKASLR or tv != TEXT_NOKASLR
+        self.result["kaslr"] = {
+            "active": active, "direct_map_offset": "0x%x" % off, "text_vaddr": "0x%x" % tv,
+            "text_paddr": "0x%x" % tp, "text_virtual_offset": "0x%x" % (tv - TEXT_NOKASLR),
+            "ram_loads": kj["ram_loads"], "source": "/proc/kcore", "first_kernel": self.first_kernel,
+            "kcore_consistent": rc == 0,
+        }
+        self.fig["kaslr"] = active
+        self.check("kcore", rc == 0, "direct-map offset 0x%x (%d RAM segments, %d disagreeing), text 0x%x at "
+                   "paddr 0x%x" % (off, kj["ram_loads"], kj["ram_disagreeing"], tv, tp))
+        if active:
+            self.say("KASLR active: direct map at 0x%x (not 0x%x), text at 0x%x (offset 0x%x), paddr 0x%x" %
+                     (off, DIRECT_MAP_NOKASLR, tv, tv - TEXT_NOKASLR, tp))
+        else:
+            self.say("KASLR INACTIVE: direct map at 0x%x, text at 0x%x (%s boot): the dump's virtual "
+                     "addresses are checked against the unrandomized layout only" %
+                     (off, tv, "PVH" if self.first_kernel == "pvh" else self.first_kernel))
+
     # -- loading the crash kernel from the harness
     def harness_kexec(self, why, corrupt=False):
         # Without the daemon, Loader=file is kexec_file_load (kexec -s -p) and kexec-tools is
@@ -618,7 +730,7 @@ class Run:
         secs = None
         if self.loader == "segments":
             flag = "segments-load --serial" + (" --corrupt" if corrupt else "")
-            cmd = "%s /boot/bzImage /boot/initrd-kdump.gz '%s'" % (flag, KDUMP_CMDLINE)
+            cmd = "%s /boot/bzImage /boot/initrd-kdump.gz '%s'" % (flag, self.harness_cmdline)
             rc, out = self.guest.sh("command -v segments-load >/dev/null", check=False)
             if rc != 0:
                 raise Failure("segments-load is not in the guest image (built only in a build directory "
@@ -632,7 +744,7 @@ class Run:
                     self.say("segments-load: " + line)
         else:
             flag = "kexec -s -p" if self.loader == "file" else "kexec -p"
-            cmd = "time %s /boot/bzImage --initrd=/boot/initrd-kdump.gz --append='%s'" % (flag, KDUMP_CMDLINE)
+            cmd = "time %s /boot/bzImage --initrd=/boot/initrd-kdump.gz --append='%s'" % (flag, self.harness_cmdline)
             t = self.now()
             _, out = self.guest.sh(cmd, timeout=60)
             for line in out:
@@ -649,7 +761,7 @@ class Run:
 
     def start_daemon(self):
         conf = {"Loader": self.loader, "Kernel": "/boot/bzImage", "Initrd": "/boot/initrd-kdump.gz",
-                "CommandLine": KDUMP_CMDLINE, "QuietPeriodSec": "1", "MaxDelaySec": "10"}
+                "CommandLine": self.kdump_cmdline, "QuietPeriodSec": "1", "MaxDelaySec": "10"}
         conf.update({k: str(v) for k, v in self.scn["daemon_config"].items()})
         lines = ["[Daemon]"] + ["%s=%s" % kv for kv in conf.items()]
         self.guest.sh("printf '%%s\\n' %s > /etc/crash-hotplugd.conf" %
@@ -664,8 +776,7 @@ class Run:
             self.guest.sh("(crash-hotplugd --monitor=kernel --log-target=console --config /etc/crash-hotplugd.conf"
                           " 2>&1; echo \"exited with status $?\") | awk '{ print \"%s\" $0; fflush() }' &"
                           % DAEMON_LINE_PREFIX)
-        st = self.wait_status(lambda s: s.get("state") in ("protected", "kernel-managed"),
-                              "state protected", 60)
+        st = self.wait_status(lambda s: s.get("state") in STATES, "state protected or kernel-managed", 60)
         self.status_base = st
         self.status = st
         self.fig["initial_load_ms"] = ms(st.get("last_reload_syscall_usec"))
@@ -684,6 +795,17 @@ class Run:
     def step_protect(self, st):
         if st.get("corrupt") and (self.reload_mode == "daemon" or self.loader != "segments"):
             raise Failure("protect with corrupt: true needs reload none and Loader=segments")
+        if st.get("preload"):
+            # As a distribution's kdump service would: the crash kernel is loaded before
+            # the daemon starts (kexec -s -p: kexec_file_load, whose header the kernel keeps
+            # current with CONFIG_CRASH_HOTPLUG).
+            cmd = "%s /boot/bzImage --initrd=/boot/initrd-kdump.gz --append='%s'" % (st["preload"],
+                                                                                   self.harness_cmdline)
+            self.guest.sh(cmd, timeout=60)
+            hp = self.guest.out("cat /sys/devices/system/cpu/crash_hotplug /sys/devices/system/memory/crash_hotplug"
+                                " 2>&1").split()
+            self.result["crash_hotplug_after_preload"] = hp
+            self.say("guest$ %s (preload); crash_hotplug (cpu, memory): %s" % (st["preload"], " ".join(hp)))
         if self.reload_mode == "daemon":
             self.start_daemon()
         else:
@@ -713,8 +835,9 @@ class Run:
             want = int(st.get("reloads", 1))
         self.reloads_before_hotplug = None
         t = self.now()
-        s = self.wait_status(lambda s: s.get("reloads", 0) - base >= want and s.get("state") == "protected",
-                             "%d reload(s) and state protected" % want, st.get("timeout", 90))
+        # After a repair the kernel takes over again: kernel-managed is as good as protected.
+        s = self.wait_status(lambda s: s.get("reloads", 0) - base >= want and s.get("state") in STATES,
+                             "%d reload(s) and state protected or kernel-managed" % want, st.get("timeout", 90))
         base = self.status_base.get("reloads", 0)
         seen = self.now()
         settle = float(st.get("settle", 3))
@@ -910,7 +1033,7 @@ class Run:
         rc, _ = self.guest.sh("test -f " + timer, check=False)
         targ = (" --timer " + timer) if rc == 0 else ""
         cmd = "reload-bench -n %d -m %s%s /boot/bzImage /boot/initrd-kdump.gz '%s'" % (
-            n, ",".join(methods), targ, KDUMP_CMDLINE)
+            n, ",".join(methods), targ, self.harness_cmdline)
         self.say("guest$ " + cmd)
         t = self.now()
         rc, out = self.guest.sh(cmd, timeout=120 + 20 * n * len(methods), check=False)
@@ -925,7 +1048,8 @@ class Run:
         if rc != 0 or data is None:
             raise Failure("reload-bench failed (%d): %s" % (rc, " | ".join(out[-5:])))
         data["accel"] = self.accel
-        data["kernel_version"] = self.env.get("CHP_VM_KERNEL_VERSION")
+        data["kernel"] = self.kernel
+        data["kernel_version"] = self.kern["kernel_version"]
         data["firmware"] = self.m["firmware"]
         data["window"] = ("time inside the load syscall (no crash kernel loaded meanwhile); for kexec-tools "
                           "measured by kexec-syscall-timer.so preloaded under kexec" if targ else
@@ -1028,10 +1152,10 @@ class Run:
         cmd = self.qemu_cmd()
         self.result["qemu_cmdline"] = cmd
         self.say("accelerator %s (%s)" % (self.accel.upper(), self.accel_reason))
-        self.say("starting QEMU: %s, %s machine, %s kernel %s, %s RAM, %d CPUs (max %d), reload by %s, Loader=%s" %
+        self.say("starting QEMU: %s, %s machine, %s of kernel %s, %s RAM, %d CPUs (max %d), reload by %s, Loader=%s" %
                  ("UEFI (OVMF)" if self.m["firmware"] == "ovmf" else "SeaBIOS", self.m["type"],
-                  "PVH vmlinux" if self.first_kernel == "pvh" else "bzImage",
-                  self.env.get("CHP_VM_KERNEL_VERSION"), self.m["memory"], self.m["cpus"],
+                  "PVH vmlinux (no KASLR)" if self.first_kernel == "pvh" else "bzImage",
+                  "%s (%s)" % (self.kernel, self.kern["kernel_version"]), self.m["memory"], self.m["cpus"],
                   self.m["maxcpus"], self.reload_mode, self.loader))
         self.qemu_err = open(os.path.join(self.opts.out, self.name + ".qemu.log"), "w")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -1044,11 +1168,15 @@ class Run:
         self.fig["boot_s"] = round(t, 2)
         self.fig["guest_uptime_at_init_s"] = float(m.group(1))
         self.say("guest booted: /init after %.2f s (guest uptime %s s)" % (t, m.group(1)))
+        if self.vmware_pose:
+            self.say("TCG with the %s kernel: QEMU poses as VMware (DMI serial, vmport) so that the guest "
+                     "allows hot-pluggable CPUs" % self.kernel)
         self.guest = Guest(self.console, self.scale)
         rc, _ = self.guest.sh("test -d /sys/firmware/efi", check=False)
         self.result["efi_boot"] = rc == 0
         if self.m["firmware"] == "ovmf":
             self.check("uefi-boot", rc == 0, "/sys/firmware/efi %s" % ("exists" if rc == 0 else "is missing"))
+        self.read_kaslr()
         ram0, crash = self.guest_ram()
         self.ram_boot = ram0
         self.result["iomem_ram_boot"] = fmt_ranges(ram0)
@@ -1097,14 +1225,33 @@ class Run:
             self.fig["last_event_to_reload_ms"] = ms(st.get("last_event_to_reload_usec"))
             self.fig["reload_syscall_ms"] = ms(st.get("last_reload_syscall_usec"))
             self.fig["failures_daemon"] = st.get("failures")
-            self.check("daemon-state", st.get("state") == "protected", "state=%s" % st.get("state"))
+            self.fig["daemon_state"] = st.get("state")
+            self.check("daemon-state", st.get("state") == exp["state"],
+                       "state=%s expected=%s" % (st.get("state"), exp["state"]))
             if "reloads" in exp:
                 want = exp["reloads"]
                 lo, hi = (want, want) if isinstance(want, int) else (want[0], want[1])
                 self.check("reloads", lo <= self.fig["reloads"] <= hi,
                            "reloads=%d expected=%s" % (self.fig["reloads"], want))
-            if st.get("failures", 0) != base.get("failures", 0):
-                self.check("daemon-failures", False, "failures=%s" % st.get("failures"))
+            self.fig["repairs"] = st.get("repairs", 0) - base.get("repairs", 0)
+            self.fig["last_repair"] = st.get("last_repair")
+            if "repairs" in exp:
+                want = exp["repairs"]
+                lo, hi = (want, want) if isinstance(want, int) else (want[0], want[1])
+                self.check("repairs", lo <= self.fig["repairs"] <= hi,
+                           "repairs=%d expected=%s (last: %s)" % (self.fig["repairs"], want, st.get("last_repair")))
+            # Under KASLR the header's virtual addresses are right only when read from
+            # /proc/kcore (the systemd unit must not hide it).
+            self.check("kernel-map-from-kcore", st.get("kernel_map") == "kcore",
+                       "kernel_map=%s (status.json)" % st.get("kernel_map"))
+            # Failed loads are errors unless the scenario provokes them (a busy kexec lock).
+            allowed = exp.get("failures", 0)
+            got = st.get("failures", 0) - base.get("failures", 0)
+            if got > allowed:
+                self.check("daemon-failures", False, "failures=%d, at most %d expected" % (got, allowed))
+            for rx in exp.get("daemon_log", []):
+                self.check("daemon-log", any(re.search(rx, ln) for ln in self.result["daemon_log"]),
+                           "/%s/ in the daemon's log" % rx)
         else:
             self.fig["reloads"] = self.reloads_harness - (1 if self.reloads_harness else 0)
             self.fig["events"] = None
@@ -1124,6 +1271,11 @@ class Run:
         if "ranges" in exp["checks"]:
             for s, e in ranges_subtract(ram, [(0, MIB)] + crash):
                 args += ["-e", "%x-%x" % (s, e)]
+        if "kaslr" in exp["checks"]:
+            k = self.result["kaslr"]
+            if not k:
+                raise Failure("the kaslr check needs the first kernel's /proc/kcore, which could not be read")
+            args += ["-o", k["direct_map_offset"], "-t", "%s:%s" % (k["text_vaddr"], k["text_paddr"])]
         if "removed" in exp["checks"]:
             if not removed:
                 raise Failure("the scenario checks removed memory but nothing was removed")
@@ -1166,7 +1318,8 @@ class Run:
         self.result["vmcore_check"] = verdict
         failed = [ln[len("CHECK "):] for ln in out if ln.startswith("CHECK ") and " FAIL " in ln]
         for ln in out:
-            if ln.startswith(("PHDR", "NOTE PRSTATUS", "SCAN")) or (ln.startswith("CHECK") and " FAIL " in ln):
+            if ln.startswith(("PHDR", "NOTE PRSTATUS", "SCAN", "KASLR-MISMATCH", "CHECK kaslr-")) or \
+                    (ln.startswith("CHECK") and " FAIL " in ln):
                 self.say("vmcore: " + ln)
         self.say("vmcore checked: %s (%d PT_LOADs, %d NT_PRSTATUS, markers %s/%s)%s" %
                  (verdict, vj.get("loads", 0), vj.get("prstatus", 0), vj.get("marks_valid", "-"),
@@ -1174,6 +1327,13 @@ class Run:
         self.fig["vmcore_prstatus"] = vj.get("prstatus")
         self.fig["vmcore_loads"] = vj.get("loads")
         self.fig["marks_found"] = vj.get("marks_valid")
+        if "kaslr" in exp["checks"]:
+            self.fig["kaslr_direct_map_mismatched"] = vj.get("kaslr_direct_map_mismatched")
+            self.fig["kaslr_text_ok"] = bool(vj.get("kaslr_text_ok"))
+            self.result["kaslr"]["vmcore_ram_loads_checked"] = vj.get("kaslr_direct_map_loads")
+            self.result["kaslr"]["vmcore_ram_loads_mismatched"] = vj.get("kaslr_direct_map_mismatched")
+            self.result["kaslr"]["vmcore_text_ok"] = bool(vj.get("kaslr_text_ok"))
+        self.check_panic_offset()
         want = exp["vmcore"].upper()
         self.check("vmcore-%s" % exp["vmcore"], verdict == want,
                    "vmcore-check said %s, the scenario expects %s%s" %
@@ -1188,6 +1348,19 @@ class Run:
         except subprocess.TimeoutExpired:
             self.say("QEMU did not exit after poweroff; killing it")
 
+
+    def check_panic_offset(self):
+        """The panic's "Kernel Offset:" line agrees with the text of /proc/kcore."""
+        k, po = self.result.get("kaslr"), self.panic_kernel_offset
+        if not k or po is None:
+            return
+        k["panic_kernel_offset"] = po
+        tv_off = int(k["text_vaddr"], 16) - TEXT_NOKASLR
+        want = "disabled" if tv_off == 0 else "0x%x" % tv_off
+        got = po if po == "disabled" else "0x%x" % int(po, 16)
+        # "disabled" also when KASLR is compiled in but off; offset 0 then matches it.
+        self.check("kaslr-panic-offset", got == want or (got == "0x0" and tv_off == 0),
+                   "panic said Kernel Offset: %s, /proc/kcore text says %s" % (po, want))
 
     def check_serial(self, regex, start):
         """expect.serial: a console line after the panic matches regex."""
@@ -1282,10 +1455,12 @@ def summary_line(r):
 
     def v(x, unit=""):
         return "-" if x is None else "%s%s" % (x, unit)
-    return ("%-4s %-34s %-3s %-13s uevents=%-3s events=%-3s reloads=%-2s ev->reload=%-7s syscall=%-7s "
-            "boot=%-6s total=%s" %
-            ("PASS" if r["passed"] else "FAIL", r["scenario"] + "@" + r["loader"], r["accel"], r["reload_mode"],
-             v(f.get("uevents_kernel")), v(f.get("events")), v(f.get("reloads")),
+    k = r.get("kaslr")
+    kaslr = "?" if not k else ("on" if k["active"] else "OFF")
+    return ("%-4s %-38s %-4s kaslr=%-3s %-3s %-13s uevents=%-3s events=%-3s reloads=%-2s ev->reload=%-7s "
+            "syscall=%-7s boot=%-6s total=%s" %
+            ("PASS" if r["passed"] else "FAIL", r["scenario"] + "@" + r["loader"], r["kernel"], kaslr,
+             r["accel"], r["reload_mode"], v(f.get("uevents_kernel")), v(f.get("events")), v(f.get("reloads")),
              v(f.get("last_event_to_reload_ms"), "ms"),
              v(f.get("reload_syscall_ms"), "ms"), v(f.get("boot_s"), "s"), v(f.get("total_s"), "s")))
 
@@ -1304,13 +1479,17 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "out"), help="output directory (default: tests/vm/out)")
     ap.add_argument("--accel", choices=("auto", "tcg", "kvm"), default="auto")
     ap.add_argument("--narrate", action="store_true", help="print a human log of each run as it happens")
-    ap.add_argument("--loader", action="append", choices=LOADERS,
+    ap.add_argument("--loader", action="append", choices=LOADERS + DAEMON_LOADERS,
                     help="run with these loaders instead of those the scenario names (repeatable)")
     ap.add_argument("--reload", choices=("auto", "daemon", "harness-kexec"), default="auto",
                     help="who reloads the crash kernel in scenarios that use the daemon "
                          "(auto: the daemon if the build has it, else the harness's own kexec)")
-    ap.add_argument("--first-kernel", choices=("pvh", "bzimage"), default="pvh",
-                    help="boot the first kernel as PVH vmlinux (faster under TCG) or bzImage")
+    ap.add_argument("--kernel", choices=tuple(KERNELS) + ("all",), default=None,
+                    help="the kernels to run the scenarios on (default: all with --default, else 6.1); "
+                         "a scenario that pins machine.kernel runs on that kernel only")
+    ap.add_argument("--first-kernel", choices=("pvh", "bzimage"), default="bzimage",
+                    help="boot the first kernel from its bzImage (default: KASLR on, as on real machines) "
+                         "or as PVH vmlinux (about 3 s faster under TCG, but no KASLR: said loudly)")
     ap.add_argument("--timeout-scale", type=float, default=None,
                     help="multiply every timeout (default: 1 under KVM, 3 under TCG)")
     ap.add_argument("--cache", default=os.environ.get("CHP_VM_CACHE") or os.path.join(
@@ -1329,6 +1508,18 @@ def main():
     except (OSError, ValueError) as e:
         print("vmtest: %s" % e, file=sys.stderr)
         return 2
+    opts.kernel = opts.kernel or ("all" if opts.default else "6.1")
+    want_kernels = list(KERNELS) if opts.kernel == "all" else [opts.kernel]
+    # (scenario, kernel) pairs, in file order and then kernel order.
+    plan = []
+    for scn in scenarios:
+        if scn["kernel_pin"] is not None:
+            if scn["kernel_pin"] not in want_kernels:
+                print("vmtest: %s pins kernel %s: run on it only (--kernel %s)" %
+                      (scn["name"], scn["kernel_pin"], opts.kernel), file=sys.stderr)
+            plan.append((scn, scn["kernel_pin"]))
+        else:
+            plan.extend((scn, k) for k in want_kernels)
     env = read_env(opts.cache)
     os.makedirs(opts.out, exist_ok=True)
     opts.out = os.path.abspath(opts.out)
@@ -1352,9 +1543,7 @@ def main():
               ("asked with --reload harness-kexec" if opts.reload == "harness-kexec"
                else "%s/daemon/crash-hotplugd is not built" % build), file=sys.stderr)
 
-    image = os.path.join(opts.out, "image")
     t = time.monotonic()
-    mk = [os.path.join(HERE, "mkimage"), "--build", build, "--out", image, "--cache", opts.cache]
     if any(s["machine"].get("qemu") == "qemu10" for s in scenarios) and not env.get("CHP_VM_QEMU10"):
         print("vmtest: fetching QEMU 10 for CPU removal (tests/vm/setup --qemu10)", file=sys.stderr)
         if subprocess.run([os.path.join(HERE, "setup"), "--qemu10"], stdout=subprocess.DEVNULL).returncode:
@@ -1365,6 +1554,13 @@ def main():
         print("vmtest: installing makedumpfile for the capture initrd (tests/vm/setup)", file=sys.stderr)
         if subprocess.run([os.path.join(HERE, "setup")], stdout=subprocess.DEVNULL).returncode:
             print("vmtest: tests/vm/setup failed", file=sys.stderr)
+            return 2
+        env = read_env(opts.cache)
+    if any(k == "6.12" for _, k in plan) and not env.get("CHP_VM_BP_BZIMAGE"):
+        print("vmtest: fetching the bookworm-backports kernel for 6.12 (tests/vm/setup --kernel-backports)",
+              file=sys.stderr)
+        if subprocess.run([os.path.join(HERE, "setup"), "--kernel-backports"], stdout=subprocess.DEVNULL).returncode:
+            print("vmtest: tests/vm/setup --kernel-backports failed", file=sys.stderr)
             return 2
         env = read_env(opts.cache)
     if any(s["machine"].get("firmware") == "ovmf" for s in scenarios) and not env.get("CHP_VM_OVMF_CODE"):
@@ -1381,20 +1577,30 @@ def main():
                 print("vmtest: tests/vm/setup --systemd failed", file=sys.stderr)
                 return 2
             env = read_env(opts.cache)
-        mk.append("--systemd")
-    r = subprocess.run(mk)
-    if r.returncode != 0:
-        print("vmtest: building the guest image failed", file=sys.stderr)
-        return 2
+    kernels = sorted({k for _, k in plan}, key=list(KERNELS).index)
+    for kern in kernels:
+        # One image per kernel (its bzImage as /boot/bzImage, its modules); the systemd
+        # guest's project build directory is shared.
+        mk = [os.path.join(HERE, "mkimage"), "--build", build, "--out", image_dir(opts.out, kern),
+              "--cache", opts.cache, "--kernel", MKIMAGE_KERNEL[kern]]
+        if any(s["guest"] == "systemd" for s, k in plan if k == kern):
+            mk += ["--systemd", "--systemd-build", os.path.join(opts.out, "build-systemd")]
+        r = subprocess.run(mk)
+        if r.returncode != 0:
+            print("vmtest: building the guest image for kernel %s failed" % kern, file=sys.stderr)
+            return 2
     image_s = time.monotonic() - t
+    if opts.first_kernel == "pvh":
+        print("vmtest: FIRST KERNEL BOOTED AS PVH vmlinux (--first-kernel pvh): NO KASLR, except under OVMF",
+              file=sys.stderr)
 
     results = []
-    for scn in scenarios:
+    for scn, kern in plan:
         for loader in (scn["loaders"] if scn["type"] == "bench" else (opts.loader or scn["loaders"])):
             mode = "none" if scn["reload"] == "none" else daemon_mode
             if scn["guest"] == "systemd" and mode != "none":
                 mode = "daemon"      # built and installed from the tree by mkimage --systemd
-            run = Run(scn, loader, opts, env, image, mode, accel, reason)
+            run = Run(scn, loader, kern, opts, env, image_dir(opts.out, kern), mode, accel, reason)
             try:
                 res = run.run()
             except KeyboardInterrupt:
@@ -1409,22 +1615,36 @@ def main():
 
     passed = sum(1 for r in results if r["passed"])
     failed = len(results) - passed
-    lines = [banner, "kernel %s, first kernel %s, reloads by %s, image built in %.1f s" %
-             (env.get("CHP_VM_KERNEL_VERSION"), opts.first_kernel, daemon_mode, image_s), ""]
+    no_kaslr = [r["scenario"] + "@" + r["loader"] + "@" + r["kernel"] for r in results
+                if not r.get("kaslr") or not r["kaslr"]["active"]]
+    lines = [banner, "kernels %s, first kernel %s, reloads by %s, image built in %.1f s" %
+             (", ".join("%s (%s)" % (k, kernel_env(env, k)["kernel_version"]) for k in kernels),
+              opts.first_kernel, daemon_mode, image_s), ""]
     for r in results:
         lines.append(summary_line(r))
         lines.extend("     - %s" % f for f in r["failures"])
     lines += ["", "%d passed, %d failed" % (passed, failed)]
+    if no_kaslr:
+        warn = ("!!! KASLR INACTIVE OR UNKNOWN IN %d OF %d RUN(S): their dumps were not checked against a "
+                "randomized layout:" % (len(no_kaslr), len(results)))
+        lines += ["", "!" * 72, warn] + ["!!!   " + n for n in no_kaslr] + ["!" * 72]
     with open(os.path.join(opts.out, "summary.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     with open(os.path.join(opts.out, "summary.json"), "w", encoding="utf-8") as f:
         json.dump({"accel": accel, "accel_reason": reason, "reload_mode": daemon_mode,
-                   "passed": passed, "failed": failed,
-                   "runs": [{"name": r["scenario"] + "@" + r["loader"], "passed": r["passed"],
-                             "figures": r["figures"], "failures": r["failures"]} for r in results]},
+                   "first_kernel": opts.first_kernel,
+                   "kernels": {k: kernel_env(env, k)["kernel_version"] for k in kernels},
+                   "passed": passed, "failed": failed, "kaslr_inactive_runs": no_kaslr,
+                   "runs": [{"name": r["scenario"] + "@" + r["loader"] + "@" + r["kernel"],
+                             "scenario": r["scenario"], "loader": r["loader"], "kernel": r["kernel"],
+                             "kernel_version": r["kernel_version"], "kaslr": r.get("kaslr"),
+                             "passed": r["passed"], "figures": r["figures"], "failures": r["failures"]}
+                            for r in results]},
                   f, indent=2)
         f.write("\n")
     print("\n%d passed, %d failed" % (passed, failed))
+    if no_kaslr:
+        print("\n".join(lines[lines.index("!" * 72):]))
     print("results: %s" % opts.out)
     return 0 if failed == 0 and results else 1
 

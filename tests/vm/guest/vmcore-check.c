@@ -3,6 +3,8 @@
  * vmcore-check: check the dump the capture kernel sees (guest, kdump kernel).
  *
  *   vmcore-check [-f FILE] [-n NONCE -m MARKS] [-c CPUS] [-e START-END]... [-x START-END]...
+ *                [-o OFFSET] [-t VADDR:PADDR]
+ *   vmcore-check --kcore FILE
  *
  *   -f FILE        the dump (default /proc/vmcore)
  *   -n NONCE -m N  N pages were stamped by memmark with NONCE: every one must be found in a
@@ -10,6 +12,18 @@
  *   -c CPUS        expected number of NT_PRSTATUS notes (CPUs online at the panic)
  *   -e START-END   a physical range (hexadecimal, end exclusive) that the PT_LOADs must cover
  *   -x START-END   a removed physical range that no PT_LOAD may touch
+ *   -o OFFSET      the first kernel's direct-map offset (hexadecimal, p_vaddr - p_paddr of
+ *                  its RAM, from --kcore): every RAM PT_LOAD must have p_vaddr - p_paddr ==
+ *                  OFFSET (KASLR moves the direct map)
+ *   -t VADDR:PADDR the first kernel's text (hexadecimal, from --kcore): the kernel text
+ *                  PT_LOAD must have this p_vaddr and p_paddr (KASLR moves both)
+ *
+ *   --kcore FILE   instead, in the running first kernel: read the program headers of FILE
+ *                  (/proc/kcore) with plain pread, print every PT_LOAD, and print the
+ *                  direct-map offset of its RAM segments (p_vaddr below the kernel text
+ *                  mapping, p_paddr valid; p_paddr is -1 for vmalloc, modules and the like),
+ *                  which must all agree, and the kernel text segment's p_vaddr and p_paddr
+ *                  (p_vaddr in [0xffffffff80000000, +1 GiB)), as "KCORE-JSON {...}"
  *
  * Prints the program headers and notes, one "CHECK name PASS|FAIL detail" line per check,
  * a "VMCORE-JSON {...}" line with the figures and "VMCORE-CHECK PASS" or "VMCORE-CHECK FAIL".
@@ -19,8 +33,10 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <libelf.h>
 #include <stdarg.h>
@@ -41,6 +57,12 @@
 /* Program headers with a virtual address in the kernel text mapping (__START_KERNEL_map)
  * describe the kernel image, which the RAM ranges list again. */
 #define KTEXT_VADDR UINT64_C(0xffffffff80000000)
+#define KTEXT_SPAN (UINT64_C(1) << 30)
+/* Where x86-64 Linux puts the direct map and the kernel text without KASLR. */
+#define DIRECT_MAP_NOKASLR UINT64_C(0xffff888000000000)
+#define TEXT_NOKASLR UINT64_C(0xffffffff81000000)
+/* /proc/kcore's p_paddr for segments that are not RAM. */
+#define NO_PADDR UINT64_MAX
 
 struct load {
 	uint64_t off, paddr, vaddr, filesz;
@@ -52,7 +74,8 @@ static int failures;
 static void usage(void)
 {
 	fprintf(stderr, "usage: vmcore-check [-f FILE] [-n NONCE -m MARKS] [-c CPUS] "
-			"[-e START-END]... [-x START-END]...\n");
+			"[-e START-END]... [-x START-END]... [-o OFFSET] [-t VADDR:PADDR]\n"
+			"       vmcore-check --kcore FILE\n");
 	exit(2);
 }
 
@@ -140,13 +163,135 @@ static int scan_load(int fd, const struct load *l, uint64_t nonce, struct scan *
 	return 0;
 }
 
+static int read_full(int fd, void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t r = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/* --kcore: the running kernel's direct-map offset and text placement, read from the
+ * program headers of /proc/kcore without libelf (its st_size is the whole address space). */
+static int kcore_mode(const char *path)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph;
+	uint64_t offset = 0, text_vaddr = 0, text_paddr = 0;
+	unsigned ram = 0, disagree = 0, text = 0, other = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "vmcore-check: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	if (read_full(fd, &eh, sizeof(eh), 0) < 0 || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum == PN_XNUM) {
+		fprintf(stderr, "vmcore-check: %s: not a 64-bit little-endian ELF core with program headers\n",
+			path);
+		close(fd);
+		return 2;
+	}
+	ph = calloc(eh.e_phnum, sizeof(*ph));
+	if (!ph || read_full(fd, ph, (size_t)eh.e_phnum * sizeof(*ph), (off_t)eh.e_phoff) < 0) {
+		fprintf(stderr, "vmcore-check: %s: cannot read %u program headers\n", path, eh.e_phnum);
+		close(fd);
+		free(ph);
+		return 2;
+	}
+	close(fd);
+	printf("KCORE %s type=%u machine=%u phnum=%u\n", path, eh.e_type, eh.e_machine, eh.e_phnum);
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		const Elf64_Phdr *p = &ph[i];
+		const char *kind;
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		if (p->p_paddr == NO_PADDR) {
+			kind = "no-paddr";
+			other++;
+		} else if (p->p_vaddr >= KTEXT_VADDR && p->p_vaddr - KTEXT_VADDR < KTEXT_SPAN) {
+			kind = "text";
+			if (text++ == 0) {
+				text_vaddr = p->p_vaddr;
+				text_paddr = p->p_paddr;
+			}
+		} else if (p->p_vaddr < KTEXT_VADDR) {
+			uint64_t o = p->p_vaddr - p->p_paddr;
+
+			kind = "ram";
+			if (ram++ == 0)
+				offset = o;
+			else if (o != offset)
+				disagree++;
+		} else {
+			kind = "other";
+			other++;
+		}
+		printf("KCORE-LOAD %2u vaddr=0x%016" PRIx64 " paddr=", i, p->p_vaddr);
+		if (p->p_paddr == NO_PADDR)
+			printf("-");
+		else
+			printf("0x%09" PRIx64, p->p_paddr);
+		printf(" size=%" PRIu64 "K %s", p->p_memsz >> 10, kind);
+		if (!strcmp(kind, "ram"))
+			printf(" offset=0x%016" PRIx64, p->p_vaddr - p->p_paddr);
+		putchar('\n');
+	}
+	free(ph);
+	check("kcore-direct-map", ram > 0 && disagree == 0, "ram_loads=%u disagreeing=%u offset=0x%016" PRIx64,
+	      ram, disagree, offset);
+	check("kcore-text", text == 1, "text_loads=%u vaddr=0x%016" PRIx64 " paddr=0x%" PRIx64, text,
+	      text_vaddr, text_paddr);
+	printf("KCORE-JSON {\"ram_loads\":%u,\"ram_disagreeing\":%u,\"direct_map_offset\":\"0x%" PRIx64
+	       "\",\"text_loads\":%u,\"text_vaddr\":\"0x%" PRIx64 "\",\"text_paddr\":\"0x%" PRIx64
+	       "\",\"other_loads\":%u,\"kaslr\":%s,\"failures\":%d}\n",
+	       ram, disagree, offset, text, text_vaddr, text_paddr, other,
+	       (offset != DIRECT_MAP_NOKASLR || text_vaddr != TEXT_NOKASLR) ? "true" : "false", failures);
+	printf("KCORE-CHECK %s\n", failures ? "FAIL" : "PASS");
+	return failures ? 1 : 0;
+}
+
+static int parse_pair(const char *s, uint64_t *a, uint64_t *b)
+{
+	char buf[64];
+	char *colon;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	colon = strchr(buf, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	return parse_u64(buf, 16, a) || parse_u64(colon + 1, 16, b) ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{"kcore", required_argument, NULL, 'K'},
+		{NULL, 0, NULL, 0},
+	};
 	const char *path = "/proc/vmcore";
 	struct range expect[MAX_RANGES], removed[MAX_RANGES], cov[MAX_RANGES];
 	size_t nexpect = 0, nremoved = 0, ncov = 0, nloads = 0, phnum = 0;
 	uint64_t nonce = 0, marks = 0, cpus = 0;
 	bool have_nonce = false, have_marks = false, have_cpus = false;
+	bool have_offset = false, have_text = false;
+	uint64_t dm_offset = 0, want_text_vaddr = 0, want_text_paddr = 0;
+	uint64_t text_vaddr = 0, text_paddr = 0;
+	unsigned dm_loads = 0, dm_mismatched = 0;
 	unsigned notes_phdrs = 0, prstatus = 0, vmcoreinfo = 0, ktext = 0, other_notes = 0;
 	uint64_t total = 0, max_end = 0;
 	struct load *loads;
@@ -155,8 +300,22 @@ int main(int argc, char **argv)
 	int fd, opt;
 	Elf *e;
 
-	while ((opt = getopt(argc, argv, "f:n:m:c:e:x:")) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:n:m:c:e:x:o:t:", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'K':
+			if (optind != argc)
+				usage();
+			return kcore_mode(optarg);
+		case 'o':
+			if (parse_u64(optarg, 16, &dm_offset))
+				usage();
+			have_offset = true;
+			break;
+		case 't':
+			if (parse_pair(optarg, &want_text_vaddr, &want_text_paddr))
+				usage();
+			have_text = true;
+			break;
 		case 'f':
 			path = optarg;
 			break;
@@ -284,8 +443,18 @@ int main(int argc, char **argv)
 			       ph.p_paddr + ph.p_memsz, ph.p_vaddr, ph.p_memsz >> 10,
 			       l->ktext ? " (kernel text)" : "");
 			if (l->ktext) {
-				ktext++;
+				if (ktext++ == 0) {
+					text_vaddr = ph.p_vaddr;
+					text_paddr = ph.p_paddr;
+				}
 				continue;
+			}
+			dm_loads++;
+			if (have_offset && ph.p_vaddr - ph.p_paddr != dm_offset) {
+				if (dm_mismatched++ < 8)
+					printf("KASLR-MISMATCH LOAD paddr=0x%" PRIx64 " vaddr=0x%" PRIx64
+					       " offset=0x%" PRIx64 " expected=0x%" PRIx64 "\n", ph.p_paddr,
+					       ph.p_vaddr, ph.p_vaddr - ph.p_paddr, dm_offset);
 			}
 			total += ph.p_memsz;
 			if (ph.p_paddr + ph.p_memsz > max_end)
@@ -319,6 +488,13 @@ int main(int argc, char **argv)
 	check("one-note-phdr", notes_phdrs == 1, "note_phdrs=%u", notes_phdrs);
 	check("vmcoreinfo", vmcoreinfo == 1, "vmcoreinfo_notes=%u", vmcoreinfo);
 	check("kernel-text-load", ktext == 1, "kernel_text_loads=%u", ktext);
+	if (have_offset)
+		check("kaslr-direct-map", dm_loads > 0 && dm_mismatched == 0,
+		      "ram_loads=%u mismatched=%u offset=0x%016" PRIx64, dm_loads, dm_mismatched, dm_offset);
+	if (have_text)
+		check("kaslr-text", ktext == 1 && text_vaddr == want_text_vaddr && text_paddr == want_text_paddr,
+		      "vaddr=0x%016" PRIx64 " paddr=0x%" PRIx64 " expected vaddr=0x%016" PRIx64 " paddr=0x%" PRIx64,
+		      text_vaddr, text_paddr, want_text_vaddr, want_text_paddr);
 	if (have_cpus)
 		check("prstatus", prstatus == cpus, "prstatus=%u expected=%" PRIu64, prstatus, cpus);
 
@@ -359,9 +535,15 @@ int main(int argc, char **argv)
 	printf("VMCORE-JSON {\"phnum\":%zu,\"loads\":%zu,\"ram_bytes\":%" PRIu64 ",\"max_paddr_end\":%" PRIu64
 	       ",\"prstatus\":%u,\"vmcoreinfo\":%u,\"other_notes\":%u,\"pages_scanned\":%" PRIu64
 	       ",\"marks_valid\":%" PRIu64 ",\"marks_expected\":%" PRIu64 ",\"marks_mismatched\":%" PRIu64
-	       ",\"scan_secs\":%.3f,\"secs\":%.3f,\"failures\":%d}\n",
+	       ",\"scan_secs\":%.3f,\"text_vaddr\":\"0x%" PRIx64 "\",\"text_paddr\":\"0x%" PRIx64
+	       "\",\"kaslr_direct_map_loads\":%u,\"kaslr_direct_map_mismatched\":%u"
+	       ",\"kaslr_direct_map_checked\":%d,\"kaslr_text_checked\":%d,\"kaslr_text_ok\":%d"
+	       ",\"secs\":%.3f,\"failures\":%d}\n",
 	       phnum, nloads, total, max_end, prstatus, vmcoreinfo, other_notes, sc.pages, sc.valid,
-	       marks, sc.mismatched, scan_secs, now() - t0, failures);
+	       marks, sc.mismatched, scan_secs, text_vaddr, text_paddr, dm_loads, dm_mismatched,
+	       have_offset, have_text,
+	       have_text && ktext == 1 && text_vaddr == want_text_vaddr && text_paddr == want_text_paddr,
+	       now() - t0, failures);
 	printf("VMCORE-CHECK %s\n", failures ? "FAIL" : "PASS");
 	elf_end(e);
 	close(fd);
