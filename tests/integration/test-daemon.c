@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The real daemon (its test build: kexec calls faked, faults scripted with --fault) against
  * a umockdev test bed, receiving real uevents through its udev monitor. */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -240,6 +243,42 @@ static void test_kernel_mode_guard(void **state)
 	assert_int_equal(harness_stop(h), 0);
 }
 
+/* A dropped update: the kernel prints "crash hp: kexec_trylock() failed ..." at info level
+ * when a kexec load holds the lock during a hotplug. A FIFO stands in for /dev/kmsg. */
+static void test_kernel_mode_kmsg_notice(void **state)
+{
+	static const char rec[] = "6,1200,5000000,-;crash hp: kexec_trylock() failed, kdump image may be inaccurate\n";
+	static const char other[] = "6,1201,5000001,-;EXT4-fs (vda1): mounted filesystem\n";
+	Harness *h = *state;
+	char *dev = g_build_filename(h->root, "dev", NULL);
+	char *fifo = g_build_filename(dev, "kmsg", NULL);
+	int fd;
+
+	assert_int_equal(g_mkdir_with_parents(dev, 0755), 0);
+	(void)unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* Read-write: the FIFO always has a writer, so the daemon never sees a hang-up. */
+	fd = open(fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	assert_true(fd >= 0);
+	kernel_mode_setup(h, "459200\n");
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_state(h, "kernel-managed", 5000));
+	assert_int_equal(status_of(h, "repairs"), 1);
+
+	/* Another message is no reason; the notice at info level is. */
+	assert_int_equal(write(fd, other, sizeof(other) - 1), (ssize_t)sizeof(other) - 1);
+	harness_sleep_ms(300 * harness_scale());
+	assert_int_equal(write(fd, rec, sizeof(rec) - 1), (ssize_t)sizeof(rec) - 1);
+	assert_true(harness_wait_status(h, "repairs", 2, 10000));
+	assert_true(harness_wait_state(h, "kernel-managed", 5000));
+	assert_int_equal(status_of(h, "reloads"), 2);
+	assert_true(harness_log_contains(h, "the kernel reported on its header update: \"kexec_trylock() failed"));
+	assert_int_equal(harness_stop(h), 0);
+	close(fd);
+	g_free(fifo);
+	g_free(dev);
+}
+
 static void test_kernel_capacity_exceeded_falls_back(void **state)
 {
 	Harness *h = *state;
@@ -443,6 +482,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_spaced_events_reload_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_reloads_at_max_delay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_mode_kmsg_notice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_capacity_exceeded_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_topology_no_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ebusy_retried, setup, teardown),
