@@ -449,6 +449,12 @@ static int cmd_status(const CtlArgs *a)
 	printf("  Header:       %" PRIu64 " of %" PRIu64 " program headers\n", s.phdrs_used, s.max_phdrs);
 	printf("  Reloads:      %" PRIu64 " (%" PRIu64 " failed attempt%s)\n", s.reloads, s.failures,
 	       s.failures == 1 ? "" : "s");
+	if (s.repairs > 0)
+		printf("  Repairs:      %" PRIu64 " of the kernel's own header; last: %s\n", s.repairs, s.last_repair);
+	if (s.kernel_map[0])
+		printf("  Kernel map:   %s%s\n", s.kernel_map,
+		       streq(s.kernel_map, "kcore") ? " (/proc/kcore: right under KASLR)"
+						   : " (/proc/kcore unreadable: virtual addresses GUESSED, wrong under KASLR)");
 	printf("  Events:       %" PRIu64 " (%" PRIu64 " in the last burst)\n", s.events_total, s.last_burst_events);
 	if (s.last_reload_realtime_usec > 0) {
 		time_t t = (time_t)(s.last_reload_realtime_usec / 1000000);

@@ -179,7 +179,8 @@ cat >"$RUN/status.json" <<EOF
 {"pid":$$,"state":"protected","loader":"file","reloads":2,"failures":0,"events_total":16,
  "last_burst_events":16,"last_reload_realtime_usec":1700000000000000,"last_reload_syscall_usec":38000,
  "last_event_to_reload_usec":1040000,"cpus":2,"ram_ranges":2,"ram_bytes":804126720,"phdrs_used":6,
- "max_phdrs":8198,"fingerprint":"e89b9098eb0a37a2","message":"protected: 2 CPUs, 2 RAM ranges (767 MiB)"}
+ "max_phdrs":8198,"repairs":1,"kernel_map":"kcore","last_repair":"memory removed (128 MiB, first at 0x138000000)",
+ "fingerprint":"e89b9098eb0a37a2","message":"protected: 2 CPUs, 2 RAM ranges (767 MiB)"}
 EOF
 run 6 "status: the pid is not crash-hotplugd" status --runtime-dir "$RUN"
 has "$WORK/out" 'not running; the status file is stale' "status says stale"
@@ -188,8 +189,11 @@ sed -i "s/\"pid\":$$,/\"pid\":$FAKE_PID,/" "$RUN/status.json"
 run 0 "status of a running daemon" status --runtime-dir "$RUN"
 has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): protected" "status first line"
 has "$WORK/out" 'Header: +6 of 8198 program headers' "status header line"
+has "$WORK/out" 'Repairs: +1 of the kernel.s own header; last: memory removed \(128 MiB' "status says why it repaired"
+has "$WORK/out" 'Kernel map: +kcore' "status says where the kernel map came from"
 run 0 "status --json" status --runtime-dir "$RUN" --json
 has "$WORK/out" "^\\{\"pid\":$FAKE_PID,\"running\":true,\"state\":\"protected\"" "status --json"
+has "$WORK/out" '"repairs":1,' "status --json has the repairs"
 run 0 "reload" reload --runtime-dir "$RUN"
 wait "$FAKE_PID"
 [ $? -eq 129 ] && ok "the daemon got SIGHUP" || not_ok "the daemon got SIGHUP"

@@ -1544,39 +1544,28 @@ def main():
                else "%s/daemon/crash-hotplugd is not built" % build), file=sys.stderr)
 
     t = time.monotonic()
-    if any(s["machine"].get("qemu") == "qemu10" for s in scenarios) and not env.get("CHP_VM_QEMU10"):
-        print("vmtest: fetching QEMU 10 for CPU removal (tests/vm/setup --qemu10)", file=sys.stderr)
-        if subprocess.run([os.path.join(HERE, "setup"), "--qemu10"], stdout=subprocess.DEVNULL).returncode:
-            print("vmtest: tests/vm/setup --qemu10 failed", file=sys.stderr)
+    # What the scenarios need and the cache lacks: (needed, env key, setup flag, why).
+    wants = [
+        (any(s["machine"].get("qemu") == "qemu10" for s in scenarios), "CHP_VM_QEMU10", "--qemu10",
+         "fetching QEMU 10 for CPU removal"),
+        (any("makedumpfile" in s["expect"]["checks"] for s in scenarios) and not shutil.which("makedumpfile"),
+         None, None, "installing makedumpfile for the capture initrd"),
+        (any(k == "6.12" for _, k in plan), "CHP_VM_BP_BZIMAGE", "--kernel-backports",
+         "fetching the bookworm-backports kernel for 6.12"),
+        (any(s["machine"].get("firmware") == "ovmf" for s in scenarios), "CHP_VM_OVMF_CODE", "--ovmf",
+         "installing the UEFI firmware"),
+        (any(s["guest"] == "systemd" for s in scenarios), "CHP_VM_SYSTEMD_ROOT", "--systemd",
+         "building the systemd guest's root file system"),
+    ]
+    for needed, key, flag, why in wants:
+        if not needed or (key and env.get(key)):
+            continue
+        cmd = [os.path.join(HERE, "setup")] + ([flag] if flag else [])
+        print("vmtest: %s (tests/vm/%s)" % (why, " ".join(["setup"] + cmd[1:])), file=sys.stderr)
+        if subprocess.run(cmd, stdout=subprocess.DEVNULL).returncode:
+            print("vmtest: tests/vm/%s failed" % " ".join(["setup"] + cmd[1:]), file=sys.stderr)
             return 2
         env = read_env(opts.cache)
-    if any("makedumpfile" in s["expect"]["checks"] for s in scenarios) and not shutil.which("makedumpfile"):
-        print("vmtest: installing makedumpfile for the capture initrd (tests/vm/setup)", file=sys.stderr)
-        if subprocess.run([os.path.join(HERE, "setup")], stdout=subprocess.DEVNULL).returncode:
-            print("vmtest: tests/vm/setup failed", file=sys.stderr)
-            return 2
-        env = read_env(opts.cache)
-    if any(k == "6.12" for _, k in plan) and not env.get("CHP_VM_BP_BZIMAGE"):
-        print("vmtest: fetching the bookworm-backports kernel for 6.12 (tests/vm/setup --kernel-backports)",
-              file=sys.stderr)
-        if subprocess.run([os.path.join(HERE, "setup"), "--kernel-backports"], stdout=subprocess.DEVNULL).returncode:
-            print("vmtest: tests/vm/setup --kernel-backports failed", file=sys.stderr)
-            return 2
-        env = read_env(opts.cache)
-    if any(s["machine"].get("firmware") == "ovmf" for s in scenarios) and not env.get("CHP_VM_OVMF_CODE"):
-        print("vmtest: installing the UEFI firmware (tests/vm/setup --ovmf)", file=sys.stderr)
-        if subprocess.run([os.path.join(HERE, "setup"), "--ovmf"], stdout=subprocess.DEVNULL).returncode:
-            print("vmtest: tests/vm/setup --ovmf failed", file=sys.stderr)
-            return 2
-        env = read_env(opts.cache)
-    if any(s["guest"] == "systemd" for s in scenarios):
-        if not env.get("CHP_VM_SYSTEMD_ROOT"):
-            print("vmtest: building the systemd guest's root file system (tests/vm/setup --systemd)",
-                  file=sys.stderr)
-            if subprocess.run([os.path.join(HERE, "setup"), "--systemd"], stdout=subprocess.DEVNULL).returncode:
-                print("vmtest: tests/vm/setup --systemd failed", file=sys.stderr)
-                return 2
-            env = read_env(opts.cache)
     kernels = sorted({k for _, k in plan}, key=list(KERNELS).index)
     for kern in kernels:
         # One image per kernel (its bzImage as /boot/bzImage, its modules); the systemd

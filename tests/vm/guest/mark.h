@@ -43,19 +43,25 @@ static int parse_u64(const char *s, int base, uint64_t *ret)
 	return 0;
 }
 
-static int parse_range(const char *s, struct range *r)
+/* "A<sep>B", both hexadecimal: 0, or -1 if s is not that. */
+static int parse_hex_pair(const char *s, char sep, uint64_t *a, uint64_t *b)
 {
 	char buf[64];
-	char *dash;
+	char *mid;
 
 	if (strlen(s) >= sizeof(buf))
 		return -1;
 	strcpy(buf, s);
-	dash = strchr(buf, '-');
-	if (!dash)
+	mid = strchr(buf, sep);
+	if (!mid)
 		return -1;
-	*dash = '\0';
-	if (parse_u64(buf, 16, &r->start) || parse_u64(dash + 1, 16, &r->end) || r->end <= r->start)
+	*mid = '\0';
+	return parse_u64(buf, 16, a) || parse_u64(mid + 1, 16, b) ? -1 : 0;
+}
+
+static int parse_range(const char *s, struct range *r)
+{
+	if (parse_hex_pair(s, '-', &r->start, &r->end) || r->end <= r->start)
 		return -1;
 	return 0;
 }

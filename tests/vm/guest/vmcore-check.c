@@ -262,21 +262,6 @@ static int kcore_mode(const char *path)
 	return failures ? 1 : 0;
 }
 
-static int parse_pair(const char *s, uint64_t *a, uint64_t *b)
-{
-	char buf[64];
-	char *colon;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	colon = strchr(buf, ':');
-	if (!colon)
-		return -1;
-	*colon = '\0';
-	return parse_u64(buf, 16, a) || parse_u64(colon + 1, 16, b) ? -1 : 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -312,7 +297,7 @@ int main(int argc, char **argv)
 			have_offset = true;
 			break;
 		case 't':
-			if (parse_pair(optarg, &want_text_vaddr, &want_text_paddr))
+			if (parse_hex_pair(optarg, ':', &want_text_vaddr, &want_text_paddr))
 				usage();
 			have_text = true;
 			break;
