@@ -546,7 +546,8 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 			m->force_reload = true;
 			if (m->status.state == STATE_KERNEL_MANAGED)
 				m->status.state = STATE_RELOADING;
-			fall_back(m, kind, res.detail, true);
+			/* A repair has said why already: no second warning for the same thing. */
+			fall_back(m, kind, res.detail, r == -ENOSPC || r == -EOPNOTSUPP);
 			continue;
 		}
 		m->status.failures++;
