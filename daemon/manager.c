@@ -487,7 +487,8 @@ static void kernel_refused(Manager *m, int r, const char *detail, const char *fi
 static int load(Manager *m, Topology **t, uint64_t fp)
 {
 	_cleanup_(freep) char *reason = NULL;
-	char last_error[320] = "no loader available", fields[128];
+	char last_error[320] = "no loader available", fields[128], invalid[256];
+	const char *header_rejected = NULL;
 	unsigned max_phdrs = 0;
 	size_t used = 0;
 	int r;
@@ -504,6 +505,20 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 			 elfcorehdr_phdrs_needed(*t), max_phdrs);
 	} else if (r < 0)
 		log_error("building the header: %s", strerror(-r));
+	else {
+		/* Never load what crash-hotplugctl show would reject: a hostile or broken /sys
+		 * value (a crash_notes address that wraps, RAM beyond the direct map) stops here. */
+		r = elfcorehdr_validate(m->header, m->header_capacity, NULL, invalid, sizeof(invalid));
+		if (r < 0) {
+			log_full(LOG_ERR, MSGID_RELOAD_FAILED, NULL,
+				 "refusing the header built from this topology: %s; only loaders that build their "
+				 "own header may load",
+				 invalid);
+			header_rejected = invalid;
+		}
+	}
+	if (r == ELFCOREHDR_OVER_CAPACITY)
+		header_rejected = "capacity exceeded (MaxPhdrs=)";
 	if (topology_diff(m->loaded, *t, &reason) < 0)
 		reason = NULL;
 
@@ -515,6 +530,7 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 		.reason = reason,
 		.previous = m->loaded_known ? m->loaded : NULL,
 		.raced = m->raced,
+		.header_rejected = header_rejected,
 	};
 
 	while (m->active < m->n_chain) {

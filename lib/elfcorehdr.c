@@ -284,6 +284,15 @@ static int check_phdrs(const Elf64_Phdr *ph, size_t n, ElfcorehdrInfo *info, cha
 			continue;
 		}
 
+		/* The direct map holds at most the 52-bit physical address space (5-level paging);
+		 * beyond it, or where p_vaddr wraps, a dump reader translates into nothing. */
+		if (p->p_paddr + (p->p_memsz - 1) >= ELFCOREHDR_MAX_PHYS)
+			return invalid(reason, rs, "phdr %zu: RAM 0x%llx-0x%llx beyond the 52-bit physical address space "
+				       "the direct map can hold", i, (unsigned long long)p->p_paddr,
+				       (unsigned long long)(p->p_paddr + p->p_memsz - 1));
+		if (p->p_vaddr + (p->p_memsz - 1) < p->p_vaddr)
+			return invalid(reason, rs, "phdr %zu: p_vaddr 0x%llx + 0x%llx wraps past 2^64", i,
+				       (unsigned long long)p->p_vaddr, (unsigned long long)p->p_memsz);
 		if (have_ram && p->p_paddr <= prev_end)
 			return invalid(reason, rs, "phdr %zu: RAM at 0x%llx is not above the previous range ending at 0x%llx",
 				       i, (unsigned long long)p->p_paddr, (unsigned long long)prev_end);

@@ -45,12 +45,15 @@ typedef struct ElfcorehdrInfo {
 	uint64_t page_offset;  /* p_vaddr - p_paddr of the RAM loads (0 when there are none) */
 } ElfcorehdrInfo;
 
+/* x86_64's largest physical address space (MAX_PHYSMEM_BITS with 5-level paging). */
+#define ELFCOREHDR_MAX_PHYS (1ULL << 52)
+
 /* Validates a header as /proc/vmcore would and more: magic, ELFCLASS64, LSB, EV_CURRENT,
  * ET_CORE, EM_X86_64, e_ehsize/e_phentsize, e_phoff right after the ELF header, no sections,
  * e_phnum in 1..65534, the phdrs inside size, only PT_NOTE and PT_LOAD, notes before loads,
  * at least the VMCOREINFO note and the kernel text load (above __START_KERNEL_map), notes
  * with p_vaddr 0 and no flags, loads RWX, p_offset == p_paddr, p_filesz == p_memsz, sizes
- * non-zero, no range wrapping past 2^64, RAM loads ascending, not overlapping and with one
+ * non-zero, no range wrapping past 2^64 (physical or virtual), RAM below ELFCOREHDR_MAX_PHYS, RAM loads ascending, not overlapping and with one
  * p_vaddr - p_paddr (makedumpfile derives PAGE_OFFSET from it), the bytes after the phdrs
  * (up to size) zero. Uses libelf. 0 with *ret filled (ret may be NULL); -EINVAL with reason
  * (may be NULL) filled; -ENOMEM. */

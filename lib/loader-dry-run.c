@@ -132,7 +132,8 @@ static int dry_run_load(Loader *l, const LoadRequest *req, LoadResult *res)
 	int r;
 
 	if (!req->header)
-		return loader_fail(res, ENOSPC, "dry-run: no header to write");
+		return loader_fail(res, req->header_rejected ? EINVAL : ENOSPC, "dry-run: no header to write%s%s",
+				   req->header_rejected ? ": " : "", req->header_rejected ? req->header_rejected : "");
 	if (mkdir(d->dir, 0755) < 0 && errno != EEXIST)
 		return loader_fail(res, errno, "dry-run: creating %s", d->dir);
 	if (asprintf(&hdr_path, "%s/elfcorehdr", d->dir) < 0 || asprintf(&plan_path, "%s/plan", d->dir) < 0)

@@ -310,6 +310,10 @@ static int segments_load(Loader *base, const LoadRequest *req, LoadResult *res)
 	int r;
 
 	*res = (LoadResult){};
+	if (t && !req->header && req->header_rejected) {
+		loader_set_detail(res, "no header to load: %s", req->header_rejected);
+		return -EINVAL;
+	}
 	if (!t || !req->header || req->header_used == 0 || req->header_used > req->header_capacity ||
 	    req->header_capacity == 0 || req->header_capacity % 4096) {
 		loader_set_detail(res, "invalid load request (header of %zu bytes, capacity %zu)", req->header_used,

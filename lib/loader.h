@@ -32,6 +32,9 @@ typedef struct LoadRequest {
 	 * whether the change may have raced a kexec load, which makes the kernel skip its update. */
 	const Topology *previous;
 	bool raced;
+	/* header is NULL when it could not be built or elfcorehdr_validate() rejected it: why
+	 * (NULL when it fit and was valid). Loaders that submit our header refuse then. */
+	const char *header_rejected;
 } LoadRequest;
 
 typedef struct LoadResult {

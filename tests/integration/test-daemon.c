@@ -299,6 +299,23 @@ static void test_kernel_capacity_exceeded_falls_back(void **state)
 	assert_int_equal(harness_stop(h), 0);
 }
 
+/* A crash_notes address whose note would wrap past 2^64: `show` rejects the header, so the
+ * daemon must not load it (dry-run, the only loader here, submits our header). */
+static void test_invalid_header_not_loaded(void **state)
+{
+	Harness *h = *state;
+
+	harness_write(h, "sys/devices/system/cpu/cpu1/crash_notes", "ffffffffffffff00\n");
+	dry_run_config(h, 200, 2000);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_state(h, "unprotected", 5000));
+	assert_int_equal(status_of(h, "reloads"), 0);
+	assert_true(harness_log_contains(h, "refusing the header built from this topology"));
+	assert_true(harness_log_contains(h, "wraps past 2^64"));
+	assert_true(harness_log_contains(h, "dry-run: no header to write: phdr 1"));
+	assert_int_equal(harness_stop(h), 0);
+}
+
 static void test_unchanged_topology_no_reload(void **state)
 {
 	Harness *h = *state;
@@ -482,6 +499,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_spaced_events_reload_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_reloads_at_max_delay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_header_not_loaded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_kmsg_notice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_capacity_exceeded_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_topology_no_reload, setup, teardown),

@@ -501,6 +501,13 @@ static void c_wrap(uint8_t *b)
 	phdr(b, 6)->p_vaddr = PAGE_OFFSET_L4 + phdr(b, 6)->p_paddr;
 	phdr(b, 6)->p_filesz = phdr(b, 6)->p_memsz = 0x2000;
 }
+static void c_high_ram(uint8_t *b)
+{
+	/* At 2^63 both checks on p_vaddr - p_paddr agree (modulo 2^64): only the bound stops it. */
+	phdr(b, 6)->p_paddr = phdr(b, 6)->p_offset = 1ULL << 63;
+	phdr(b, 6)->p_vaddr = PAGE_OFFSET_L4 + phdr(b, 6)->p_paddr;
+}
+static void c_vaddr_wrap(uint8_t *b) { phdr(b, 4)->p_vaddr = UINT64_MAX - 0xfff; }
 static void c_no_loads(uint8_t *b)
 {
 	ehdr(b)->e_phnum = 3;
@@ -538,6 +545,8 @@ static void test_validate_rejects(void **state)
 		{ c_overlap, "phdr 6: RAM at" },
 		{ c_page_offset, "phdr 6: p_vaddr - p_paddr" },
 		{ c_wrap, "wraps" },
+		{ c_high_ram, "phdr 6: RAM 0x8000000000000000-0x8000000007ffffff beyond the 52-bit" },
+		{ c_vaddr_wrap, "phdr 4: p_vaddr 0xfffffffffffff000" },
 		{ c_no_loads, "kernel text load are required" },
 		{ c_tail, "non-zero byte at offset 3000" },
 	};
