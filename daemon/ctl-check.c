@@ -308,6 +308,25 @@ static void check_crash_hotplug(Check *c)
 	       "crash-hotplugd reloads it", cpu, mem);
 }
 
+/* The header as the daemon would build it: one it would refuse to load is a FAIL. */
+static void check_header(Check *c, const Topology *t, unsigned max)
+{
+	_cleanup_(freep) void *buf = NULL;
+	size_t cap = elfcorehdr_capacity(max), used = 0;
+	char reason[256];
+	int r;
+
+	buf = cap ? malloc(cap) : NULL;
+	if (!buf)
+		return;
+	r = elfcorehdr_build(t, max, buf, cap, &used);
+	if (r != 0) /* over capacity is reported above; nothing else to say about a header */
+		return;
+	if (elfcorehdr_validate(buf, cap, NULL, reason, sizeof(reason)) < 0)
+		report(c, LEVEL_FAIL, "header", "the header built from this topology is not valid: %s; the daemon "
+		       "refuses to load it", reason);
+}
+
 static void check_topology(Check *c)
 {
 	_cleanup_(topology_freep) Topology *t = NULL;
@@ -321,9 +340,14 @@ static void check_topology(Check *c)
 	if (r < 0) {
 		char msg[sizeof(d.file) + sizeof(d.reason) + 16];
 
-		report(c, LEVEL_WARN, "topology", "cannot read: %s", diag_format(&d, msg, sizeof(msg)));
-		if (r == -EACCES || r == -EPERM)
+		/* The daemon reads the same files: without a topology it builds no header and
+		 * stays UNPROTECTED. Only a reader without root's rights cannot tell. */
+		if (r == -EACCES || r == -EPERM) {
+			report(c, LEVEL_WARN, "topology", "cannot read as this user: %s", diag_format(&d, msg, sizeof(msg)));
 			fix("run as root: /proc/iomem and cpuN/crash_notes are readable by root only");
+		} else
+			report(c, LEVEL_FAIL, "topology", "cannot read: %s; the daemon would stay UNPROTECTED",
+			       diag_format(&d, msg, sizeof(msg)));
 		return;
 	}
 	max = config_max_phdrs(c->config, t->n_possible);
@@ -336,6 +360,7 @@ static void check_topology(Check *c)
 		report(c, LEVEL_OK, "capacity", "%zu of %u program headers used (%zu CPUs, %zu RAM ranges, %s), header %zu bytes",
 		       need, max, t->n_cpus, t->n_ram, ctl_format_bytes(topology_ram_bytes(t), sz, sizeof(sz)),
 		       elfcorehdr_capacity(max));
+	check_header(c, t, max);
 	if (!t->kmap.from_kcore) {
 		char cmdline[4096] = "";
 

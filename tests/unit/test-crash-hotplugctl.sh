@@ -65,6 +65,19 @@ has "$WORK/out" '^ok +capture cmdline +root=/dev/vda1 irqpoll nr_cpus=1 reset_de
 	"check shows the capture command line, hotplug-safe"
 has "$WORK/out" '^ok +kernel map +from /proc/kcore' "check says where the kernel map comes from"
 
+# --- check: what leaves the daemon unprotected is a FAIL ---------------------------------
+cp "$ROOT/proc/iomem" "$WORK/iomem.good"
+printf 'zzzz-1 : System RAM\n' >"$ROOT/proc/iomem"
+run 5 "check: an unreadable topology is a problem" check --root "$ROOT"
+has "$WORK/out" '^FAIL +topology +cannot read: /proc/iomem:1: .*UNPROTECTED' "check fails on garbage iomem"
+cp "$WORK/iomem.good" "$ROOT/proc/iomem"
+cp "$ROOT/sys/devices/system/cpu/cpu1/crash_notes" "$WORK/notes.good"
+echo ffffffffffffff00 >"$ROOT/sys/devices/system/cpu/cpu1/crash_notes"
+run 5 "check: a header the daemon would refuse is a problem" check --root "$ROOT"
+has "$WORK/out" '^FAIL +header +the header built from this topology is not valid: phdr 1: .*wraps past 2\^64' \
+	"check fails on a header that does not validate"
+cp "$WORK/notes.good" "$ROOT/sys/devices/system/cpu/cpu1/crash_notes"
+
 # --- check: the capture kernel and hot-plugged memory ------------------------------------
 mkdir -p "$ROOT/etc/default"
 echo 'KDUMP_CMDLINE_APPEND="nr_cpus=1 systemd.unit=kdump-tools-dump.service"' >"$ROOT/etc/default/kdump-tools"
