@@ -38,6 +38,8 @@ struct Manager {
 	uint64_t burst_last_usec;    /* ... of the burst being handled, 0 for other checks */
 	const char *trigger;         /* why the running check runs: "start", "events", "retry", ... */
 	sd_event_source *retry_timer;
+	ReloadBudget budget;          /* spacing and rate of load attempts */
+	sd_event_source *budget_timer; /* a load waits for the budget */
 
 	ElfcorehdrBuilder *builder;
 	void *header;
@@ -267,6 +269,7 @@ static void arm_timer(Manager *m, sd_event_source **s, uint64_t when, sd_event_t
 }
 
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata);
+static int on_budget(sd_event_source *s, uint64_t usec, void *userdata);
 
 static void schedule_retry(Manager *m, uint64_t delay)
 {
@@ -547,6 +550,26 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 		}
 		if (kind != LOADER_KERNEL) {
 			m->status.loader = loader_name(kind);
+			/* Each attempt is a window and one of kexec_load_limit_panic's loads; dry-run
+			 * loads nothing. */
+			if (kind != LOADER_DRY_RUN) {
+				uint64_t now = now_usec(CLOCK_BOOTTIME), when = reload_budget_wait(&m->budget, now);
+
+				if (when) {
+					char detail[200];
+
+					snprintf(detail, sizeof(detail),
+						 "next load in %" PRIu64 " ms (loads start at least %llu ms apart, at "
+						 "most %u in a row, then one per %llu s)",
+						 (when - now) / 1000, RELOAD_MIN_SPACING_USEC / 1000, RELOAD_BURST,
+						 RELOAD_REFILL_USEC / 1000000);
+					log_debug("%s", detail);
+					set_state(m, STATE_RELOADING, detail);
+					arm_timer(m, &m->budget_timer, when, on_budget, "reload-budget");
+					return -EAGAIN;
+				}
+				reload_budget_spend(&m->budget, now);
+			}
 			set_state(m, STATE_RELOADING, NULL);
 		}
 		r = l->vtable->load(l, &req, &res);
@@ -596,6 +619,8 @@ static void check(Manager *m)
 {
 	if (m->retry_timer)
 		(void)sd_event_source_set_enabled(m->retry_timer, SD_EVENT_OFF);
+	if (m->budget_timer)
+		(void)sd_event_source_set_enabled(m->budget_timer, SD_EVENT_OFF);
 
 	for (unsigned round = 0; round < RELOAD_MAX_ROUNDS; round++) {
 		_cleanup_(topology_freep) Topology *t = NULL;
@@ -628,7 +653,8 @@ static void check(Manager *m)
 		}
 		/* A change seen right after our own load may have come while it held the kexec
 		 * lock, when the kernel skips its update: the guard must not trust it. */
-		m->raced = round > 0 && m->last_was_load;
+		if (round > 0 && m->last_was_load)
+			m->raced = true; /* until a load or check succeeds, also across a deferral */
 		if (load(m, &t, fp) < 0)
 			return;
 		/* Later rounds are the rescan after the load; burst_last_usec stays, so the figure
@@ -645,6 +671,16 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata)
 
 	m->burst_last_usec = 0;
 	m->trigger = "on retry";
+	check(m);
+	return 0;
+}
+
+/* A load that waited for the budget: the burst it belongs to stays the one measured. */
+static int on_budget(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+
+	m->trigger = "after waiting for the reload rate limit";
 	check(m);
 	return 0;
 }
@@ -783,6 +819,7 @@ Manager *manager_free(Manager *m)
 		return NULL;
 	sd_event_source_disable_unref(m->debounce_timer);
 	sd_event_source_disable_unref(m->retry_timer);
+	sd_event_source_disable_unref(m->budget_timer);
 	monitor_free(m->monitor);
 	file_watch_free(m->file_watch);
 	kmsg_watch_free(m->kmsg_watch);
@@ -822,6 +859,7 @@ int manager_new(const ManagerOptions *o, Manager **ret)
 	if (r < 0)
 		return r == -ENOMEM ? r : MANAGER_BAD_CONFIG;
 	debounce_init(&m->debounce, m->config->quiet_usec, m->config->max_delay_usec);
+	reload_budget_init(&m->budget);
 	reset_chain(m);
 	r = elfcorehdr_builder_new(&m->builder);
 	if (r < 0)

@@ -65,3 +65,38 @@ uint64_t reload_unprotected_delay_usec(unsigned n)
 	d = 10ULL * 1000000ULL << (n - 1);
 	return d > cap ? cap : d;
 }
+
+void reload_budget_init(ReloadBudget *b)
+{
+	*b = (ReloadBudget){ .tokens = RELOAD_BURST };
+}
+
+static void budget_refill(ReloadBudget *b, uint64_t now)
+{
+	while (b->refill_usec && now >= b->refill_usec) {
+		b->tokens++;
+		b->refill_usec = b->tokens < RELOAD_BURST ? b->refill_usec + RELOAD_REFILL_USEC : 0;
+	}
+}
+
+uint64_t reload_budget_wait(ReloadBudget *b, uint64_t now)
+{
+	uint64_t when = 0;
+
+	budget_refill(b, now);
+	if (b->last_usec)
+		when = b->last_usec + RELOAD_MIN_SPACING_USEC;
+	if (b->tokens == 0 && b->refill_usec > when)
+		when = b->refill_usec;
+	return when > now ? when : 0;
+}
+
+void reload_budget_spend(ReloadBudget *b, uint64_t now)
+{
+	budget_refill(b, now);
+	if (b->tokens > 0)
+		b->tokens--;
+	if (!b->refill_usec)
+		b->refill_usec = now + RELOAD_REFILL_USEC;
+	b->last_usec = now;
+}

@@ -31,6 +31,29 @@ typedef enum ReloadDecision {
  * kernel reported a failure). */
 ReloadDecision reload_decide(bool loaded_known, uint64_t loaded_fp, uint64_t fp, bool force);
 
+/* What a storm of changes may cost: every load attempt is a window without a crash kernel
+ * and one of kernel.kexec_load_limit_panic's loads. Loads start at least
+ * RELOAD_MIN_SPACING_USEC apart; at most RELOAD_BURST in a row, then one per
+ * RELOAD_REFILL_USEC (a token bucket). A load that must wait runs when allowed, on the
+ * topology of that moment. */
+#define RELOAD_MIN_SPACING_USEC (1000000ULL)
+#define RELOAD_BURST 10u
+#define RELOAD_REFILL_USEC (30ULL * 1000000ULL)
+
+typedef struct ReloadBudget {
+	unsigned tokens;      /* loads allowed right now, at most RELOAD_BURST */
+	uint64_t refill_usec; /* when the next token comes, 0 when full */
+	uint64_t last_usec;   /* when the last load started, 0 for none */
+} ReloadBudget;
+
+void reload_budget_init(ReloadBudget *b);
+
+/* 0 if a load may start at now (CLOCK_BOOTTIME), else the time from which it may. */
+uint64_t reload_budget_wait(ReloadBudget *b, uint64_t now);
+
+/* A load starts at now: takes a token. */
+void reload_budget_spend(ReloadBudget *b, uint64_t now);
+
 /* Delay before retry number attempt (1-based) of a transient failure: 100 ms doubling. */
 uint64_t reload_retry_delay_usec(unsigned attempt);
 

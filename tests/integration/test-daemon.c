@@ -2,6 +2,7 @@
 /* The real daemon (its test build: kexec calls faked, faults scripted with --fault) against
  * a umockdev test bed, receiving real uevents through its udev monitor. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -333,6 +334,39 @@ static void test_unchanged_topology_no_reload(void **state)
 	assert_int_equal(harness_stop(h), 0);
 }
 
+/* QuietPeriodSec=0 with MaxDelaySec=0 is valid: without a budget, every change of a storm
+ * was its own load (958 of 1,000), each a window without a crash kernel. */
+static void test_storm_rate_limited(void **state)
+{
+	Harness *h = *state;
+	const char *mem = harness_add_memory(h, 40);
+	char *body = g_strdup("Loader=file\nQuietPeriodSec=0\nMaxDelaySec=0\nKernel=/boot/vmlinuz-test\n"
+			      "Initrd=/boot/initrd.img-test\nCommandLine=console=ttyS0\n");
+	uint64_t reloads = 0, start;
+
+	harness_config(h, body);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	start = harness_now_usec();
+	/* 60 changes over about 1.2 s, each one its own new RAM range. */
+	for (unsigned i = 0; i < 60; i++) {
+		harness_add_ram(h);
+		harness_uevent(h, mem, "online");
+		harness_sleep_ms(20);
+	}
+	/* The last state is loaded, after the storm, within the spacing. */
+	assert_true(harness_wait_status(h, "ram_ranges", 2 + 60, 10000));
+	assert_true(harness_wait_state(h, "protected", 5000));
+	assert_true(harness_status(h, "reloads", &reloads));
+	print_message("# %" PRIu64 " loads for 60 changes in %.1f s\n", reloads - 1,
+		      (double)(harness_now_usec() - start) / 1e6);
+	/* At least a second apart: 1.2 s of storm plus the final load leave room for a few. */
+	assert_true(reloads - 1 >= 1);
+	assert_true(reloads - 1 <= 4);
+	assert_int_equal(harness_stop(h), 0);
+	g_free(body);
+}
+
 static void test_ebusy_retried(void **state)
 {
 	Harness *h = *state;
@@ -500,6 +534,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_stream_reloads_at_max_delay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_header_not_loaded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_storm_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_kmsg_notice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_capacity_exceeded_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_topology_no_reload, setup, teardown),

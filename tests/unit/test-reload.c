@@ -53,12 +53,43 @@ static void test_decide(void **state)
 	assert_int_equal(reload_decide(true, 1, 1, true), RELOAD_NEEDED);
 }
 
+#define SEC 1000000ULL
+
+static void test_budget(void **state)
+{
+	ReloadBudget b;
+	uint64_t t = 100 * SEC;
+
+	reload_budget_init(&b);
+	assert_int_equal(reload_budget_wait(&b, t), 0);
+	reload_budget_spend(&b, t);
+	/* Spacing: not again within a second. */
+	assert_int_equal(reload_budget_wait(&b, t + SEC / 2), t + SEC);
+	assert_int_equal(reload_budget_wait(&b, t + SEC), 0);
+	/* A storm: a load every second drains the burst, then one per refill period. */
+	for (unsigned i = 1; i < RELOAD_BURST; i++) {
+		assert_int_equal(reload_budget_wait(&b, t + i * SEC), 0);
+		reload_budget_spend(&b, t + i * SEC);
+	}
+	assert_int_equal(reload_budget_wait(&b, t + RELOAD_BURST * SEC), t + RELOAD_REFILL_USEC);
+	reload_budget_spend(&b, t + RELOAD_REFILL_USEC);
+	assert_int_equal(reload_budget_wait(&b, t + RELOAD_REFILL_USEC + SEC), t + 2 * RELOAD_REFILL_USEC);
+	/* Quiet for long enough: the whole burst is back. */
+	t += 2 * RELOAD_REFILL_USEC + RELOAD_BURST * RELOAD_REFILL_USEC;
+	for (unsigned i = 0; i < RELOAD_BURST; i++) {
+		assert_int_equal(reload_budget_wait(&b, t + i * SEC), 0);
+		reload_budget_spend(&b, t + i * SEC);
+	}
+	assert_true(reload_budget_wait(&b, t + RELOAD_BURST * SEC) > t + RELOAD_BURST * SEC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_prefer),
 		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
