@@ -8,6 +8,12 @@
 #include <libelf.h>
 #include <signal.h>
 #include <time.h>
+#if __has_include(<sys/pidfd.h>)
+#include <sys/pidfd.h> /* glibc 2.36 */
+#define HAVE_PIDFD 1
+#else
+#define HAVE_PIDFD 0
+#endif
 
 #include "ctl-status.h"
 #include "ctl.h"
@@ -39,10 +45,12 @@ static void help(void)
 	       "           crash_hotplug support, header capacity, and distribution udev rules that\n"
 	       "           would reload over the daemon. Every problem comes with its fix. Reads\n"
 	       "           files only; never calls kexec.\n"
-	       "  status   Show what the running daemon publishes in RUNTIME-DIR/status.json.\n"
+	       "  status   Show what the running daemon publishes in RUNTIME-DIR/status.json. The\n"
+	       "           daemon counts as running only if the pid in the file is a process named\n"
+	       "           crash-hotplugd, run by root, started when the file says it was.\n"
 	       "  reload   Ask the running daemon to re-read its configuration and re-check the\n"
-	       "           topology (SIGHUP to the pid in status.json, once it is known to be\n"
-	       "           crash-hotplugd). A bad configuration is refused and the old one kept.\n"
+	       "           topology: SIGHUP to the pid in status.json once it passes that check. A\n"
+	       "           bad configuration is refused and the old one kept.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -r, --root=DIR          Read /proc, /sys and /etc under DIR instead of /\n"
@@ -64,7 +72,8 @@ static void help(void)
 	       "  3  Invalid configuration (file, line and reason are printed).\n"
 	       "  4  show, header: the topology needs more program headers than MaxPhdrs.\n"
 	       "  5  check: at least one problem (the lines marked FAIL, each with its fix).\n"
-	       "  6  status, reload: crash-hotplugd is not running.\n"
+	       "  6  status, reload: crash-hotplugd is not running, or its pid cannot be verified\n"
+	       "     (a status.json without start_time, from an older daemon).\n"
 	       "\n"
 	       "Files:\n"
 	       "  /etc/crash-hotplugd.conf\n"
@@ -359,30 +368,114 @@ static int cmd_header(const CtlArgs *a)
 
 /* ---- status, reload ------------------------------------------------------------------- */
 
-/* True when pid is a live process named crash-hotplugd: a stale status file must not make
- * us signal whatever process reuses the pid. */
-static bool pid_is_daemon(int64_t pid)
+/* Reads /proc/PID/NAME whole (stat and status are a few KiB): 0 or -errno (-ESRCH when the
+ * process went away after the open). */
+static int read_proc_file(int64_t pid, const char *name, char *buf, size_t size, size_t *ret_len)
 {
-	_cleanup_(fclosep) FILE *f = NULL;
-	char path[64], stat[128], *close_paren;
+	_cleanup_(closep) int fd = -1;
+	char path[64];
+	size_t len = 0;
 
-	/* "pid (comm) S ...": comm is at most 15 bytes, so the line head fits; the last ')'
-	 * ends comm even if the name holds one. */
-	snprintf(path, sizeof(path), "/proc/%" PRId64 "/stat", pid);
-	f = fopen(path, "re");
-	if (!f || !fgets(stat, sizeof(stat), f))
-		return false;
-	close_paren = strrchr(stat, ')');
-	if (!close_paren || close_paren[1] != ' ')
-		return false;
-	/* A zombie has exited: it keeps its name until reaped but answers nothing. */
-	if (close_paren[2] == 'Z' || close_paren[2] == 'X')
-		return false;
-	*close_paren = '\0';
-	return streq(strchr(stat, '(') ? strchr(stat, '(') + 1 : "", DAEMON_NAME);
+	snprintf(path, sizeof(path), "/proc/%" PRId64 "/%s", pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return negative_errno();
+	while (len < size) {
+		ssize_t n = read(fd, buf + len, size - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len == size)
+		return -EFBIG;
+	*ret_len = len;
+	return 0;
 }
 
-static int read_status(const CtlArgs *a, CtlStatus *s, bool *running)
+typedef struct PidVerdict {
+	CtlPidCheck check;
+	CtlProc proc;
+	const char *file; /* with error: the /proc file that could not be read */
+	int error;        /* check is CTL_PID_UNVERIFIED because /proc could not be read */
+} PidVerdict;
+
+/* Whether s->pid is the daemon that wrote s: a status file that outlived its daemon, or one
+ * written by someone else, must not make us trust, or signal, whatever has that pid now. */
+static void pid_verify(const CtlStatus *s, PidVerdict *v)
+{
+	char buf[4096];
+	size_t len;
+	int r;
+
+	*v = (PidVerdict){ .check = CTL_PID_UNVERIFIED, .file = "stat" };
+	r = read_proc_file(s->pid, "stat", buf, sizeof(buf), &len);
+	if (r >= 0)
+		r = ctl_proc_parse_stat(buf, len, &v->proc);
+	if (r >= 0) {
+		v->file = "status";
+		r = read_proc_file(s->pid, "status", buf, sizeof(buf), &len);
+		if (r >= 0)
+			r = ctl_proc_parse_status(buf, len, &v->proc);
+	}
+	if (r == -ENOENT || r == -ESRCH)
+		v->check = CTL_PID_GONE;
+	else if (r < 0)
+		v->error = -r;
+	else
+		v->check = ctl_pid_check(s, &v->proc, DAEMON_NAME);
+}
+
+/* The end of a sentence "crash-hotplugd (pid 42) is not running: ...", as printable text. */
+static const char *pid_reason(const CtlStatus *s, const PidVerdict *v, char *buf, size_t size)
+{
+	static const char *const uid_names[] = { "real", "effective", "saved", "filesystem" };
+	char comm[CTL_ESCAPED_SIZE(sizeof(v->proc.comm))];
+	size_t u = 0;
+
+	switch (v->check) {
+	case CTL_PID_DAEMON:
+		snprintf(buf, size, "pid %" PRId64 " is the daemon that wrote the status file", s->pid);
+		break;
+	case CTL_PID_GONE:
+		snprintf(buf, size, "pid %" PRId64 " %s", s->pid, v->proc.state ? "has exited" : "is gone");
+		break;
+	case CTL_PID_OTHER:
+		snprintf(buf, size, "pid %" PRId64 " is now another program (\"%s\")", s->pid,
+			 ctl_escape(v->proc.comm, comm, sizeof(comm)));
+		break;
+	case CTL_PID_NOT_ROOT:
+		while (u + 1 < ELEMENTSOF(v->proc.uid) && v->proc.uid[u] == 0)
+			u++;
+		snprintf(buf, size, "pid %" PRId64 " is named %s but runs as uid %" PRIu64 " (%s), not root: not the daemon",
+			 s->pid, DAEMON_NAME, v->proc.uid[u], uid_names[u]);
+		break;
+	case CTL_PID_UNVERIFIED:
+		if (v->error)
+			snprintf(buf, size, "cannot %s /proc/%" PRId64 "/%s: %s", v->error == EINVAL ? "parse" : "read",
+				 s->pid, v->file, v->error == EINVAL ? "unexpected format" : strerror(v->error));
+		else
+			snprintf(buf, size,
+				 "status.json has no start_time (written by an older %s): pid %" PRId64
+				 " may be another process by now; restart the daemon",
+				 DAEMON_NAME, s->pid);
+		break;
+	case CTL_PID_REUSED:
+		snprintf(buf, size,
+			 "pid %" PRId64 " started at %" PRIu64 ", the daemon that wrote the file at %" PRIu64
+			 " (clock ticks after boot): the pid was reused",
+			 s->pid, v->proc.start_time, s->start_time);
+		break;
+	}
+	return buf;
+}
+
+static int read_status(const CtlArgs *a, CtlStatus *s)
 {
 	char path[PATH_MAX], reason[256];
 	int r;
@@ -397,14 +490,16 @@ static int read_status(const CtlArgs *a, CtlStatus *s, bool *running)
 		return CTL_EXIT_NOT_RUNNING;
 	}
 	if (r == -EINVAL) {
-		fprintf(stderr, "error: %s: malformed: %s\n", path, reason);
+		char escaped[CTL_ESCAPED_SIZE(sizeof(reason))];
+
+		/* The reason may quote the file. */
+		fprintf(stderr, "error: %s: malformed: %s\n", path, ctl_escape(reason, escaped, sizeof(escaped)));
 		return CTL_EXIT_FAILURE;
 	}
 	if (r < 0) {
 		fprintf(stderr, "error: %s: %s\n", path, strerror(-r));
 		return CTL_EXIT_FAILURE;
 	}
-	*running = pid_is_daemon(s->pid);
 	return CTL_EXIT_OK;
 }
 
@@ -421,38 +516,60 @@ static const char *format_duration(uint64_t usec, char *buf, size_t size)
 	return buf;
 }
 
+/* Every string below comes from status.json, which anyone who can write the runtime
+ * directory controls: escaped, so that it cannot drive the terminal. */
 static int cmd_status(const CtlArgs *a)
 {
 	CtlStatus s;
-	bool running = false;
-	char sz[32], when[64], d1[32], d2[32], ago[32];
+	PidVerdict v;
+	char sz[32], when[64], d1[32], d2[32], ago[32], why[512];
+	char state[CTL_ESCAPED_SIZE(sizeof(s.state))], message[CTL_ESCAPED_SIZE(sizeof(s.message))],
+		loader[CTL_ESCAPED_SIZE(sizeof(s.loader))], repair[CTL_ESCAPED_SIZE(sizeof(s.last_repair))],
+		kmap[CTL_ESCAPED_SIZE(sizeof(s.kernel_map))];
 	int r;
 
-	r = read_status(a, &s, &running);
+	r = read_status(a, &s);
 	if (r != CTL_EXIT_OK)
 		return r;
+	pid_verify(&s, &v);
+	pid_reason(&s, &v, why, sizeof(why));
 	if (a->json) {
-		ctl_status_print_json(&s, running, stdout);
-		return running ? CTL_EXIT_OK : CTL_EXIT_NOT_RUNNING;
+		ctl_status_print_json(&s, v.check == CTL_PID_DAEMON, stdout);
+		if (v.check != CTL_PID_DAEMON)
+			fprintf(stderr, "%s (pid %" PRId64 "): %s: %s\n", DAEMON_NAME, s.pid,
+				v.check == CTL_PID_UNVERIFIED ? "cannot verify" : "not running", why);
+		return v.check == CTL_PID_DAEMON ? CTL_EXIT_OK : CTL_EXIT_NOT_RUNNING;
 	}
 
-	if (!running)
-		printf("%s (pid %" PRId64 "): not running; the status file is stale (last state: %s)\n", DAEMON_NAME, s.pid,
-		       s.state);
-	else
-		printf("%s (pid %" PRId64 "): %s\n", DAEMON_NAME, s.pid, s.state);
+	ctl_escape(s.state, state, sizeof(state));
+	switch (v.check) {
+	case CTL_PID_DAEMON:
+		printf("%s (pid %" PRId64 "): %s\n", DAEMON_NAME, s.pid, state);
+		break;
+	case CTL_PID_NOT_ROOT:
+		printf("%s (pid %" PRId64 "): not running: %s (last state: %s)\n", DAEMON_NAME, s.pid, why, state);
+		break;
+	case CTL_PID_UNVERIFIED:
+		printf("%s (pid %" PRId64 "): cannot verify: %s (last state: %s)\n", DAEMON_NAME, s.pid, why, state);
+		break;
+	default:
+		printf("%s (pid %" PRId64 "): not running; the status file is stale: %s (last state: %s)\n", DAEMON_NAME,
+		       s.pid, why, state);
+		break;
+	}
 	if (s.message[0])
-		printf("  %s\n", s.message);
-	printf("  Loader:       %s\n", s.loader[0] ? s.loader : "-");
+		printf("  %s\n", ctl_escape(s.message, message, sizeof(message)));
+	printf("  Loader:       %s\n", s.loader[0] ? ctl_escape(s.loader, loader, sizeof(loader)) : "-");
 	printf("  Topology:     %" PRIu64 " CPUs, %" PRIu64 " RAM ranges, %s; fingerprint %016" PRIx64 "\n", s.cpus,
 	       s.ram_ranges, ctl_format_bytes(s.ram_bytes, sz, sizeof(sz)), s.fingerprint);
 	printf("  Header:       %" PRIu64 " of %" PRIu64 " program headers\n", s.phdrs_used, s.max_phdrs);
 	printf("  Reloads:      %" PRIu64 " (%" PRIu64 " failed attempt%s)\n", s.reloads, s.failures,
 	       s.failures == 1 ? "" : "s");
 	if (s.repairs > 0)
-		printf("  Repairs:      %" PRIu64 " of the kernel's own header; last: %s\n", s.repairs, s.last_repair);
+		printf("  Repairs:      %" PRIu64 " of the kernel's own header; last: %s\n", s.repairs,
+		       ctl_escape(s.last_repair, repair, sizeof(repair)));
 	if (s.kernel_map[0])
-		printf("  Kernel map:   %s%s\n", s.kernel_map,
+		printf("  Kernel map:   %s%s\n", ctl_escape(s.kernel_map, kmap, sizeof(kmap)),
 		       streq(s.kernel_map, "kcore") ? " (/proc/kcore: right under KASLR)"
 						   : " (/proc/kcore unreadable: virtual addresses GUESSED, wrong under KASLR)");
 	printf("  Events:       %" PRIu64 " (%" PRIu64 " in the last burst)\n", s.events_total, s.last_burst_events);
@@ -477,27 +594,76 @@ static int cmd_status(const CtlArgs *a)
 		       format_duration(s.last_event_to_reload_usec, d2, sizeof(d2)));
 	} else
 		printf("  Last reload:  none\n");
-	return running ? CTL_EXIT_OK : CTL_EXIT_NOT_RUNNING;
+	return v.check == CTL_PID_DAEMON ? CTL_EXIT_OK : CTL_EXIT_NOT_RUNNING;
+}
+
+/* A pidfd for pid, opened before the pid is checked: a signal sent through it reaches the
+ * process that was checked or, if that one has exited meanwhile, none (a signal by pid could
+ * reach a process that took the pid after the check). -1 with errno ENOSYS where the kernel
+ * or a seccomp filter has no pidfd_open(2): the caller then falls back to kill(2). */
+static int open_pidfd(int64_t pid)
+{
+#if HAVE_PIDFD
+	int fd = pidfd_open((pid_t)pid, 0);
+
+	if (fd < 0 && errno == EPERM) /* a filter's answer: there is no permission check */
+		errno = ENOSYS;
+	return fd;
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int send_sighup(int pidfd, int64_t pid)
+{
+#if HAVE_PIDFD
+	if (pidfd >= 0)
+		return pidfd_send_signal(pidfd, SIGHUP, NULL, 0) < 0 ? negative_errno() : 0;
+#endif
+	return kill((pid_t)pid, SIGHUP) < 0 ? negative_errno() : 0;
 }
 
 static int cmd_reload(const CtlArgs *a)
 {
+	_cleanup_(closep) int pidfd = -1;
 	CtlStatus s;
-	bool running = false;
+	PidVerdict v;
+	char why[512];
 	int r;
 
-	r = read_status(a, &s, &running);
+	r = read_status(a, &s);
 	if (r != CTL_EXIT_OK)
 		return r;
-	if (!running) {
-		fprintf(stderr, "%s is not running: pid %" PRId64 " from the status file is gone or is another program\n",
-			DAEMON_NAME, s.pid);
+	pidfd = open_pidfd(s.pid);
+	if (pidfd < 0 && errno != ENOSYS) {
+		int error = errno;
+
+		if (error == ESRCH) {
+			fprintf(stderr, "%s is not running: pid %" PRId64 " from the status file is gone; no signal sent\n",
+				DAEMON_NAME, s.pid);
+			return CTL_EXIT_NOT_RUNNING;
+		}
+		/* EINVAL: a thread id, not a process. */
+		fprintf(stderr, "error: pid %" PRId64 " from the status file: pidfd_open: %s; no signal sent\n", s.pid,
+			strerror(error));
+		return error == EINVAL ? CTL_EXIT_NOT_RUNNING : CTL_EXIT_FAILURE;
+	}
+	pid_verify(&s, &v);
+	if (v.check == CTL_PID_UNVERIFIED) {
+		fprintf(stderr, "%s (pid %" PRId64 "): cannot verify: %s; no signal sent\n", DAEMON_NAME, s.pid,
+			pid_reason(&s, &v, why, sizeof(why)));
 		return CTL_EXIT_NOT_RUNNING;
 	}
-	if (kill((pid_t)s.pid, SIGHUP) < 0) {
-		fprintf(stderr, "error: cannot signal %s (pid %" PRId64 "): %s%s\n", DAEMON_NAME, s.pid, strerror(errno),
-			errno == EPERM ? " (run as root)" : "");
-		return errno == ESRCH ? CTL_EXIT_NOT_RUNNING : CTL_EXIT_FAILURE;
+	if (v.check != CTL_PID_DAEMON) {
+		fprintf(stderr, "%s is not running: %s; no signal sent\n", DAEMON_NAME, pid_reason(&s, &v, why, sizeof(why)));
+		return CTL_EXIT_NOT_RUNNING;
+	}
+	r = send_sighup(pidfd, s.pid);
+	if (r < 0) {
+		fprintf(stderr, "error: cannot signal %s (pid %" PRId64 "): %s%s\n", DAEMON_NAME, s.pid, strerror(-r),
+			r == -EPERM ? " (run as root)" : "");
+		return r == -ESRCH ? CTL_EXIT_NOT_RUNNING : CTL_EXIT_FAILURE;
 	}
 	printf("Reload requested from %s (pid %" PRId64 "); see \"crash-hotplugctl status\" or its journal.\n",
 	       DAEMON_NAME, s.pid);

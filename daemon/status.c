@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
 #include <inttypes.h>
 
 #include "loader-internal.h"
@@ -86,22 +87,61 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* This process's start time in clock ticks after boot: field 22 of /proc/self/stat, counted
+ * from the last ')' (the name before it may hold spaces and parentheses). 0 or -errno. */
+static int self_start_time(uint64_t *ret)
+{
+	_cleanup_(closep) int fd = -1;
+	char buf[1024], *p, *end;
+	ssize_t n;
+	uint64_t v;
+
+	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return negative_errno();
+	do
+		n = read(fd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return negative_errno();
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* ") S ppid ...": the space before field 3, then before each field up to 22. */
+	for (int field = 3; p && field <= 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || p[1] < '0' || p[1] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(p + 1, &end, 10);
+	if (errno != 0 || (*end != ' ' && *end != '\n' && *end != '\0'))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
 int status_write(const char *dir, const Status *s)
 {
 	_cleanup_(freep) char *text = NULL, *path = NULL;
+	uint64_t start_time;
 	size_t size = 0;
 	FILE *f;
 
 	f = open_memstream(&text, &size);
 	if (!f)
 		return -ENOMEM;
+	/* The pid with its start time: together they name this process for the whole uptime, so
+	 * crash-hotplugctl never trusts (or signals) whatever reuses the pid after we exit. Left
+	 * out if /proc cannot tell: crash-hotplugctl then says it cannot verify the pid. */
+	fprintf(f, "{\"pid\":%d,", (int)getpid());
+	if (self_start_time(&start_time) >= 0)
+		fprintf(f, "\"start_time\":%" PRIu64 ",", start_time);
 	fprintf(f,
-		"{\"pid\":%d,\"state\":\"%s\",\"loader\":\"%s\",\"reloads\":%" PRIu64 ",\"failures\":%" PRIu64
+		"\"state\":\"%s\",\"loader\":\"%s\",\"reloads\":%" PRIu64 ",\"failures\":%" PRIu64
 		",\"events_total\":%" PRIu64 ",\"last_burst_events\":%u,\"last_reload_realtime_usec\":%" PRIu64
 		",\"last_reload_syscall_usec\":%" PRIu64 ",\"last_event_to_reload_usec\":%" PRIu64
 		",\"cpus\":%zu,\"ram_ranges\":%zu,\"ram_bytes\":%" PRIu64 ",\"phdrs_used\":%zu,\"max_phdrs\":%zu"
 		",\"repairs\":%" PRIu64 ",\"kernel_map\":\"%s\",\"fingerprint\":\"%016" PRIx64 "\",\"last_repair\":",
-		(int)getpid(), daemon_state_to_string(s->state), s->loader ? s->loader : "none", s->reloads,
+		daemon_state_to_string(s->state), s->loader ? s->loader : "none", s->reloads,
 		s->failures, s->events_total, s->last_burst_events, s->last_reload_realtime_usec,
 		s->last_reload_syscall_usec, s->last_event_to_reload_usec, s->cpus, s->ram_ranges, s->ram_bytes,
 		s->phdrs_used, s->max_phdrs, s->repairs, s->kernel_map ? s->kernel_map : "unknown", s->fingerprint);

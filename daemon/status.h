@@ -41,5 +41,7 @@ typedef struct Status {
  * appended for unprotected/reloading states. */
 void status_format_message(Status *s, const char *detail);
 
-/* Writes dir/status.json atomically (temporary file + rename). */
+/* Writes dir/status.json atomically (temporary file + rename), with this process's pid and,
+ * when /proc/self/stat tells it, its start time ("start_time", clock ticks after boot), by
+ * which crash-hotplugctl tells the daemon from a process that reuses the pid. */
 int status_write(const char *dir, const Status *s);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # crash-hotplugctl end to end, on a copy of the small-vm fixture tree with the files `check`
-# probes added, and on a fake daemon (a copy of sleep(1) named crash-hotplugd) for
-# status/reload. TAP output.
+# probes added, and on a fake daemon (a copy of sleep(1) named crash-hotplugd, also run as
+# another user) and the daemon's test build beside CRASH-HOTPLUGCTL for status/reload. TAP
+# output.
 #   test-crash-hotplugctl.sh CRASH-HOTPLUGCTL   (FIXTURES names tests/fixtures)
 set -u
 
@@ -10,7 +11,8 @@ CTL=$1
 FIXTURES=${FIXTURES:-$(dirname "$0")/../fixtures}
 WORK=$(mktemp -d)
 FAKE_PID=
-trap '[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+DAEMON_PID=
+trap 'for p in $FAKE_PID $DAEMON_PID; do kill "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
 
 n=0
 failed=0
@@ -184,33 +186,165 @@ echo '{"pid":' >"$RUN/status.json"
 run 1 "status: malformed file" status --runtime-dir "$RUN"
 has "$WORK/err" 'malformed' "status says the file is malformed"
 
-# A process named crash-hotplugd that dies of SIGHUP: what reload must reach, and only it.
-cp "$(command -v sleep)" "$WORK/crash-hotplugd"
-"$WORK/crash-hotplugd" 60 &
-FAKE_PID=$!
-cat >"$RUN/status.json" <<EOF
-{"pid":$$,"state":"protected","loader":"file","reloads":2,"failures":0,"events_total":16,
+# start_time PID: field 22 of /proc/PID/stat, counted after the last ')' (comm may hold any).
+start_time() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
+# status_file PID START-TIME-MEMBER [STATE [MESSAGE]]: status.json as the daemon writes it;
+# START-TIME-MEMBER is '"start_time":N,' or empty (a daemon before start_time).
+status_file() {
+	cat >"$RUN/status.json" <<EOF
+{"pid":$1,$2"state":"${3:-protected}","loader":"file","reloads":2,"failures":0,"events_total":16,
  "last_burst_events":16,"last_reload_realtime_usec":1700000000000000,"last_reload_syscall_usec":38000,
  "last_event_to_reload_usec":1040000,"cpus":2,"ram_ranges":2,"ram_bytes":804126720,"phdrs_used":6,
  "max_phdrs":8198,"repairs":1,"kernel_map":"kcore","last_repair":"memory removed (128 MiB, first at 0x138000000)",
- "fingerprint":"e89b9098eb0a37a2","message":"protected: 2 CPUs, 2 RAM ranges (767 MiB)"}
+ "fingerprint":"e89b9098eb0a37a2","message":"${4:-protected: 2 CPUs, 2 RAM ranges (767 MiB)}"}
 EOF
+}
+# fake_start [COMMAND...]: the fake daemon, run by COMMAND (e.g. setpriv) if given, in
+# FAKE_PID once it runs under its name; fake_stop ends it. Each case has its own, so a signal
+# sent by mistake fails that case only.
+fake_start() {
+	"$@" "$WORK/crash-hotplugd" 60 &
+	FAKE_PID=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ "$(cat "/proc/$FAKE_PID/comm" 2>/dev/null)" = crash-hotplugd ] && return
+		sleep 0.1
+	done
+}
+fake_stop() {
+	kill "$FAKE_PID" 2>/dev/null
+	wait "$FAKE_PID" 2>/dev/null # without the shell's "Terminated"
+	FAKE_PID=
+}
+# not_signalled PID DESCRIPTION: PID is alive and not a zombie (a fake that got SIGHUP dies).
+not_signalled() {
+	sleep 0.3
+	if [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" | grep -q '^[ZX]'; then ok "$2"; else not_ok "$2"; fi
+}
+
+# A process named crash-hotplugd that dies of SIGHUP: what reload must reach, and only it.
+# $WORK is traversable so that a fake of another user can run the copy too.
+chmod 711 "$WORK"
+cp "$(command -v sleep)" "$WORK/crash-hotplugd"
+chmod 755 "$WORK/crash-hotplugd"
+status_file $$ "\"start_time\":$(start_time $$),"
 run 6 "status: the pid is not crash-hotplugd" status --runtime-dir "$RUN"
 has "$WORK/out" 'not running; the status file is stale' "status says stale"
 run 6 "reload refuses to signal another program" reload --runtime-dir "$RUN"
-sed -i "s/\"pid\":$$,/\"pid\":$FAKE_PID,/" "$RUN/status.json"
+
+# The right process, but a status file without start_time (an older daemon): no proof the pid
+# is still the daemon that wrote it, so no verdict "running" and no signal.
+fake_start
+status_file "$FAKE_PID" ""
+run 6 "status: no start_time is 'cannot verify'" status --runtime-dir "$RUN"
+has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): cannot verify" "status says it cannot verify the pid"
+hasnt "$WORK/out" '^crash-hotplugd \(pid [0-9]+\): protected' "status does not call an unverified pid protected"
+run 6 "status --json: no start_time is not running" status --runtime-dir "$RUN" --json
+has "$WORK/out" "^\\{\"pid\":$FAKE_PID,\"running\":false," "status --json says running false"
+run 6 "reload refuses without start_time" reload --runtime-dir "$RUN"
+has "$WORK/err" 'cannot verify' "reload says it cannot verify the pid"
+not_signalled "$FAKE_PID" "reload without start_time sends no signal"
+fake_stop
+
+# Pid reuse: same pid, name and owner, but started at another time than the daemon that
+# wrote the file.
+fake_start
+status_file "$FAKE_PID" "\"start_time\":$(($(start_time "$FAKE_PID") + 1)),"
+run 6 "status: another start time is not running" status --runtime-dir "$RUN"
+has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): not running; the status file is stale.*started at" \
+	"status says the pid was reused"
+run 6 "reload refuses a reused pid" reload --runtime-dir "$RUN"
+has "$WORK/err" 'started at' "reload says the pid was reused"
+not_signalled "$FAKE_PID" "reload sends no signal to a reused pid"
+fake_stop
+
+# A hostile status file: control characters in its strings reach the terminal escaped.
+fake_start
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," 'protected\u001b[2J' \
+	'protected\u001b]0;owned\u0007 \u001b[31mred\r\n\u007f\u009b6n back\\slash'
+run 0 "status: a file with control characters" status --runtime-dir "$RUN"
+# Every C0 control but tab and newline, and DEL (CR and ESC among them), as raw bytes.
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$WORK/out"; then
+	not_ok "status prints no raw control character"
+else
+	ok "status prints no raw control character"
+fi
+has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): protected\\\\x1b\\[2J$" "status escapes the state"
+has "$WORK/out" '^  protected\\x1b]0;owned\\x07 \\x1b\[31mred\\x0d\\x0a\\x7f\\xc2\\x9b6n back\\\\slash$' \
+	"status escapes the message (C0, DEL, C1 and the backslash)"
+run 0 "status --json: a file with control characters" status --runtime-dir "$RUN" --json
+has "$WORK/out" '"message":"protected\\u001b]0;owned\\u0007 \\u001b\[31mred\\u000d\\u000a\\u007f' \
+	"status --json escapes them as JSON"
+
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID"),"
 run 0 "status of a running daemon" status --runtime-dir "$RUN"
-has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): protected" "status first line"
+has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): protected$" "status first line"
 has "$WORK/out" 'Header: +6 of 8198 program headers' "status header line"
 has "$WORK/out" 'Repairs: +1 of the kernel.s own header; last: memory removed \(128 MiB' "status says why it repaired"
 has "$WORK/out" 'Kernel map: +kcore' "status says where the kernel map came from"
 run 0 "status --json" status --runtime-dir "$RUN" --json
-has "$WORK/out" "^\\{\"pid\":$FAKE_PID,\"running\":true,\"state\":\"protected\"" "status --json"
+has "$WORK/out" "^\\{\"pid\":$FAKE_PID,\"start_time\":$(start_time "$FAKE_PID"),\"running\":true,\"state\":\"protected\"" \
+	"status --json"
 has "$WORK/out" '"repairs":1,' "status --json has the repairs"
 run 0 "reload" reload --runtime-dir "$RUN"
 wait "$FAKE_PID"
 [ $? -eq 129 ] && ok "the daemon got SIGHUP" || not_ok "the daemon got SIGHUP"
 FAKE_PID=
+
+# A process named crash-hotplugd with the right start time, of another user: not the daemon.
+if [ "$(id -u)" -ne 0 ]; then
+	for t in "status: a fake of another user" "reload refuses a fake of another user"; do
+		echo "ok $((n = n + 1)) - $t # SKIP not root: cannot start a process as another user"
+	done
+elif ! command -v setpriv >/dev/null; then
+	for t in "status: a fake of another user" "reload refuses a fake of another user"; do
+		echo "ok $((n = n + 1)) - $t # SKIP setpriv (util-linux) not installed"
+	done
+else
+	fake_start setpriv --reuid=65534 --regid=65534 --clear-groups
+	status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID"),"
+	run 6 "status: a fake of another user" status --runtime-dir "$RUN"
+	has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): not running: .*uid 65534" "status names the other user"
+	hasnt "$WORK/out" '^crash-hotplugd \(pid [0-9]+\): protected' "status does not call it protected"
+	run 6 "reload refuses a fake of another user" reload --runtime-dir "$RUN"
+	has "$WORK/err" 'uid 65534' "reload names the other user"
+	not_signalled "$FAKE_PID" "reload sends no signal to a fake of another user"
+	fake_stop
+fi
+
+# The real daemon (its test build: fake kexec calls, Loader=dry-run) on a fixture tree: the
+# start time it records is the one crash-hotplugctl checks, and reload reaches it.
+DAEMON=$(dirname "$CTL")/crash-hotplugd-test
+if [ ! -x "$DAEMON" ] || [ "$(id -u)" -ne 0 ]; then
+	[ -x "$DAEMON" ] && why="not root: the daemon would run as another user" || why="no $DAEMON"
+	for t in "status of the real daemon" "reload of the real daemon"; do
+		echo "ok $((n = n + 1)) - $t # SKIP $why"
+	done
+else
+	mkdir -p "$WORK/real/run"
+	cp -R "$FIXTURES/small-vm" "$WORK/real/root"
+	cp "$DAEMON" "$WORK/real/crash-hotplugd" # named as the daemon is installed
+	printf '[Daemon]\nLoader=dry-run\nDryRunOutput=%s\n' "$WORK/real/dry-run" >"$WORK/real/conf"
+	"$WORK/real/crash-hotplugd" --root="$WORK/real/root" --config="$WORK/real/conf" --monitor=kernel \
+		--runtime-dir="$WORK/real/run" --log-target=console >"$WORK/real/log" 2>&1 &
+	DAEMON_PID=$!
+	for _ in $(seq 50); do
+		grep -qs '"state":"protected"' "$WORK/real/run/status.json" && break
+		sleep 0.1
+	done
+	has "$WORK/real/run/status.json" "^\\{\"pid\":$DAEMON_PID,\"start_time\":$(start_time "$DAEMON_PID")," \
+		"the daemon records its pid and start time"
+	run 0 "status of the real daemon" status --runtime-dir "$WORK/real/run"
+	has "$WORK/out" "^crash-hotplugd \\(pid $DAEMON_PID\\): protected$" "status verifies the real daemon"
+	run 0 "reload of the real daemon" reload --runtime-dir "$WORK/real/run"
+	for _ in $(seq 50); do
+		grep -q 'SIGHUP' "$WORK/real/log" && break
+		sleep 0.1
+	done
+	has "$WORK/real/log" 'SIGHUP: reloading the configuration' "the real daemon got SIGHUP"
+	kill "$DAEMON_PID"
+	wait "$DAEMON_PID"
+	DAEMON_PID=
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
