@@ -17,7 +17,12 @@ typedef enum LoaderKind {
 const char *loader_kind_to_string(LoaderKind k);
 int loader_kind_from_string(const char *s); /* LoaderKind or -EINVAL */
 
-#define CONFIG_MAIN_FILE "/etc/crash-hotplugd.conf" /* under the root */
+/* CHP_SYSCONFDIR: meson's prefix/sysconfdir, where conf/meson.build installs the file (-D from
+ * the top-level meson.build; /etc for prefix=/usr). */
+#ifndef CHP_SYSCONFDIR
+#define CHP_SYSCONFDIR "/etc"
+#endif
+#define CONFIG_MAIN_FILE CHP_SYSCONFDIR "/crash-hotplugd.conf" /* under the root */
 #define CONFIG_DROPIN_DIR_NAME "crash-hotplugd.conf.d"
 #define CONFIG_DEFAULT_QUIET_USEC (1 * 1000000ULL)
 #define CONFIG_DEFAULT_MAX_DELAY_USEC (10 * 1000000ULL)
