@@ -607,6 +607,8 @@ class Run:
             append.append("chp.auto=1")
         if self.m["virtio_mem"]:
             append.append("chp.virtio=1")
+        # Extra first-kernel parameters of the scenario (e.g. preempt=full).
+        append += self.m.get("append", "").split()
         cmd = [qemu] + extra + [
             "-name", "chp-vmtest,debug-threads=on", "-nodefaults", "-no-user-config", "-machine", self.m["type"],
             "-display", "none", "-serial", "stdio", "-no-reboot",
