@@ -5,6 +5,7 @@
 
 #define FAULT_FOREVER UINT_MAX
 #define FAULT_MAX_RULES 16
+#define FAULT_HANG (-1) /* run: a real process group that never exits */
 
 typedef enum FaultOp {
 	FAULT_FILE_LOAD,
@@ -14,7 +15,7 @@ typedef enum FaultOp {
 
 typedef struct FaultRule {
 	FaultOp op;
-	int result;         /* errno, or exit status for run */
+	int result;         /* errno, or exit status (or FAULT_HANG) for run */
 	unsigned remaining; /* calls left to fail; FAULT_FOREVER */
 } FaultRule;
 
@@ -75,9 +76,18 @@ static long fake_kexec_file_load(void *userdata, int kernel_fd, int initrd_fd, u
 	return 0;
 }
 
-static int fake_run(void *userdata, char *const argv[])
+static int fake_run(void *userdata, char *const argv[], uint64_t timeout_usec)
 {
-	return next_fault(userdata, FAULT_RUN);
+	/* A kexec that hangs, spawned for real so that the real timeout, signal and group kill
+	 * are what is tested: a shell with a child of its own, both deaf to SIGTERM (ignored
+	 * dispositions survive fork and exec), as a kexec stuck in the kernel would be. */
+	static char *const hang[] = { (char *)"/bin/sh", (char *)"-c",
+				      (char *)"trap '' TERM; sleep 1000 & sleep 1000; wait", NULL };
+	int r = next_fault(userdata, FAULT_RUN);
+
+	if (r == FAULT_HANG)
+		return kexec_ops_real.run(NULL, hang, timeout_usec);
+	return r;
 }
 
 static int parse_errno(const char *s)
@@ -116,7 +126,9 @@ static int parse_rule(char *item, FaultRule *ret)
 			return -EINVAL;
 		r.remaining = (unsigned)n;
 	}
-	if (r.op == FAULT_RUN) {
+	if (r.op == FAULT_RUN && streq(colon + 1, "hang"))
+		r.result = FAULT_HANG;
+	else if (r.op == FAULT_RUN) {
 		errno = 0;
 		long v = strtol(colon + 1, &end, 10);
 		if (errno || *end || end == colon + 1 || v <= 0 || v > 255)

@@ -9,9 +9,11 @@
 typedef struct FaultOps FaultOps;
 
 /* spec: comma-separated OP:RESULT[*COUNT]. OP is file_load, load or run; RESULT an errno
- * name (EBUSY, ENOMEM, EPERM, ...) for the syscalls, an exit status for run. COUNT calls
- * fail that way (no COUNT: every call), in the order given; later calls succeed. "" or NULL:
- * no faults. -EINVAL on a bad spec. */
+ * name (EBUSY, ENOMEM, EPERM, ...) for the syscalls, an exit status for run, or "hang" for
+ * run: a real process group that ignores SIGTERM and never exits is run in kexec's place
+ * through kexec_ops_real.run (so its timeout and its SIGTERM/SIGINT handling apply). COUNT
+ * calls fail that way (no COUNT: every call), in the order given; later calls succeed. ""
+ * or NULL: no faults. -EINVAL on a bad spec. */
 int fault_ops_new(const char *spec, FaultOps **ret);
 FaultOps *fault_ops_free(FaultOps *f);
 DEFINE_TRIVIAL_CLEANUP_FUNC(FaultOps *, fault_ops_free);

@@ -577,6 +577,12 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 			loaded(m, kind, t, fp, &res, reason);
 			return 0;
 		}
+		if (r == -ECANCELED) { /* SIGTERM or SIGINT is pending: no retry, no fallback */
+			m->loaded_known = false;
+			log_notice("reload with %s stopped: %s", loader_name(kind), res.detail);
+			set_state(m, STATE_UNPROTECTED, res.detail);
+			return r;
+		}
 
 		snprintf(last_error, sizeof(last_error), "%s: %s", loader_name(kind), res.detail);
 		snprintf(fields, sizeof(fields), "CRASH_HOTPLUGD_LOADER=%s\nERRNO=%d", loader_name(kind), -r);
@@ -791,6 +797,8 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 
 	/* Never unload: a crash kernel that is loaded stays useful after we are gone. */
 	log_info("%s: stopping; the crash kernel stays loaded", strsignal((int)si->ssi_signo));
+	if (m->status.state == STATE_RELOADING) /* a retry or a rate-limited load was due */
+		set_state(m, STATE_UNPROTECTED, "stopped before the reload was done");
 	notify("STOPPING=1");
 	return sd_event_exit(m->event, 0);
 }

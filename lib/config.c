@@ -46,6 +46,7 @@ void config_init(Config *c)
 		.max_delay_usec = CONFIG_DEFAULT_MAX_DELAY_USEC,
 		.loader = LOADER_AUTO,
 		.load_on_start = true,
+		.load_timeout_usec = CONFIG_DEFAULT_LOAD_TIMEOUT_USEC,
 	};
 }
 
@@ -205,6 +206,26 @@ static int parse_max_delay(const char *v, Config *c, char *why, size_t ws)
 	return parse_time(v, &c->max_delay_usec, why, ws);
 }
 
+static int parse_load_timeout(const char *v, Config *c, char *why, size_t ws)
+{
+	uint64_t usec;
+	int r;
+
+	if (!*v) {
+		c->load_timeout_usec = CONFIG_DEFAULT_LOAD_TIMEOUT_USEC;
+		return 0;
+	}
+	r = parse_time(v, &usec, why, ws);
+	if (r < 0)
+		return r;
+	if (usec < 1000000) {
+		snprintf(why, ws, "less than 1 s: kexec takes about that long on a slow machine without hanging");
+		return -ERANGE;
+	}
+	c->load_timeout_usec = usec;
+	return 0;
+}
+
 static int parse_loader(const char *v, Config *c, char *why, size_t ws)
 {
 	int k;
@@ -330,6 +351,7 @@ static const struct {
 	{ "LoadOnStart", parse_load_on_start },
 	{ "CaptureMemoryHotplug", parse_capture_memory_hotplug },
 	{ "DryRunOutput", parse_dry_run_output },
+	{ "LoadTimeoutSec", parse_load_timeout },
 };
 
 /* ---- one file -------------------------------------------------------------------------- */

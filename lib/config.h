@@ -27,6 +27,7 @@ int loader_kind_from_string(const char *s); /* LoaderKind or -EINVAL */
 #define CONFIG_DEFAULT_QUIET_USEC (1 * 1000000ULL)
 #define CONFIG_DEFAULT_MAX_DELAY_USEC (10 * 1000000ULL)
 #define CONFIG_MAX_TIME_USEC (3600 * 1000000ULL) /* longer waits leave the machine unprotected too long */
+#define CONFIG_DEFAULT_LOAD_TIMEOUT_USEC (60 * 1000000ULL) /* LoadTimeoutSec: kexec-tools' kexec is killed after */
 #define CONFIG_MIN_PHDRS 4u /* one CPU note, VMCOREINFO, kernel text, one RAM range */
 #define CONFIG_DEFAULT_MEMORY_RANGES 8192u /* the kernel's CONFIG_CRASH_MAX_MEMORY_RANGES default */
 /* x86_64 boot protocol: cmdline_size is 2047 and bzImage64_load() keeps 30 bytes for the
@@ -49,6 +50,7 @@ typedef struct Config {
 	bool load_on_start;       /* default yes */
 	bool capture_memory_hotplug; /* default no: the capture command line gets CONFIG_CAPTURE_NO_HOTPLUG */
 	char *dry_run_output;     /* NULL: CONFIG_DEFAULT_DRY_RUN_OUTPUT, see config_dry_run_output() */
+	uint64_t load_timeout_usec; /* LoadTimeoutSec, default 60 s, at least 1 s */
 } Config;
 
 /* Callback for warnings (unknown keys, unknown sections): file:line and a message. */

@@ -2,7 +2,10 @@
 /* Loader "kexec-tools": runs `kexec -s -p` (kexec_file_load, allowed under lockdown) and, if
  * that fails, `kexec -p` (kexec_load, kexec-tools builds its own header). For architectures
  * and set-ups the native loaders do not cover. kexec's exit status carries no errno, so a
- * failure is reported as EIO with the status. */
+ * failure is reported as EIO with the status. Both runs together get LoadTimeoutSec=: a kexec
+ * still running then is killed (ETIMEDOUT), and one running when SIGTERM or SIGINT arrives is
+ * stopped (ECANCELED), so a hung kexec never holds the daemon's loop for longer. */
+#include <inttypes.h>
 #include <sys/stat.h>
 
 #include "loader-internal.h"
@@ -13,9 +16,10 @@ typedef struct KexecToolsLoader {
 	const KexecOps *ops;
 	char *root;
 	LoaderInputs in;
+	uint64_t timeout_usec; /* LoadTimeoutSec= when the loader was set up */
 } KexecToolsLoader;
 
-/* kexec must be found the way posix_spawnp() will find it. */
+/* kexec must be found the way KexecOps.run will find it (empty PATH entries skipped). */
 static bool kexec_in_path(void)
 {
 	const char *path = getenv("PATH");
@@ -82,6 +86,7 @@ static int kexec_tools_new(const char *root, const Config *c, const KexecOps *op
 	k->root = strdup(root ? root : "/");
 	if (!k->root)
 		return -ENOMEM;
+	k->timeout_usec = c->load_timeout_usec > 0 ? c->load_timeout_usec : CONFIG_DEFAULT_LOAD_TIMEOUT_USEC;
 	r = loader_resolve_inputs(root, c, true, &k->in, why, sizeof(why));
 	if (r < 0)
 		return r;
@@ -128,7 +133,11 @@ static int kexec_tools_load(Loader *l, const LoadRequest *req, LoadResult *res)
 		argv[n] = NULL;
 
 		uint64_t t0 = loader_now_usec();
-		r = k->ops->run(k->ops->userdata, argv);
+		if (t0 - start >= k->timeout_usec) {
+			r = -ETIMEDOUT; /* the first run failed, but only just in time */
+			break;
+		}
+		r = k->ops->run(k->ops->userdata, argv, k->timeout_usec - (t0 - start));
 		res->syscall_usec = loader_now_usec() - t0;
 		if (r == 0) {
 			res->total_usec = loader_now_usec() - start;
@@ -136,10 +145,24 @@ static int kexec_tools_load(Loader *l, const LoadRequest *req, LoadResult *res)
 				 k->in.kernel, k->in.initrd[0] ? " --initrd=" : "", k->in.initrd);
 			return 0;
 		}
-		if (r < 0) /* could not even run it: the other variant will not run either */
+		if (r < 0) /* not run, killed or stopped: the other variant would fare no better */
 			break;
 	}
 	res->total_usec = loader_now_usec() - start;
+	if (r == -ETIMEDOUT) {
+		bool whole = k->timeout_usec % 1000000 == 0;
+
+		loader_set_detail(res, "kexec did not finish within %" PRIu64 " %s: killed (LoadTimeoutSec=)",
+				  whole ? k->timeout_usec / 1000000 : k->timeout_usec / 1000, whole ? "s" : "ms");
+		return r;
+	}
+	if (r == -ECANCELED) {
+		/* kexec may have been killed before, during or after its syscall. */
+		loader_set_detail(res, "kexec stopped: the daemon is stopping; %s",
+				  loader_crash_loaded(k->root) == 1 ? "a crash kernel is loaded (the old or the new)"
+								     : "no crash kernel is loaded");
+		return r;
+	}
 	if (r < 0)
 		return loader_fail(res, -r, "running kexec");
 	loader_set_detail(res, "kexec -p exited with status %d (see its messages above)", r);

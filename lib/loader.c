@@ -63,6 +63,8 @@ static const struct {
 	{ ENOSPC, "capacity exceeded: the header has no room for this topology" },
 	{ ENOENT, "a file the load needs is missing" },
 	{ EOPNOTSUPP, "not available on this machine" },
+	{ ETIMEDOUT, "the load took longer than LoadTimeoutSec= and was killed" },
+	{ ECANCELED, "stopped: the daemon is shutting down (SIGTERM or SIGINT)" },
 };
 
 const char *loader_explain_errno(int err, char *buf, size_t size)

@@ -14,12 +14,20 @@ typedef struct KexecOps {
 			   struct kexec_segment *segments, unsigned long flags);
 	long (*kexec_file_load)(void *userdata, int kernel_fd, int initrd_fd, unsigned long cmdline_len,
 				const char *cmdline, unsigned long flags);
-	/* posix_spawn + wait of argv (kexec-tools); returns the exit status or -errno. */
-	int (*run)(void *userdata, char *const argv[]);
+	/* Runs argv (kexec-tools; argv[0] searched in PATH) in a process group of its own and
+	 * waits at most timeout_usec (> 0) for it. Returns its exit status (128 + the signal if
+	 * a signal killed it); -ETIMEDOUT when the time ran out; -ECANCELED when SIGTERM or
+	 * SIGINT is pending (already at the call: nothing is run). Such a signal, blocked by a
+	 * caller that takes it from its event loop's signalfd, is not consumed: it stays pending
+	 * for that loop. On every return the group is killed (on a cancel SIGTERM first, SIGKILL
+	 * half a second later) and the child reaped, unless SIGKILL cannot end it within 2 s. The
+	 * child has PR_SET_PDEATHSIG(SIGKILL): it dies with the caller, however the caller dies.
+	 * Other -errno: it could not be run. */
+	int (*run)(void *userdata, char *const argv[], uint64_t timeout_usec);
 	void *userdata;
 } KexecOps;
 
-/* The real syscalls and posix_spawn. */
+/* The real syscalls, and fork + execve for run. */
 extern const KexecOps kexec_ops_real;
 
 typedef struct LoadRequest {

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The real daemon (its test build: kexec calls faked, faults scripted with --fault) against
  * a umockdev test bed, receiving real uevents through its udev monitor. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <signal.h>
@@ -526,6 +528,272 @@ static void test_bad_config_on_sighup(void **state)
 	g_free(out2);
 }
 
+/* ---- a kexec that hangs (--fault=run:hang: a real shell and two children, all ignoring
+ * SIGTERM, in place of kexec) */
+
+typedef struct ProcInfo {
+	pid_t pid, ppid, pgrp;
+	char state;
+} ProcInfo;
+
+#define MAX_PROCS 8192
+
+/* /proc/<pid>/stat of every process; the caller frees. */
+static ProcInfo *list_processes(size_t *ret_n)
+{
+	ProcInfo *ps = g_new(ProcInfo, MAX_PROCS);
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) && n < MAX_PROCS) {
+		char path[300], buf[512], *p;
+		ProcInfo pi = { 0 };
+		ssize_t len;
+		int fd;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		pi.pid = atoi(buf);
+		p = strrchr(buf, ')'); /* the command name may hold anything */
+		if (p && sscanf(p + 1, " %c %d %d", &pi.state, &pi.ppid, &pi.pgrp) == 3)
+			ps[n++] = pi;
+	}
+	closedir(d);
+	*ret_n = n;
+	return ps;
+}
+
+/* Processes of group pgrp still running. Zombies do not count: the killed child of a killed
+ * shell waits for init to reap it. */
+static unsigned live_in_group(pid_t pgrp)
+{
+	size_t n;
+	ProcInfo *ps = list_processes(&n);
+	unsigned live = 0;
+
+	for (size_t i = 0; i < n; i++)
+		live += ps[i].pgrp == pgrp && ps[i].state != 'Z';
+	g_free(ps);
+	return live;
+}
+
+static bool process_alive(pid_t pid)
+{
+	size_t n;
+	ProcInfo *ps = list_processes(&n);
+	bool alive = false;
+
+	for (size_t i = 0; i < n; i++)
+		alive |= ps[i].pid == pid && ps[i].state != 'Z';
+	g_free(ps);
+	return alive;
+}
+
+/* Waits until neither pid nor anything in its group runs. */
+static bool gone(pid_t pid, int timeout_ms)
+{
+	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000u * harness_scale();
+
+	while (process_alive(pid) || live_in_group(pid) > 0) {
+		if (harness_now_usec() > deadline)
+			return false;
+		harness_sleep_ms(10);
+	}
+	return true;
+}
+
+static pid_t hang_pid = -1; /* the daemon's hanging child, for teardown_hang */
+
+/* Waits for the daemon's child running the hang, with its two children; returns its pid. */
+static pid_t wait_hang(Harness *h, int timeout_ms)
+{
+	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000u * harness_scale();
+
+	while (hang_pid < 0 && harness_now_usec() < deadline) {
+		size_t n;
+		ProcInfo *ps = list_processes(&n);
+
+		for (size_t i = 0; i < n && hang_pid < 0; i++) {
+			unsigned kids = 0;
+
+			if (ps[i].ppid != h->pid || ps[i].state == 'Z')
+				continue;
+			for (size_t j = 0; j < n; j++)
+				kids += ps[j].ppid == ps[i].pid && ps[j].state != 'Z';
+			if (kids == 2)
+				hang_pid = ps[i].pid;
+		}
+		g_free(ps);
+		if (hang_pid < 0)
+			harness_sleep_ms(10);
+	}
+	return hang_pid;
+}
+
+/* After a failed test, nothing of the hang may stay behind: its children, its group (never
+ * ours), itself. */
+static int teardown_hang(void **state)
+{
+	if (hang_pid > 0) {
+		size_t n;
+		ProcInfo *ps = list_processes(&n);
+
+		for (size_t i = 0; i < n; i++)
+			if (ps[i].ppid == hang_pid || (ps[i].pgrp == hang_pid && hang_pid != getpgrp()))
+				kill(ps[i].pid, SIGKILL);
+		kill(hang_pid, SIGKILL);
+		g_free(ps);
+		hang_pid = -1;
+	}
+	return teardown(state);
+}
+
+/* Waits up to timeout_ms (scaled) for the daemon to exit: its exit status, -1 if it did not. */
+static int wait_exit(Harness *h, int timeout_ms)
+{
+	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000u * harness_scale();
+	int status;
+
+	while (harness_now_usec() < deadline) {
+		if (waitpid(h->pid, &status, WNOHANG) == h->pid) {
+			h->pid = -1;
+			if (!WIFEXITED(status))
+				harness_dump_log(h);
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		harness_sleep_ms(2);
+	}
+	harness_dump_log(h);
+	return -1;
+}
+
+/* kexec-tools, no load at start (kdump's crash kernel is trusted), then a hotplug makes it
+ * load; --fault=run:hang makes that kexec hang. */
+static pid_t start_hung_kexec(Harness *h, const char *fault, const char *extra)
+{
+	const char *const args[] = { fault, NULL };
+	const char *mem = harness_add_memory(h, 40);
+	char *t = timing(100, 1000);
+	char *body = g_strdup_printf("Loader=kexec-tools\nLoadOnStart=no\n%sKernel=/boot/vmlinuz-test\n"
+				     "Initrd=/boot/initrd.img-test\nCommandLine=console=ttyS0\n%s",
+				     t, extra);
+
+	harness_config(h, body);
+	harness_write(h, "sys/kernel/kexec_crash_loaded", "1\n");
+	g_free(body);
+	g_free(t);
+	assert_true(harness_start(h, args));
+	assert_true(harness_wait_state(h, "protected", 5000));
+	harness_add_ram(h);
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_state(h, "reloading", 5000));
+	return wait_hang(h, 5000);
+}
+
+/* Issue 13: SIGTERM while kexec hangs. The daemon kills kexec's process group and exits at
+ * once, and status.json does not stay at "reloading". */
+static void test_hung_kexec_sigterm(void **state)
+{
+	Harness *h = *state;
+	pid_t hang = start_hung_kexec(h, "--fault=run:hang", "");
+	uint64_t t0, took;
+	bool own_group;
+	char st[32];
+
+	assert_true(hang > 0);
+	own_group = getpgid(hang) == hang && hang != getpgrp();
+	t0 = harness_now_usec();
+	harness_signal(h, SIGTERM);
+	assert_int_equal(wait_exit(h, 5000), 0);
+	took = harness_now_usec() - t0;
+	print_message("# the daemon exited %" PRIu64 " ms after SIGTERM (kexec hung, deaf to SIGTERM)\n",
+		      took / 1000);
+	assert_true(took < 1000000ULL * harness_scale());
+	/* kexec ran in a group of its own, and nothing of it is left. */
+	assert_true(own_group);
+	assert_true(gone(hang, 1000));
+	assert_true(harness_status_state(h, st, sizeof(st)));
+	assert_string_not_equal(st, "reloading");
+	assert_string_equal(st, "unprotected");
+	assert_true(harness_log_contains(h, "kexec stopped: the daemon is stopping"));
+	assert_false(harness_log_contains(h, "UNPROTECTED: no loader")); /* a stop, not a failure */
+	assert_true(harness_log_contains(h, "stopping; the crash kernel stays loaded"));
+}
+
+/* LoadTimeoutSec=: the hung kexec is killed, the failure says so, and the next event loads. */
+static void test_hung_kexec_timeout(void **state)
+{
+	Harness *h = *state;
+	pid_t hang = start_hung_kexec(h, "--fault=run:hang*1", "LoadTimeoutSec=1\n");
+	const char *mem = h->memory[0];
+	uint64_t t0, took;
+
+	assert_true(hang > 0);
+	t0 = harness_now_usec();
+	assert_true(harness_wait_state(h, "unprotected", 5000));
+	took = harness_now_usec() - t0;
+	print_message("# unprotected %" PRIu64 " ms after the hung kexec was seen (LoadTimeoutSec=1)\n",
+		      took / 1000);
+	assert_true(took < 1500000ULL * harness_scale());
+	assert_true(gone(hang, 1000));
+	assert_true(harness_log_contains(h, "kexec did not finish within 1 s: killed"));
+	assert_int_equal(status_of(h, "failures"), 1);
+
+	/* Not stuck: the next event loads (the fault hangs once). */
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_true(harness_wait_state(h, "protected", 5000));
+	assert_int_equal(harness_stop(h), 0);
+}
+
+/* SIGKILL cannot be handled: PR_SET_PDEATHSIG has the kernel kill the daemon's child, kexec,
+ * when the daemon dies. (Children of kexec's own, which kexec-tools does not make, are left to
+ * systemd, whose KillMode=control-group stops what remains in the cgroup.) */
+static void test_hung_kexec_daemon_killed(void **state)
+{
+	Harness *h = *state;
+	pid_t hang = start_hung_kexec(h, "--fault=run:hang", "");
+	int status;
+
+	assert_true(hang > 0);
+	harness_signal(h, SIGKILL);
+	assert_int_equal(waitpid(h->pid, &status, 0), h->pid);
+	h->pid = -1;
+	for (unsigned i = 0; i < 100 && process_alive(hang); i++)
+		harness_sleep_ms(10);
+	assert_false(process_alive(hang));
+}
+
+/* Stopped while a retry is due (EBUSY, and loads at least 1 s apart): status.json must not
+ * say "reloading" after the daemon is gone. */
+static void test_sigterm_during_retry_not_reloading(void **state)
+{
+	Harness *h = *state;
+	const char *const args[] = { "--fault=file_load:EBUSY", NULL };
+	char st[32];
+
+	file_config(h, "file");
+	assert_true(harness_start(h, args));
+	assert_true(harness_wait_log(h, "attempt 1 of 5", 1, 5000));
+	assert_true(harness_status_state(h, st, sizeof(st)));
+	assert_string_equal(st, "reloading");
+	assert_int_equal(harness_stop(h), 0);
+	assert_true(harness_status_state(h, st, sizeof(st)));
+	assert_string_equal(st, "unprotected");
+	assert_true(harness_wait_notify(h, 0, "stopped before the reload was done", 1000));
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -545,6 +813,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_kernel_file_replaced_is_reopened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_config_at_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_config_on_sighup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hung_kexec_sigterm, setup, teardown_hang),
+		cmocka_unit_test_setup_teardown(test_hung_kexec_timeout, setup, teardown_hang),
+		cmocka_unit_test_setup_teardown(test_hung_kexec_daemon_killed, setup, teardown_hang),
+		cmocka_unit_test_setup_teardown(test_sigterm_during_retry_not_reloading, setup, teardown),
 	};
 
 	paced = !harness_init_process(argc, argv);

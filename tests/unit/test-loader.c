@@ -4,8 +4,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "elfcorehdr.h"
 #include "loader.h"
@@ -14,7 +20,8 @@
 typedef struct Recorder {
 	unsigned file_loads, runs;
 	int fail_errno;          /* for kexec_file_load, 0 = succeed */
-	int run_status[4];       /* exit statuses of successive runs */
+	int run_status[4];       /* exit statuses (or -errno) of successive runs */
+	uint64_t run_timeout[4]; /* the time each run was given */
 	ino_t kernel_ino;
 	int kernel_fd, initrd_fd;
 	unsigned long flags, cmdline_len;
@@ -43,12 +50,13 @@ static long rec_file_load(void *userdata, int kernel_fd, int initrd_fd, unsigned
 	return 0;
 }
 
-static int rec_run(void *userdata, char *const argv[])
+static int rec_run(void *userdata, char *const argv[], uint64_t timeout_usec)
 {
 	Recorder *r = userdata;
 	unsigned i = r->runs++;
 
 	if (i < 4) {
+		r->run_timeout[i] = timeout_usec;
 		r->argv[i][0] = '\0';
 		for (char *const *a = argv; *a; a++) {
 			strncat(r->argv[i], *a, sizeof(r->argv[i]) - strlen(r->argv[i]) - 2);
@@ -124,6 +132,10 @@ static void test_errno_meanings(void **state)
 	assert_non_null(strstr(loader_explain_errno(EPERM, buf, sizeof(buf)), "EPERM: kexec load refused (lockdown"));
 	assert_non_null(strstr(loader_explain_errno(EADDRNOTAVAIL, buf, sizeof(buf)), "crash kernel region too small"));
 	assert_non_null(strstr(loader_explain_errno(EXDEV, buf, sizeof(buf)), "EXDEV: "));
+	assert_non_null(strstr(loader_explain_errno(-ETIMEDOUT, buf, sizeof(buf)), "ETIMEDOUT: the load took longer"));
+	assert_non_null(strstr(loader_explain_errno(-ECANCELED, buf, sizeof(buf)), "ECANCELED: stopped"));
+	assert_false(loader_error_is_transient(-ETIMEDOUT));
+	assert_false(loader_error_is_transient(-ECANCELED));
 	assert_true(loader_error_is_transient(-EBUSY));
 	assert_true(loader_error_is_transient(ENOMEM));
 	assert_true(loader_error_is_transient(-EINTR));
@@ -265,6 +277,299 @@ static void test_kexec_tools_falls_back_to_kexec_load(void **state)
 	l->vtable->free(l);
 }
 
+static void test_kexec_tools_timeout_and_cancel(void **state)
+{
+	Fixture *f = *state;
+	LoadRequest req = { 0 };
+	LoadResult res = { 0 };
+	Loader *l = NULL;
+
+	/* Both runs share LoadTimeoutSec=: the second gets what the first left. */
+	f->c.load_timeout_usec = 5000000;
+	assert_int_equal(loader_kexec_tools_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+	f->rec.run_status[0] = 1;
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_equal(f->rec.runs, 2);
+	assert_true(f->rec.run_timeout[0] > 4000000 && f->rec.run_timeout[0] <= 5000000);
+	assert_true(f->rec.run_timeout[1] > 4000000 && f->rec.run_timeout[1] <= f->rec.run_timeout[0]);
+	l->vtable->free(l);
+
+	/* A kexec killed for taking too long is not run again as plain kexec -p. */
+	memset(&f->rec, 0, sizeof(f->rec));
+	config_done(&f->c);
+	config_init(&f->c);
+	f->c.kernel = strdup("/boot/vmlinuz-t");
+	assert_int_equal(loader_kexec_tools_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+	f->rec.run_status[0] = -ETIMEDOUT;
+	assert_int_equal(l->vtable->load(l, &req, &res), -ETIMEDOUT);
+	assert_int_equal(f->rec.runs, 1);
+	assert_int_equal(f->rec.run_timeout[0] <= 60000000 && f->rec.run_timeout[0] > 59000000, 1);
+	assert_string_equal(res.detail, "kexec did not finish within 60 s: killed (LoadTimeoutSec=)");
+
+	/* Stopped by SIGTERM: one run, and the detail says why. */
+	f->rec.run_status[1] = -ECANCELED;
+	assert_int_equal(l->vtable->load(l, &req, &res), -ECANCELED);
+	assert_int_equal(f->rec.runs, 2);
+	assert_non_null(strstr(res.detail, "kexec stopped: the daemon is stopping"));
+	assert_non_null(strstr(res.detail, "no crash kernel is loaded"));
+	l->vtable->free(l);
+}
+
+static void test_load_timeout_key(void **state)
+{
+	static const struct {
+		const char *text;
+		int r;
+		uint64_t usec;
+	} cases[] = {
+		{ "", 0, 60000000 },
+		{ "LoadTimeoutSec=5\n", 0, 5000000 },
+		{ "LoadTimeoutSec=1.5min\n", 0, 90000000 },
+		{ "LoadTimeoutSec=5\nLoadTimeoutSec=\n", 0, 60000000 },
+		{ "LoadTimeoutSec=500ms\n", -EINVAL, 0 },
+		{ "LoadTimeoutSec=0\n", -EINVAL, 0 },
+		{ "LoadTimeoutSec=soon\n", -EINVAL, 0 },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char text[128];
+		Config c;
+		Diag d = { 0 };
+		FILE *fp;
+
+		snprintf(text, sizeof(text), "[Daemon]\n%s", cases[i].text);
+		fp = fmemopen(text, strlen(text), "r");
+		assert_non_null(fp);
+		config_init(&c);
+		assert_int_equal(config_parse_stream(&c, fp, "t.conf", NULL, NULL, &d), cases[i].r);
+		if (cases[i].r == 0)
+			assert_int_equal(c.load_timeout_usec, cases[i].usec);
+		fclose(fp);
+		config_done(&c);
+	}
+}
+
+/* The real spawn (kexec_ops_real.run) with /bin/sh standing in for kexec. */
+
+static uint64_t mono_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Members of process group pgid that still run. Zombies do not count: a killed child of a
+ * killed shell waits for init to reap it. */
+static unsigned live_in_group(pid_t pgid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	unsigned n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		char path[300], buf[512], *p, state;
+		int ppid, pgrp;
+		ssize_t len;
+		int fd;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		p = strrchr(buf, ')'); /* the command name may hold anything */
+		if (p && sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pgid && state != 'Z')
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static bool process_alive(pid_t pid)
+{
+	char path[64], buf[512], *p, state;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return false;
+	buf[len] = '\0';
+	p = strrchr(buf, ')');
+	return p && sscanf(p + 1, " %c", &state) == 1 && state != 'Z';
+}
+
+static bool group_gone(pid_t pgid, unsigned ms)
+{
+	uint64_t deadline = mono_usec() + ms * 1000ULL;
+
+	while (live_in_group(pgid) > 0) {
+		if (mono_usec() > deadline)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}
+
+/* The shell's pid, which is its process group's id, from the file it wrote. */
+static pid_t read_pid(const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	int pid = -1;
+
+	if (fp) {
+		if (fscanf(fp, "%d", &pid) != 1)
+			pid = -1;
+		fclose(fp);
+	}
+	return pid;
+}
+
+/* A shell writing its pid to $0, then hanging with a child, both deaf to SIGTERM. */
+#define HANG_SCRIPT "echo $$ >\"$0\"; trap '' TERM; sleep 1000 & sleep 1000; wait"
+
+static void test_run_exit_status(void **state)
+{
+	Fixture *f = *state;
+	char pidfile[PATH_MAX];
+	char *exit3[] = { (char *)"sh", (char *)"-c", (char *)"exit 3", NULL }; /* found in PATH */
+	char *killed[] = { (char *)"/bin/sh", (char *)"-c", (char *)"kill -KILL $$", NULL };
+	char *missing[] = { (char *)"no-such-kexec-anywhere", NULL };
+	char *leaves[] = { (char *)"/bin/sh", (char *)"-c", (char *)"sleep 1000 & echo $! >\"$0\"", pidfile, NULL };
+	pid_t left;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/leaves.pid", f->root);
+	assert_int_equal(kexec_ops_real.run(NULL, exit3, 10000000), 3);
+	assert_int_equal(kexec_ops_real.run(NULL, killed, 10000000), 128 + SIGKILL);
+	assert_int_equal(kexec_ops_real.run(NULL, missing, 10000000), -ENOENT);
+	/* It exits and leaves a child behind in its group: the child is killed too. */
+	assert_int_equal(kexec_ops_real.run(NULL, leaves, 10000000), 0);
+	left = read_pid(pidfile);
+	assert_true(left > 1);
+	for (unsigned i = 0; i < 200 && process_alive(left); i++)
+		usleep(10000);
+	assert_false(process_alive(left));
+}
+
+static void test_run_timeout_kills_group(void **state)
+{
+	Fixture *f = *state;
+	char pidfile[PATH_MAX];
+	char *hang[] = { (char *)"/bin/sh", (char *)"-c", (char *)HANG_SCRIPT, pidfile, NULL };
+	uint64_t t0, took;
+	pid_t pgid;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/hang.pid", f->root);
+	t0 = mono_usec();
+	assert_int_equal(kexec_ops_real.run(NULL, hang, 300000), -ETIMEDOUT);
+	took = mono_usec() - t0;
+	print_message("# run returned %" PRIu64 " ms after it started (timeout 300 ms)\n", took / 1000);
+	assert_true(took >= 300000);
+	assert_true(took < 1300000); /* SIGKILL at once: no grace period on a timeout */
+	pgid = read_pid(pidfile);
+	assert_true(pgid > 1);
+	assert_int_not_equal(pgid, getpgrp()); /* a group of its own */
+	assert_true(group_gone(pgid, 2000));
+}
+
+static void sigterm_after_200ms(pid_t parent)
+{
+	struct timespec ts = { 0, 200 * 1000000L };
+
+	nanosleep(&ts, NULL);
+	kill(parent, SIGTERM);
+	_exit(0);
+}
+
+static void test_run_sigterm_cancels(void **state)
+{
+	Fixture *f = *state;
+	char pidfile[PATH_MAX];
+	char *hang[] = { (char *)"/bin/sh", (char *)"-c", (char *)HANG_SCRIPT, pidfile, NULL };
+	struct timespec zero = { 0, 0 };
+	sigset_t term, old, pending;
+	uint64_t t0, took;
+	pid_t helper, pgid;
+
+	/* What the daemon does: SIGTERM blocked, for sd-event's signalfd. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &term, &old), 0);
+	snprintf(pidfile, sizeof(pidfile), "%s/hang.pid", f->root);
+
+	helper = fork();
+	assert_true(helper >= 0);
+	if (helper == 0)
+		sigterm_after_200ms(getppid());
+	t0 = mono_usec();
+	assert_int_equal(kexec_ops_real.run(NULL, hang, 30000000), -ECANCELED);
+	took = mono_usec() - t0;
+	print_message("# run returned %" PRIu64 " ms after it started (SIGTERM at 200 ms)\n", took / 1000);
+	assert_true(took < 1200000); /* 200 ms, a grace period for SIGTERM, then SIGKILL */
+	assert_int_equal(waitpid(helper, NULL, 0), helper);
+	pgid = read_pid(pidfile);
+	assert_true(pgid > 1);
+	assert_true(group_gone(pgid, 2000));
+	/* The signal is the caller's: still pending, not consumed. */
+	assert_int_equal(sigpending(&pending), 0);
+	assert_true(sigismember(&pending, SIGTERM));
+	assert_int_equal(sigtimedwait(&term, NULL, &zero), SIGTERM);
+
+	/* Pending before the call: nothing is started. */
+	unlink(pidfile);
+	assert_int_equal(kill(getpid(), SIGTERM), 0);
+	assert_int_equal(kexec_ops_real.run(NULL, hang, 30000000), -ECANCELED);
+	assert_int_equal(access(pidfile, F_OK), -1);
+	assert_int_equal(sigtimedwait(&term, NULL, &zero), SIGTERM);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+}
+
+/* Without a pidfd (kernels before 5.3, or a seccomp filter) run polls waitpid(WNOHANG): made
+ * to happen here by leaving one free file descriptor, which the signalfd takes. */
+static void test_run_without_pidfd(void **state)
+{
+	Fixture *f = *state;
+	char pidfile[PATH_MAX];
+	char *hang[] = { (char *)"/bin/sh", (char *)"-c", (char *)HANG_SCRIPT, pidfile, NULL };
+	char *exit3[] = { (char *)"/bin/sh", (char *)"-c", (char *)"sleep 0.1; exit 3", NULL };
+	struct rlimit old, low;
+	int fds[64], n = 0, r1, r2;
+	pid_t pgid;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/hang.pid", f->root);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (n < 64 && (fds[n] = fcntl(0, F_DUPFD_CLOEXEC, 0)) >= 0)
+		n++;
+	assert_true(n > 0 && n < 64);
+	close(fds[--n]); /* one left: for the signalfd, none for pidfd_open */
+	r1 = kexec_ops_real.run(NULL, exit3, 10000000);
+	r2 = kexec_ops_real.run(NULL, hang, 300000);
+	while (n > 0)
+		close(fds[--n]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(r1, 3);
+	assert_int_equal(r2, -ETIMEDOUT);
+	pgid = read_pid(pidfile);
+	assert_true(pgid > 1);
+	assert_true(group_gone(pgid, 2000));
+}
+
 static void test_kernel_loader(void **state)
 {
 	Fixture *f = *state;
@@ -318,6 +623,12 @@ static void test_kernel_loader(void **state)
 	assert_int_equal(l->vtable->load(l, &req, &res), -EIO);
 	assert_non_null(strstr(res.detail, "kexec_trylock() failed"));
 	assert_int_equal(l->vtable->load(l, &req, &res), 0); /* reported once */
+	/* Another process's load holds the lock: crash_hotplug reads 0, the report still counts. */
+	put(f, "/sys/devices/system/cpu/crash_hotplug", "0\n");
+	loader_kernel_note_failure(l, "kexec_trylock() failed, kdump image may be inaccurate");
+	assert_int_equal(l->vtable->load(l, &req, &res), -EIO);
+	assert_int_equal(l->vtable->load(l, &req, &res), -EOPNOTSUPP);
+	put(f, "/sys/devices/system/cpu/crash_hotplug", "1\n");
 	assert_int_equal(f->rec.file_loads + f->rec.runs, 0); /* never loads */
 	l->vtable->free(l);
 }
@@ -371,6 +682,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file_loader_keeps_fds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_loader_without_initrd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kexec_tools_falls_back_to_kexec_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kexec_tools_timeout_and_cancel, setup, teardown),
+		cmocka_unit_test(test_load_timeout_key),
+		cmocka_unit_test_setup_teardown(test_run_exit_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_timeout_kills_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_sigterm_cancels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_without_pidfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_loader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_writes_header_and_plan, setup, teardown),
 	};
