@@ -97,12 +97,6 @@ static int kernel_guard(KernelLoader *k, const LoadRequest *req, LoadResult *res
 	Range first = { 0, 0 };
 	int r;
 
-	if (k->failure[0]) {
-		/* Any "crash hp:" line: a dropped update (kexec lock busy), no room, no segment. */
-		loader_set_detail(res, "the kernel reported on its header update: \"%s\"", k->failure);
-		k->failure[0] = '\0';
-		return -EIO;
-	}
 	if (req->raced) {
 		loader_set_detail(res, "a hotplug raced a kexec load: the kernel may have skipped its update");
 		return -ESTALE;
@@ -137,6 +131,14 @@ static int kernel_load(Loader *l, const LoadRequest *req, LoadResult *res)
 	size_t needed;
 	int r, cap;
 
+	/* First: while another load holds the kexec lock, crash_hotplug reads 0 (and says so
+	 * on kmsg too), but the reason to repair is the kernel's own report. */
+	if (k->failure[0]) {
+		/* Any "crash hp:" line: a dropped update (kexec lock busy), no room, no segment. */
+		loader_set_detail(res, "the kernel reported on its header update: \"%s\"", k->failure);
+		k->failure[0] = '\0';
+		return -EIO;
+	}
 	r = kernel_probe(k->root, NULL, why, sizeof(why));
 	if (r < 0) {
 		loader_set_detail(res, "%s", why);
