@@ -4,8 +4,8 @@
 #include <stdarg.h>
 
 #include "ctl-status.h"
+#include "path.h"
 
-#define STATUS_MAX_BYTES (64 * 1024)
 #define MAX_DEPTH 16
 
 typedef struct Cursor {
@@ -360,31 +360,19 @@ int ctl_status_parse(const char *text, size_t len, CtlStatus *ret, char *reason,
 
 int ctl_status_read(const char *path, CtlStatus *ret, char *reason, size_t reason_size)
 {
-	_cleanup_(closep) int fd = -1;
 	_cleanup_(freep) char *buf = NULL;
-	size_t len = 0;
+	Diag d = {};
+	size_t len;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return negative_errno();
-	buf = malloc(STATUS_MAX_BYTES + 1);
-	if (!buf)
-		return -ENOMEM;
-	/* Read one byte past the limit to tell "exactly full" from "too big". */
-	while (len <= STATUS_MAX_BYTES) {
-		ssize_t n = read(fd, buf + len, STATUS_MAX_BYTES + 1 - len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	/* A regular file only, opened without blocking: a FIFO in its place must not hang
+	 * crash-hotplugctl, /dev/zero must not fill its memory. */
+	r = path_read_file(NULL, path, READ_CAP_STATUS, 0, &buf, &len, &d);
+	if (r < 0) {
+		if (reason && reason_size > 0)
+			snprintf(reason, reason_size, "%s", d.reason);
+		return r;
 	}
-	if (len > STATUS_MAX_BYTES)
-		return -EFBIG;
 	return ctl_status_parse(buf, len, ret, reason, reason_size);
 }
 

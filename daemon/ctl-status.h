@@ -27,8 +27,9 @@ typedef struct CtlStatus {
  * with reason filled; *ret is untouched on error. */
 int ctl_status_parse(const char *text, size_t len, CtlStatus *ret, char *reason, size_t reason_size);
 
-/* Reads and parses a file of at most 64 KiB: -ENOENT/-EACCES/... from opening, -EFBIG,
- * -EINVAL (reason filled). */
+/* Reads (lib/path.h: never blocks) and parses a regular file of at most READ_CAP_STATUS
+ * (64 KiB): -ENOENT/-EACCES/... from opening, -EFBIG, -EINVAL (not a regular file, or
+ * malformed); reason is filled on every error but -ENOMEM. */
 int ctl_status_read(const char *path, CtlStatus *ret, char *reason, size_t reason_size);
 
 /* The same object as JSON on out, plus "running" (the caller's check of the pid); start_time

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "config.h"
 #include "elfcorehdr.h"
@@ -493,8 +494,9 @@ static const char *const dropin_dirs[] = {
 };
 
 typedef struct Dropin {
-	char *name; /* basename: the sort and masking key */
-	char *path; /* under root, as diagnostics name it */
+	char *name;  /* basename: the sort and masking key */
+	char *path;  /* under root, as diagnostics name it */
+	bool masked; /* /dev/null: hides the same name below, read as nothing */
 } Dropin;
 
 typedef struct DropinList {
@@ -520,7 +522,7 @@ static bool dropin_list_has(const DropinList *l, const char *name)
 	return false;
 }
 
-static int dropin_list_add(DropinList *l, const char *dir, const char *name)
+static int dropin_list_add(DropinList *l, const char *dir, const char *name, bool masked)
 {
 	_cleanup_(freep) char *n = NULL, *p = NULL;
 
@@ -538,7 +540,7 @@ static int dropin_list_add(DropinList *l, const char *dir, const char *name)
 		p = NULL;
 		return -ENOMEM;
 	}
-	l->items[l->n++] = (Dropin){ .name = TAKE_PTR(n), .path = TAKE_PTR(p) };
+	l->items[l->n++] = (Dropin){ .name = TAKE_PTR(n), .path = TAKE_PTR(p), .masked = masked };
 	return 0;
 }
 
@@ -548,6 +550,34 @@ static void closedirp(DIR **d)
 		closedir(*d);
 }
 
+static bool is_dev_null(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 3);
+}
+
+/* A symlink that cannot be followed is an error, as in systemd: skipping it would let the
+ * lower file of the same name apply, which is what the admin replaced. */
+static int broken_symlink(int dfd, const char *name, const char *path, int err, Diag *d)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
+
+	if (n < 0)
+		snprintf(target, sizeof(target), "?");
+	else
+		target[n] = '\0';
+	if (err == ENOENT || err == ENOTDIR)
+		return diag_set(d, ENOENT, path, 0,
+				"dangling symlink to %s (link it to /dev/null to mask the file, or remove it)", target);
+	if (err == ELOOP)
+		return diag_set(d, ELOOP, path, 0, "symlink loop (to %s): %s", target, strerror(err));
+	return diag_set(d, err, path, 0, "cannot follow the symlink to %s: %s", target, strerror(err));
+}
+
+/* Adds the *.conf entries of dir not masked by a higher directory. Follows symlinks: a link
+ * to /dev/null (or /dev/null itself) is recorded as masked, a directory is skipped, a link
+ * that cannot be followed is an error; anything else (a FIFO, a device) is listed and then
+ * refused by the read. */
 static int collect_dir(const char *root, const char *dir, DropinList *l, Diag *d)
 {
 	_cleanup_(closedirp) DIR *dh = NULL;
@@ -567,17 +597,24 @@ static int collect_dir(const char *root, const char *dir, DropinList *l, Diag *d
 
 	for (errno = 0; (de = readdir(dh)); errno = 0) {
 		size_t len = strlen(de->d_name);
+		char path[PATH_MAX];
 		struct stat st;
 
 		if (de->d_name[0] == '.' || len <= 5 || !streq(de->d_name + len - 5, ".conf"))
 			continue;
 		if (dropin_list_has(l, de->d_name))
 			continue; /* masked by a higher directory */
-		/* Follows symlinks: a directory named *.conf is skipped, a dangling link too, and
-		 * a link to /dev/null stays in the list to mask lower copies, then reads empty. */
-		if (fstatat(dirfd(dh), de->d_name, &st, 0) < 0 || S_ISDIR(st.st_mode))
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (fstatat(dirfd(dh), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue; /* removed since the listing */
+			return diag_set(d, errno, path, 0, "cannot stat: %s", strerror(errno));
+		}
+		if (S_ISLNK(st.st_mode) && fstatat(dirfd(dh), de->d_name, &st, 0) < 0)
+			return broken_symlink(dirfd(dh), de->d_name, path, errno, d);
+		if (S_ISDIR(st.st_mode))
 			continue;
-		r = dropin_list_add(l, dir, de->d_name);
+		r = dropin_list_add(l, dir, de->d_name, is_dev_null(&st));
 		if (r < 0)
 			return r;
 	}
@@ -591,18 +628,27 @@ static int dropin_cmp(const void *a, const void *b)
 	return strcmp(((const Dropin *)a)->name, ((const Dropin *)b)->name);
 }
 
-/* root NULL: path is taken as it is (a file the user named), otherwise it is under root. */
+/* root NULL: path is taken as it is (a file the user named), otherwise it is under root.
+ * Read through path_open_stream(): a regular file of at most READ_CAP_CONFIG bytes, or
+ * /dev/null (empty); a FIFO or another device is an error, nothing blocks. missing_ok: a file
+ * that does not exist is skipped, a dangling symlink is not (see broken_symlink()). */
 static int parse_file(Config *c, const char *root, const char *path, bool missing_ok, config_warn_fn warn,
 		      void *userdata, Diag *d)
 {
 	_cleanup_(fclosep) FILE *f = NULL;
+	int r;
 
-	f = root ? path_fopen(root, path, "re") : fopen(path, "re");
-	if (!f) {
-		if (errno == ENOENT && missing_ok)
+	r = path_open_stream(root, path, READ_CAP_CONFIG, PATH_READ_DEV_NULL, &f, d);
+	if (r == -ENOENT && missing_ok) {
+		char full[PATH_MAX];
+		struct stat st;
+
+		if (path_join(root, path, full, sizeof(full)) < 0 || lstat(full, &st) < 0 || !S_ISLNK(st.st_mode))
 			return 0;
-		return diag_set(d, errno, path, 0, "cannot open: %s", strerror(errno));
+		return broken_symlink(AT_FDCWD, full, path, ENOENT, d);
 	}
+	if (r < 0)
+		return r;
 	return config_parse_stream(c, f, path, warn, userdata, d);
 }
 
@@ -632,6 +678,8 @@ int config_load(const char *root, const char *path, config_warn_fn warn, void *u
 	if (l.n > 1)
 		qsort(l.items, l.n, sizeof(*l.items), dropin_cmp);
 	for (size_t i = 0; i < l.n; i++) {
+		if (l.items[i].masked)
+			continue;
 		/* Removed since the listing: it no longer takes part, as if never there. */
 		r = parse_file(c, root ? root : "/", l.items[i].path, true, warn, userdata, d);
 		if (r < 0)

@@ -74,7 +74,12 @@ int config_parse_stream(Config *c, FILE *f, const char *name, config_warn_fn war
  * away); the last assignment wins. Main file: path as given (not under root, it names a file
  * the user chose; missing is -ENOENT), or CONFIG_MAIN_FILE under root when path is NULL
  * (missing is fine: the defaults apply). Files are named in diagnostics by their path under
- * root. On error *ret is untouched and d says where. */
+ * root. Every file is read through path_open_stream(): it must be a regular file (or
+ * /dev/null, read as empty) of at most READ_CAP_CONFIG (1 MiB); a FIFO, a device: -EINVAL,
+ * larger: -EFBIG. A symlink that cannot be followed (dangling: -ENOENT, a loop: -ELOOP) is an
+ * error naming it, in a drop-in directory and as the main file, never skipped: the
+ * same-named file below it would silently apply. On error *ret is untouched and d says
+ * where. */
 int config_load(const char *root, const char *path, config_warn_fn warn, void *userdata, Config **ret, Diag *d);
 
 Config *config_free(Config *c);

@@ -8,8 +8,10 @@
 #include "cpulist.h"
 #include "path.h"
 
-/* sysfs attributes are at most one page; a cpulist file bigger than this is not one. */
+/* sysfs attributes are at most one page; a cpulist file bigger than this is not one. The
+ * same bound as READ_CAP_CPULIST, which cpulist_parse_file() reads with. */
 #define CPULIST_MAX_FILE 65536
+_Static_assert(CPULIST_MAX_FILE == READ_CAP_CPULIST, "one cap for cpulist files");
 
 CpuList *cpulist_free(CpuList *l)
 {
@@ -146,9 +148,10 @@ int cpulist_parse_stream(FILE *f, const char *name, CpuList **ret, Diag *d)
 int cpulist_parse_file(const char *root, const char *path, CpuList **ret, Diag *d)
 {
 	_cleanup_(fclosep) FILE *f = NULL;
+	int r;
 
-	f = path_fopen(root, path, "re");
-	if (!f)
-		return diag_set(d, errno, path, 0, "cannot open: %s", strerror(errno));
+	r = path_open_stream(root, path, READ_CAP_CPULIST, 0, &f, d);
+	if (r < 0)
+		return r;
 	return cpulist_parse_stream(f, path, ret, d);
 }

@@ -21,7 +21,8 @@ int cpulist_parse(const char *s, const char *name, unsigned line, CpuList **ret,
  * writes the newline). This is the fuzzers' entry point. */
 int cpulist_parse_stream(FILE *f, const char *name, CpuList **ret, Diag *d);
 
-/* Reads and parses <root><path> (e.g. "/sys/devices/system/cpu/present"). */
+/* Reads and parses <root><path> (e.g. "/sys/devices/system/cpu/present") through
+ * path_open_stream(): a FIFO or device is -EINVAL, nothing blocks. */
 int cpulist_parse_file(const char *root, const char *path, CpuList **ret, Diag *d);
 
 bool cpulist_contains(const CpuList *l, unsigned cpu);

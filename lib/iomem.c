@@ -262,9 +262,10 @@ int iomem_parse_stream(FILE *f, const char *name, Iomem **ret, Diag *d)
 int iomem_parse_file(const char *root, Iomem **ret, Diag *d)
 {
 	_cleanup_(fclosep) FILE *f = NULL;
+	int r;
 
-	f = path_fopen(root, "/proc/iomem", "re");
-	if (!f)
-		return diag_set(d, errno, "/proc/iomem", 0, "cannot open: %s", strerror(errno));
+	r = path_open_stream(root, "/proc/iomem", READ_CAP_IOMEM, 0, &f, d);
+	if (r < 0)
+		return r;
 	return iomem_parse_stream(f, "/proc/iomem", ret, d);
 }

@@ -24,7 +24,8 @@ typedef struct Iomem {
  * -ENODATA for an empty stream, -ENOMEM. */
 int iomem_parse_stream(FILE *f, const char *name, Iomem **ret, Diag *d);
 
-/* Parses <root>/proc/iomem. Also -ENOENT/-EACCES from opening it. */
+/* Parses <root>/proc/iomem, read through path_open_stream(): also -ENOENT/-EACCES from
+ * opening it, -EINVAL when it is not a regular file, -EFBIG above READ_CAP_IOMEM (4 MiB). */
 int iomem_parse_file(const char *root, Iomem **ret, Diag *d);
 
 Iomem *iomem_free(Iomem *m);

@@ -124,10 +124,18 @@ int kcore_parse_stream(FILE *f, const char *name, KernelMap *ret, Diag *d)
 int kcore_parse_file(const char *root, KernelMap *ret, Diag *d)
 {
 	_cleanup_(fclosep) FILE *f = NULL;
+	_cleanup_(closep) int fd = -1;
+	int r;
 
-	f = path_fopen(root, "/proc/kcore", "re");
+	/* A regular file, opened without blocking; not path_read_file(): only the headers are
+	 * read, and they bound themselves (64 + 65534 * 56 bytes at most). */
+	r = path_open_regular(root, "/proc/kcore", 0, &fd, NULL, d);
+	if (r < 0)
+		return r;
+	f = fdopen(fd, "r");
 	if (!f)
 		return diag_set(d, errno, "/proc/kcore", 0, "cannot open: %s", strerror(errno));
+	fd = -1; /* the stream's now */
 	/* Unbuffered: stdio would read ahead a whole buffer, past the headers into memory. */
 	if (setvbuf(f, NULL, _IONBF, 0) != 0)
 		return diag_set(d, EIO, "/proc/kcore", 0, "cannot disable buffering");

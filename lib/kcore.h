@@ -19,8 +19,9 @@ typedef struct KernelMap {
  * -EINVAL (d says why) when it is not an x86_64 ELF core or holds no text/RAM segment. */
 int kcore_parse_stream(FILE *f, const char *name, KernelMap *ret, Diag *d);
 
-/* Reads <root>/proc/kcore. -EACCES/-EPERM (lockdown, no CAP_SYS_RAWIO) and -ENOENT are
- * returned as is so the caller can fall back. */
+/* Reads <root>/proc/kcore (opened with path_open_regular(): never blocks, a FIFO or device
+ * is -EINVAL). -EACCES/-EPERM (lockdown, no CAP_SYS_RAWIO) and -ENOENT are returned as is so
+ * the caller can fall back. */
 int kcore_parse_file(const char *root, KernelMap *ret, Diag *d);
 
 /* Documented fallback when kcore is not readable: PAGE_OFFSET = KCORE_DEFAULT_PAGE_OFFSET,
