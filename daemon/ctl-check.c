@@ -425,7 +425,7 @@ typedef struct RuleSeen {
 
 static bool file_contains_marker(const char *path, const char **ret_marker)
 {
-	_cleanup_(fclosep) FILE *f = fopen(path, "re");
+	_cleanup_(fclosep) FILE *f = path_fopen(NULL, path, "re"); /* no FIFO, no device */
 	_cleanup_(freep) char *line = NULL;
 	size_t cap = 0;
 

@@ -255,6 +255,23 @@ static void test_file_loader_without_initrd(void **state)
 	assert_int_equal(loader_file_vtable.probe(f->root, &f->c, why, sizeof(why)), -EADDRNOTAVAIL);
 }
 
+/* Kernel= naming a FIFO: refused at once, never an open that blocks the daemon's loop. */
+static void test_file_loader_refuses_fifo(void **state)
+{
+	Fixture *f = *state;
+	char path[PATH_MAX];
+	Loader *l = NULL;
+
+	assert_int_equal(path_join(f->root, "/boot/vmlinuz-fifo", path, sizeof(path)), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	free(f->c.kernel);
+	f->c.kernel = strdup("/boot/vmlinuz-fifo");
+	alarm(10); /* a regression blocks in open(): fail instead of hanging */
+	assert_true(loader_file_vtable.new(f->root, &f->c, &f->ops, &l) < 0);
+	alarm(0);
+	assert_null(l);
+}
+
 static void test_kexec_tools_falls_back_to_kexec_load(void **state)
 {
 	Fixture *f = *state;
@@ -681,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_kmsg),
 		cmocka_unit_test_setup_teardown(test_file_loader_keeps_fds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_loader_without_initrd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_loader_refuses_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kexec_tools_falls_back_to_kexec_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kexec_tools_timeout_and_cancel, setup, teardown),
 		cmocka_unit_test(test_load_timeout_key),
