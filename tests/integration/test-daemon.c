@@ -17,6 +17,7 @@
 
 #include "elfcorehdr.h"
 #include "harness.h"
+#include "../proc-scan.h"
 #include "topology.h"
 
 static bool paced; /* true when the uevent queue could not be raised: send in small groups */
@@ -531,73 +532,15 @@ static void test_bad_config_on_sighup(void **state)
 /* ---- a kexec that hangs (--fault=run:hang: a real shell and two children, all ignoring
  * SIGTERM, in place of kexec) */
 
-typedef struct ProcInfo {
-	pid_t pid, ppid, pgrp;
-	char state;
-} ProcInfo;
-
 #define MAX_PROCS 8192
 
 /* /proc/<pid>/stat of every process; the caller frees. */
 static ProcInfo *list_processes(size_t *ret_n)
 {
 	ProcInfo *ps = g_new(ProcInfo, MAX_PROCS);
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	size_t n = 0;
 
-	assert_non_null(d);
-	while ((de = readdir(d)) && n < MAX_PROCS) {
-		char path[300], buf[512], *p;
-		ProcInfo pi = { 0 };
-		ssize_t len;
-		int fd;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		pi.pid = atoi(buf);
-		p = strrchr(buf, ')'); /* the command name may hold anything */
-		if (p && sscanf(p + 1, " %c %d %d", &pi.state, &pi.ppid, &pi.pgrp) == 3)
-			ps[n++] = pi;
-	}
-	closedir(d);
-	*ret_n = n;
+	*ret_n = proc_list(ps, MAX_PROCS);
 	return ps;
-}
-
-/* Processes of group pgrp still running. Zombies do not count: the killed child of a killed
- * shell waits for init to reap it. */
-static unsigned live_in_group(pid_t pgrp)
-{
-	size_t n;
-	ProcInfo *ps = list_processes(&n);
-	unsigned live = 0;
-
-	for (size_t i = 0; i < n; i++)
-		live += ps[i].pgrp == pgrp && ps[i].state != 'Z';
-	g_free(ps);
-	return live;
-}
-
-static bool process_alive(pid_t pid)
-{
-	size_t n;
-	ProcInfo *ps = list_processes(&n);
-	bool alive = false;
-
-	for (size_t i = 0; i < n; i++)
-		alive |= ps[i].pid == pid && ps[i].state != 'Z';
-	g_free(ps);
-	return alive;
 }
 
 /* Waits until neither pid nor anything in its group runs. */
@@ -605,7 +548,7 @@ static bool gone(pid_t pid, int timeout_ms)
 {
 	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000u * harness_scale();
 
-	while (process_alive(pid) || live_in_group(pid) > 0) {
+	while (proc_alive(pid) || proc_live_in_group(pid) > 0) {
 		if (harness_now_usec() > deadline)
 			return false;
 		harness_sleep_ms(10);
@@ -770,9 +713,9 @@ static void test_hung_kexec_daemon_killed(void **state)
 	harness_signal(h, SIGKILL);
 	assert_int_equal(waitpid(h->pid, &status, 0), h->pid);
 	h->pid = -1;
-	for (unsigned i = 0; i < 100 && process_alive(hang); i++)
+	for (unsigned i = 0; i < 100 && proc_alive(hang); i++)
 		harness_sleep_ms(10);
-	assert_false(process_alive(hang));
+	assert_false(proc_alive(hang));
 }
 
 /* Stopped while a retry is due (EBUSY, and loads at least 1 s apart): status.json must not

@@ -16,6 +16,7 @@
 #include "elfcorehdr.h"
 #include "loader.h"
 #include "path.h"
+#include "../proc-scan.h"
 
 typedef struct Recorder {
 	unsigned file_loads, runs;
@@ -376,64 +377,11 @@ static uint64_t mono_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Members of process group pgid that still run. Zombies do not count: a killed child of a
- * killed shell waits for init to reap it. */
-static unsigned live_in_group(pid_t pgid)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	unsigned n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d))) {
-		char path[300], buf[512], *p, state;
-		int ppid, pgrp;
-		ssize_t len;
-		int fd;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		p = strrchr(buf, ')'); /* the command name may hold anything */
-		if (p && sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pgid && state != 'Z')
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
-static bool process_alive(pid_t pid)
-{
-	char path[64], buf[512], *p, state;
-	ssize_t len;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return false;
-	buf[len] = '\0';
-	p = strrchr(buf, ')');
-	return p && sscanf(p + 1, " %c", &state) == 1 && state != 'Z';
-}
-
 static bool group_gone(pid_t pgid, unsigned ms)
 {
 	uint64_t deadline = mono_usec() + ms * 1000ULL;
 
-	while (live_in_group(pgid) > 0) {
+	while (proc_live_in_group(pgid) > 0) {
 		if (mono_usec() > deadline)
 			return false;
 		usleep(10000);
@@ -476,9 +424,9 @@ static void test_run_exit_status(void **state)
 	assert_int_equal(kexec_ops_real.run(NULL, leaves, 10000000), 0);
 	left = read_pid(pidfile);
 	assert_true(left > 1);
-	for (unsigned i = 0; i < 200 && process_alive(left); i++)
+	for (unsigned i = 0; i < 200 && proc_alive(left); i++)
 		usleep(10000);
-	assert_false(process_alive(left));
+	assert_false(proc_alive(left));
 }
 
 static void test_run_timeout_kills_group(void **state)
