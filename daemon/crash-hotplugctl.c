@@ -105,7 +105,7 @@ static void print_warning(void *userdata, const char *file, unsigned line, const
 	fprintf(stderr, "warning: %s:%u: %s\n", file, line, msg);
 }
 
-int ctl_load_config(const CtlArgs *a, Config **ret)
+int ctl_load_config(const CtlArgs *a, Config **ret, Diag *ret_diag, int *ret_err)
 {
 	Diag d = {};
 	char msg[sizeof(d.file) + sizeof(d.reason) + 16];
@@ -113,6 +113,10 @@ int ctl_load_config(const CtlArgs *a, Config **ret)
 
 	if (r < 0) {
 		fprintf(stderr, "error: %s\n", diag_format(&d, msg, sizeof(msg)));
+		if (ret_diag) {
+			*ret_diag = d;
+			*ret_err = r;
+		}
 		return CTL_EXIT_CONFIG;
 	}
 	return CTL_EXIT_OK;
@@ -143,7 +147,7 @@ static int snapshot_take(const CtlArgs *a, Snapshot *s)
 	char msg[sizeof(d.file) + sizeof(d.reason) + 16], reason[256];
 	int r;
 
-	r = ctl_load_config(a, &s->config);
+	r = ctl_load_config(a, &s->config, NULL, NULL);
 	if (r != CTL_EXIT_OK)
 		return r;
 	r = topology_read(a->root, &s->topology, &d);

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "ctl.h"
 #include "loader.h"
@@ -14,6 +15,7 @@
 #include "iomem.h"
 #include "path.h"
 #include "topology.h"
+#include "trust.h"
 
 typedef enum Level { LEVEL_OK, LEVEL_INFO, LEVEL_WARN, LEVEL_FAIL } Level;
 
@@ -548,14 +550,82 @@ static void check_udev_rules(Check *c)
 		report(c, LEVEL_OK, "udev rules", "no distribution rule reloads the crash kernel on hotplug");
 }
 
+/* ---- trust: what the root daemon loads and writes ------------------------------------ */
+
+static void fix_trust(const char *file)
+{
+	fix("chown root: %s && chmod go-w %s", file, file);
+}
+
+/* A kernel or initrd found (resolve r, path in buf): refused if not root's alone. */
+static void check_trusted_file(Check *c, const char *what, int r, const char *path, const char *why)
+{
+	Diag d = {};
+
+	if (r == -EPERM) {
+		report(c, LEVEL_FAIL, what, "%s: the daemon would not load it", why);
+		if (trust_check_path(c->root, path, &d) == -EPERM)
+			fix_trust(d.file);
+	} else if (r == 0 && path[0])
+		report(c, LEVEL_OK, what, "%s: owned by root, writable by root only (and every directory to it)", path);
+}
+
+static void check_trust(Check *c)
+{
+	char path[PATH_MAX], why[512];
+	const char *out = config_dry_run_output(c->config);
+	struct utsname u;
+	struct stat st;
+	int r, fd = -1;
+	Diag d = {};
+
+	r = loader_resolve_kernel(c->root, c->config, uname(&u) == 0 ? u.release : "unknown", path, sizeof(path), why,
+				  sizeof(why));
+	check_trusted_file(c, "kernel", r, path, why);
+	path[0] = '\0';
+	r = loader_resolve_initrd(c->root, c->config, uname(&u) == 0 ? u.release : "unknown", path, sizeof(path), why,
+				  sizeof(why));
+	check_trusted_file(c, "initrd", r, path, why);
+
+	/* DryRunOutput is not under the root: the admin's path as it is. Only if it exists
+	 * (the loader creates a missing one) or the dry-run loader is chosen. */
+	if (lstat(out, &st) < 0) {
+		if (c->config->loader == LOADER_DRY_RUN)
+			report(c, LEVEL_INFO, "dry-run output", "%s does not exist yet: the loader creates it (0755)", out);
+		return;
+	}
+	r = trust_open_dir(out, &fd, &d);
+	if (fd >= 0)
+		close(fd);
+	if (r == -ELOOP) {
+		report(c, LEVEL_FAIL, "dry-run output", "DryRunOutput=%s %s", out, d.reason);
+		fix("rm %s && mkdir -m 0755 %s (a directory of root's, not a link)", out, out);
+	} else if (r == -EPERM) {
+		report(c, LEVEL_FAIL, "dry-run output", "DryRunOutput=%s %s: the daemon would not write there", out,
+		       d.reason);
+		fix_trust(out);
+	} else if (r < 0)
+		report(c, c->config->loader == LOADER_DRY_RUN ? LEVEL_FAIL : LEVEL_WARN, "dry-run output",
+		       "DryRunOutput=%s: %s", out, d.reason);
+	else
+		report(c, LEVEL_OK, "dry-run output", "%s: a directory of root's, writable by root only", out);
+}
+
 int ctl_check(const CtlArgs *a)
 {
 	_cleanup_(config_freep) Config *config = NULL;
 	Check c = { .root = a->root, .crash_hotplug = -1 };
 	char quiet[32], delay[32];
-	int r;
+	Diag d = {};
+	int r, err = 0;
 
-	r = ctl_load_config(a, &config);
+	r = ctl_load_config(a, &config, &d, &err);
+	if (r != CTL_EXIT_OK && err == -EPERM) {
+		report(&c, LEVEL_FAIL, "configuration", "refused: %s %s; the daemon would refuse to start, or keep its "
+		       "previous configuration on reload", d.file, d.reason);
+		fix_trust(d.file);
+		return r;
+	}
 	if (r != CTL_EXIT_OK) {
 		report(&c, LEVEL_FAIL, "configuration", "invalid (see above); the daemon would refuse to start, or keep "
 		       "its previous configuration on reload");
@@ -577,6 +647,7 @@ int ctl_check(const CtlArgs *a)
 	check_topology(&c);
 	check_capture_cmdline(&c);
 	check_udev_rules(&c);
+	check_trust(&c);
 
 	printf("\n%u problem%s, %u warning%s.\n", c.fails, c.fails == 1 ? "" : "s", c.warns, c.warns == 1 ? "" : "s");
 	return c.fails > 0 ? CTL_EXIT_PROBLEMS : CTL_EXIT_OK;

@@ -24,8 +24,9 @@ typedef struct CtlArgs {
 } CtlArgs;
 
 /* Loads the configuration as the daemon would, printing warnings and the error to stderr.
- * CTL_EXIT_OK with *ret set, or CTL_EXIT_CONFIG. */
-int ctl_load_config(const CtlArgs *a, Config **ret);
+ * CTL_EXIT_OK with *ret set, or CTL_EXIT_CONFIG with, if ret_diag is not NULL, the error in
+ * *ret_diag and its -errno in *ret_err (-EPERM: a file or directory is not root's alone). */
+int ctl_load_config(const CtlArgs *a, Config **ret, Diag *ret_diag, int *ret_err);
 
 /* `crash-hotplugctl check`: returns an exit code. */
 int ctl_check(const CtlArgs *a);

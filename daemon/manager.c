@@ -201,7 +201,11 @@ static void on_files_changed(void *userdata, const char *path)
 		if (!l || !l->vtable->refresh)
 			continue;
 		r = l->vtable->refresh(l);
-		if (r < 0)
+		if (r == -EPERM)
+			log_error("%s changed and is refused: it, or a directory on the way to it, is not owned by root "
+				  "or is writable by group or others (crash-hotplugctl check names it); the next load "
+				  "uses the copy held open, if that is still root's alone", path);
+		else if (r < 0)
 			log_warning("%s changed but cannot be reopened (%s): the next load uses the copy held open",
 				    path, strerror(-r));
 		else

@@ -153,5 +153,5 @@ int status_write(const char *dir, const Status *s)
 		return -ENOMEM;
 	if (asprintf(&path, "%s/status.json", dir) < 0)
 		return -ENOMEM;
-	return loader_write_atomic(path, text, size, 0644);
+	return loader_write_atomic(path, text, size, 0644, NULL);
 }

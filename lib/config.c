@@ -10,6 +10,7 @@
 #include "config.h"
 #include "elfcorehdr.h"
 #include "path.h"
+#include "trust.h"
 
 #define LINE_MAX_BYTES (64 * 1024)
 
@@ -583,6 +584,7 @@ static int collect_dir(const char *root, const char *dir, DropinList *l, Diag *d
 	_cleanup_(closedirp) DIR *dh = NULL;
 	char full[PATH_MAX];
 	struct dirent *de;
+	bool any = false;
 	int r;
 
 	r = path_join(root, dir, full, sizeof(full));
@@ -617,9 +619,14 @@ static int collect_dir(const char *root, const char *dir, DropinList *l, Diag *d
 		r = dropin_list_add(l, dir, de->d_name, is_dev_null(&st));
 		if (r < 0)
 			return r;
+		any = true;
 	}
 	if (errno != 0)
 		return diag_set(d, errno, dir, 0, "cannot read directory: %s", strerror(errno));
+	/* A directory that takes part (masks included: removing a mask changes what applies)
+	 * must be trusted itself; each file is checked again when it is read. */
+	if (any)
+		return trust_check_path(root, dir, d);
 	return 0;
 }
 
@@ -638,7 +645,7 @@ static int parse_file(Config *c, const char *root, const char *path, bool missin
 	_cleanup_(fclosep) FILE *f = NULL;
 	int r;
 
-	r = path_open_stream(root, path, READ_CAP_CONFIG, PATH_READ_DEV_NULL, &f, d);
+	r = path_open_stream(root, path, READ_CAP_CONFIG, PATH_READ_DEV_NULL | PATH_READ_TRUSTED, &f, d);
 	if (r == -ENOENT && missing_ok) {
 		char full[PATH_MAX];
 		struct stat st;

@@ -2,12 +2,15 @@
 /* Loader "dry-run": loads nothing. Writes the header exactly as the segments loader would
  * place it (the whole fixed-capacity buffer) to DryRunOutput/elfcorehdr and what a real load
  * would do, and why, to DryRunOutput/plan. Both are replaced atomically, so a reader (a test,
- * an admin) never sees half of one. DryRunOutput is an output path, not under the root. */
+ * an admin) never sees half of one. DryRunOutput is an output path, not under the root; it
+ * must be a real directory (not a symlink) owned by root and writable by nobody else, and the
+ * files are created in it with O_NOFOLLOW and renamed into place (loader_write_atomic_at()). */
 #include <inttypes.h>
 #include <sys/stat.h>
 
 #include "elfcorehdr.h"
 #include "loader-internal.h"
+#include "trust.h"
 
 typedef struct DryRunLoader {
 	Loader base;
@@ -81,7 +84,7 @@ static int dry_run_new(const char *root, const Config *c, const KexecOps *ops, L
 	return 0;
 }
 
-static int write_plan(DryRunLoader *d, const LoadRequest *req, const char *path)
+static int write_plan(DryRunLoader *d, const LoadRequest *req, int dfd)
 {
 	_cleanup_(freep) char *text = NULL;
 	size_t size = 0;
@@ -120,35 +123,42 @@ static int write_plan(DryRunLoader *d, const LoadRequest *req, const char *path)
 	fprintf(f, "command line: %s\n", d->cmdline ? d->cmdline : "(unresolved)");
 	if (fclose(f) != 0)
 		return -ENOMEM;
-	r = loader_write_atomic(path, text, size, 0644);
+	r = loader_write_atomic_at(dfd, "plan", text, size, 0644);
 	return r;
 }
 
 static int dry_run_load(Loader *l, const LoadRequest *req, LoadResult *res)
 {
 	DryRunLoader *d = (DryRunLoader *)l;
-	_cleanup_(freep) char *hdr_path = NULL, *plan_path = NULL;
+	_cleanup_(closep) int dfd = -1;
+	Diag diag = {};
 	uint64_t start = loader_now_usec(), t0;
 	int r;
 
 	if (!req->header)
 		return loader_fail(res, req->header_rejected ? EINVAL : ENOSPC, "dry-run: no header to write%s%s",
 				   req->header_rejected ? ": " : "", req->header_rejected ? req->header_rejected : "");
+	/* mkdir() does not follow a symlink; trust_open_dir() refuses one, and a directory
+	 * anyone but root can write: root's files are never written through someone else's
+	 * link or into someone else's directory. */
 	if (mkdir(d->dir, 0755) < 0 && errno != EEXIST)
 		return loader_fail(res, errno, "dry-run: creating %s", d->dir);
-	if (asprintf(&hdr_path, "%s/elfcorehdr", d->dir) < 0 || asprintf(&plan_path, "%s/plan", d->dir) < 0)
-		return loader_fail(res, ENOMEM, "dry-run");
+	r = trust_open_dir(d->dir, &dfd, &diag);
+	if (r < 0) {
+		loader_set_detail(res, "dry-run: DryRunOutput=%s refused: %s", d->dir, diag.reason);
+		return r;
+	}
 
 	d->loads++;
 	/* The header first: whoever waits for a new plan then finds the matching header. */
 	t0 = loader_now_usec();
-	r = loader_write_atomic(hdr_path, req->header, req->header_capacity, 0644);
+	r = loader_write_atomic_at(dfd, "elfcorehdr", req->header, req->header_capacity, 0644);
 	res->syscall_usec = loader_now_usec() - t0;
 	if (r < 0)
-		return loader_fail(res, -r, "dry-run: writing %s", hdr_path);
-	r = write_plan(d, req, plan_path);
+		return loader_fail(res, -r, "dry-run: writing %s/elfcorehdr", d->dir);
+	r = write_plan(d, req, dfd);
 	if (r < 0)
-		return loader_fail(res, -r, "dry-run: writing %s", plan_path);
+		return loader_fail(res, -r, "dry-run: writing %s/plan", d->dir);
 	res->total_usec = loader_now_usec() - start;
 	loader_set_detail(res, "dry run: header and plan written to %s", d->dir);
 	return 0;

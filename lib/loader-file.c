@@ -115,6 +115,7 @@ static int file_load(Loader *l, const LoadRequest *req, LoadResult *res)
 	FileLoader *f = (FileLoader *)l;
 	unsigned long flags = KEXEC_FILE_ON_CRASH;
 	uint64_t start = loader_now_usec(), t0;
+	Diag d = {};
 	long r;
 	int cap;
 
@@ -124,6 +125,11 @@ static int file_load(Loader *l, const LoadRequest *req, LoadResult *res)
 		(void)file_refresh(l);
 	if (f->initrd.fd < 0)
 		flags |= KEXEC_FILE_NO_INITRAMFS;
+	/* What the kernel would read is what is checked: the held inodes themselves. */
+	if (held_file_trusted(&f->kernel, &d) < 0 || held_file_trusted(&f->initrd, &d) < 0) {
+		loader_set_detail(res, "refusing to load: %s %s (chown root: and chmod go-w it)", d.file, d.reason);
+		return -EPERM;
+	}
 
 	t0 = loader_now_usec();
 	/* cmdline_len counts the NUL: the kernel rejects an unterminated command line. */

@@ -61,8 +61,13 @@ typedef struct HeldFile {
 
 /* Opens root + path read-only into *ret (untouched on failure): the kernel refuses a file open
  * for writing anywhere (ETXTBSY), and O_CLOEXEC keeps it out of a spawned kexec. -EINVAL if it
- * is not a regular file, else -errno; d (may be NULL) says which step failed. */
+ * is not a regular file, -EPERM if it or a directory on the way is not root's alone
+ * (PATH_READ_TRUSTED), else -errno; d (may be NULL) says which step failed. */
 int held_file_open(const char *root, const char *path, HeldFile *ret, Diag *d);
+
+/* 0 if the held file (its descriptor: the inode that would be loaded) is still root's alone:
+ * a chmod after the open would let others rewrite what is loaded. -EPERM with d, or -errno. */
+int held_file_trusted(const HeldFile *h, Diag *d);
 
 /* Closes the fd (if still open) and frees the path; h is HELD_FILE_NONE afterwards. */
 void held_file_done(HeldFile *h);
@@ -78,10 +83,17 @@ void loader_set_detail(LoadResult *res, const char *fmt, ...) _printf_(2, 3);
 /* Fills res->detail with "<what>: <errno meaning>" and returns -err (err positive). */
 int loader_fail(LoadResult *res, int err, const char *fmt, ...) _printf_(3, 4);
 
-/* Writes size bytes to path (not under any root: an output the admin chose) through a
- * temporary file in the same directory and rename(2), so readers see the old or the new
- * file, never a partial one. mode is the new file's mode. */
-int loader_write_atomic(const char *path, const void *data, size_t size, mode_t mode);
+/* Writes size bytes as name in the directory dfd through a temporary file created there with
+ * O_CREAT|O_EXCL|O_NOFOLLOW (a random name, mode 0600 while written) and renameat(2), so
+ * readers see the old or the new file, never a partial one, and nothing already at either
+ * name (a symlink planted there) is followed. mode is the new file's mode. 0 or -errno. */
+int loader_write_atomic_at(int dfd, const char *name, const void *data, size_t size, mode_t mode);
+
+/* loader_write_atomic_at() into path's directory (not under any root: an output the admin
+ * chose), opened with trust_open_dir(): a directory that is a symlink, is not owned by root
+ * or is writable by group or others is refused (-ELOOP, -EPERM) and nothing is written. d
+ * (may be NULL) names the directory or file and says why. */
+int loader_write_atomic(const char *path, const void *data, size_t size, mode_t mode, Diag *d);
 
 /* 0 if a crash kernel region is reserved (kexec_crash_size > 0); -EADDRNOTAVAIL if it is 0,
  * -EOPNOTSUPP without kdump support; why says which. */

@@ -10,6 +10,7 @@
 
 #include "loader-internal.h"
 #include "path.h"
+#include "trust.h"
 
 typedef struct KexecToolsLoader {
 	Loader base;
@@ -108,12 +109,20 @@ static int kexec_tools_load(Loader *l, const LoadRequest *req, LoadResult *res)
 	char kernel[PATH_MAX], initrd[PATH_MAX];
 	uint64_t start = loader_now_usec();
 	char *argv[8];
+	Diag d = {};
 	size_t n;
 	int r = 0;
 
 	if (path_join(k->root, k->in.kernel, kernel, sizeof(kernel)) < 0 ||
 	    (k->in.initrd[0] && path_join(k->root, k->in.initrd, initrd, sizeof(initrd)) < 0))
 		return loader_fail(res, ENAMETOOLONG, "kexec-tools");
+	/* kexec opens the files by name at each load: check them (and their directories) each
+	 * time, as they are now. */
+	if (trust_check_path(k->root, k->in.kernel, &d) < 0 ||
+	    (k->in.initrd[0] && trust_check_path(k->root, k->in.initrd, &d) < 0)) {
+		loader_set_detail(res, "refusing to load: %s %s (chown root: and chmod go-w it)", d.file, d.reason);
+		return -EPERM;
+	}
 	if (asprintf(&append_arg, "--append=%s", k->in.cmdline) < 0 ||
 	    (k->in.initrd[0] && asprintf(&initrd_arg, "--initrd=%s", initrd) < 0))
 		return loader_fail(res, ENOMEM, "kexec-tools");

@@ -3,12 +3,15 @@
  * resolution, held kernel and initrd files, the kexec_crash_loaded probe. */
 #include <elf.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "loader-internal.h"
 #include "loader-segments.h"
 #include "path.h"
+#include "trust.h"
 
 static const LoaderVtable *const vtables[_LOADER_MAX] = {
 	[LOADER_KERNEL] = &loader_kernel_vtable,
@@ -113,11 +116,23 @@ static bool regular_file_under(const char *root, const char *path)
 	return path_join(root, path, full, sizeof(full)) == 0 && stat(full, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* trust_check_path() of a kernel or initrd: 0, or -EPERM (or -errno) with why. */
+static int untrusted(const char *root, const char *what, const char *path, char *why, size_t why_size)
+{
+	Diag d = {};
+	int r;
+
+	r = trust_check_path(root, path, &d);
+	if (r < 0)
+		snprintf(why, why_size, "%s %s refused: %s %s", what, path, d.file, d.reason);
+	return r;
+}
+
 int loader_resolve_kernel(const char *root, const Config *c, const char *release, char *buf, size_t size,
 			  char *why, size_t why_size)
 {
 	char path[PATH_MAX];
-	int n;
+	int n, r;
 
 	if (c->kernel)
 		n = snprintf(path, sizeof(path), "%s", c->kernel);
@@ -130,6 +145,9 @@ int loader_resolve_kernel(const char *root, const Config *c, const char *release
 		return -ENOENT;
 	}
 	memcpy(buf, path, (size_t)n + 1);
+	r = untrusted(root, "kernel", path, why, why_size);
+	if (r < 0)
+		return r;
 	return 0;
 }
 
@@ -145,6 +163,7 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
 		"/boot/initramfs-%s.img",
 	};
 	char path[PATH_MAX];
+	int r;
 
 	if (c->initrd) {
 		if (strlen(c->initrd) >= size)
@@ -154,6 +173,9 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
 			return -ENOENT;
 		}
 		strcpy(buf, c->initrd);
+		r = untrusted(root, "initrd", c->initrd, why, why_size);
+		if (r < 0)
+			return r;
 		return 0;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(patterns); i++) {
@@ -166,8 +188,10 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
 		if (n < 0 || (size_t)n >= sizeof(path) || (size_t)n >= size)
 			continue;
 		if (regular_file_under(root, path)) {
+			/* Found but untrusted: refused, not passed over for the next pattern (the
+			 * admin must hear of it, and a lower choice is not what they installed). */
 			memcpy(buf, path, (size_t)n + 1);
-			return 0;
+			return untrusted(root, "initrd", path, why, why_size);
 		}
 	}
 	snprintf(why, why_size, "Initrd= unset and no kdump initrd for %s found", release);
@@ -267,8 +291,9 @@ int held_file_open(const char *root, const char *path, HeldFile *ret, Diag *d)
 	int r;
 
 	/* Through the file-reading layer: a FIFO or device named as Kernel= or Initrd= is an
-	 * error at once instead of an open that blocks the loop. */
-	r = path_open_regular(root, path, 0, &fd, &st, d);
+	 * error at once instead of an open that blocks the loop, and a file (or a directory on
+	 * the way to it) that anyone but root can write is refused, never loaded. */
+	r = path_open_regular(root, path, PATH_READ_TRUSTED, &fd, &st, d);
 	if (r < 0)
 		return r;
 	p = strdup(path);
@@ -276,6 +301,17 @@ int held_file_open(const char *root, const char *path, HeldFile *ret, Diag *d)
 		return -ENOMEM;
 	*ret = (HeldFile){ .path = p, .fd = TAKE_FD(fd), .st = st };
 	return 0;
+}
+
+int held_file_trusted(const HeldFile *h, Diag *d)
+{
+	struct stat st;
+
+	if (!h->path || h->fd < 0)
+		return 0;
+	if (fstat(h->fd, &st) < 0)
+		return diag_set(d, errno, h->path, 0, "cannot stat: %s", strerror(errno));
+	return trust_check_stat(&st, h->path, d);
 }
 
 void held_file_done(HeldFile *h)
@@ -309,18 +345,28 @@ int loader_fail(LoadResult *res, int err, const char *fmt, ...)
 	return -err;
 }
 
-int loader_write_atomic(const char *path, const void *data, size_t size, mode_t mode)
+int loader_write_atomic_at(int dfd, const char *name, const void *data, size_t size, mode_t mode)
 {
-	_cleanup_(freep) char *tmp = NULL;
 	_cleanup_(closep) int fd = -1;
 	const char *p = data;
+	char tmp[NAME_MAX + 1];
 	int r;
 
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
+	/* A fresh name each try, created O_EXCL|O_NOFOLLOW: nothing already there (a file, a
+	 * link) is ever opened, and the mode is 0600 until the data is complete. */
+	for (unsigned tries = 0;; tries++) {
+		uint64_t rnd;
+
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return errno ? negative_errno() : -EIO;
+		if (snprintf(tmp, sizeof(tmp), ".%.200s.%016" PRIx64, name, rnd) >= (int)sizeof(tmp))
+			return -ENAMETOOLONG;
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST || tries >= 16)
+			return negative_errno();
+	}
 	while (size > 0) {
 		ssize_t n = write(fd, p, size);
 
@@ -333,14 +379,43 @@ int loader_write_atomic(const char *path, const void *data, size_t size, mode_t 
 		p += n;
 		size -= (size_t)n;
 	}
-	if (fchmod(fd, mode) < 0 || rename(tmp, path) < 0) {
+	/* renameat() replaces the name itself: were it a symlink, the link goes, its target
+	 * is never written. */
+	if (fchmod(fd, mode) < 0 || renameat(dfd, tmp, dfd, name) < 0) {
 		r = negative_errno();
 		goto fail;
 	}
 	return 0;
 fail:
-	unlink(tmp);
+	(void)unlinkat(dfd, tmp, 0);
 	return r;
+}
+
+int loader_write_atomic(const char *path, const void *data, size_t size, mode_t mode, Diag *d)
+{
+	_cleanup_(closep) int dfd = -1;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/'), *name;
+	int r;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		return diag_set(d, ENAMETOOLONG, path, 0, "path too long");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	name = slash ? slash + 1 : path;
+	if (!*name || streq(name, ".") || streq(name, ".."))
+		return diag_set(d, EINVAL, path, 0, "not a file name");
+	r = trust_open_dir(dir, &dfd, d);
+	if (r < 0)
+		return r;
+	r = loader_write_atomic_at(dfd, name, data, size, mode);
+	if (r < 0)
+		return diag_set(d, -r, path, 0, "cannot write: %s", strerror(-r));
+	return 0;
 }
 
 int loader_probe_crash_region(const char *root, char *why, size_t why_size)

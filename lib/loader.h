@@ -103,7 +103,10 @@ int loader_crash_loaded(const char *root);
 /* Resolves Kernel= (default /boot/vmlinuz-<release>) and Initrd= (default: the first that
  * exists of the kdump-tools, kdump-utils and plain initrd names for <release>) into
  * root-relative paths. release is uname -r. Initrd: -ENOENT when unset and none found
- * (load without one); Kernel: -ENOENT when the file is missing. why names what was tried. */
+ * (load without one); Kernel: -ENOENT when the file is missing. why names what was tried.
+ * -EPERM: the file found is not trusted (trust.h: it or a directory on the way is not owned by
+ * root or is writable by group or others); why says which element and why, and buf holds the
+ * path found (for a report), though nothing may load it. */
 int loader_resolve_kernel(const char *root, const Config *c, const char *release, char *buf, size_t size,
 			  char *why, size_t why_size);
 int loader_resolve_initrd(const char *root, const Config *c, const char *release, char *buf, size_t size,

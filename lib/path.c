@@ -3,6 +3,7 @@
 #include <sys/sysmacros.h>
 
 #include "path.h"
+#include "trust.h"
 
 /* The first allocation of path_read_fd(): one page holds every sysfs value. */
 #define READ_CHUNK 4096u
@@ -82,6 +83,17 @@ int path_open_regular(const char *root, const char *path, PathReadFlags flags, i
 	r = check_type(&st2, path, flags, d);
 	if (r < 0)
 		return r;
+	if (flags & PATH_READ_TRUSTED) {
+		/* The file on the descriptor just opened, then the directories to it. */
+		if (!is_dev_null(&st2)) {
+			r = trust_check_stat(&st2, path, d);
+			if (r < 0)
+				return r;
+		}
+		r = trust_check_parents(root, path, d);
+		if (r < 0)
+			return r;
+	}
 	if (ret_st)
 		*ret_st = st2;
 	*ret_fd = TAKE_FD(fd);

@@ -40,6 +40,11 @@ typedef enum PathReadFlags {
 	/* /dev/null (the character device 1:3, what a symlink to it reaches) is accepted and
 	 * reads as empty: systemd's idiom for masking a configuration file. */
 	PATH_READ_DEV_NULL = 1 << 0,
+	/* The file is one the root daemon trusts (configuration, kernel, initrd): the opened
+	 * file (its fstat, so nothing is swapped in between) and every directory from the root
+	 * down to it must be owned by root and not writable by group or others, see trust.h;
+	 * else -EPERM, d naming the element and why. /dev/null as a mask is exempt itself. */
+	PATH_READ_TRUSTED = 1 << 1,
 } PathReadFlags;
 
 /* Writes root + path into buf ("/" or NULL root gives path unchanged). -ENAMETOOLONG if it does not fit. */
@@ -49,7 +54,8 @@ int path_join(const char *root, const char *path, char *buf, size_t size);
  * *ret_fd (and its fstat in *ret_st, which may be NULL). Never blocks. Errors, with d naming
  * path: -ENOENT/-EACCES/-ELOOP/... "cannot open: <strerror>", -EISDIR "is a directory",
  * -EINVAL "not a regular file (FIFO)" (or character device, block device, socket), -EAGAIN
- * "replaced while being opened" (another inode between the look and the open). */
+ * "replaced while being opened" (another inode between the look and the open); with
+ * PATH_READ_TRUSTED, -EPERM "<element> is writable by group and others (mode 0666)" and the like. */
 int path_open_regular(const char *root, const char *path, PathReadFlags flags, int *ret_fd, struct stat *ret_st,
 		      Diag *d);
 

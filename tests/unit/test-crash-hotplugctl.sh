@@ -130,6 +130,70 @@ run 4 "header: over capacity writes nothing" header --root "$ROOT" -o "$WORK/nev
 [ ! -e "$WORK/never.bin" ] && ok "no file when over capacity" || not_ok "no file when over capacity"
 rm "$ROOT/etc/crash-hotplugd.conf.d/60-small.conf"
 
+# --- check: what root loads or writes must be root's alone -------------------------------
+umask 022
+printf '[Daemon]\nKernel=/tmp/x\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-evil.conf"
+chmod 0666 "$ROOT/etc/crash-hotplugd.conf.d/50-evil.conf"
+run 3 "check: a world-writable drop-in is refused" check --root "$ROOT"
+has "$WORK/out" '^FAIL +configuration +refused: /etc/crash-hotplugd.conf.d/50-evil.conf is writable by group and others \(mode 0666\)' \
+	"check names the world-writable drop-in and why"
+has "$WORK/out" 'fix: +chown root: /etc/crash-hotplugd.conf.d/50-evil.conf && chmod go-w /etc/crash-hotplugd.conf.d/50-evil.conf' \
+	"check says how to fix the drop-in"
+has "$WORK/err" '^error: /etc/crash-hotplugd.conf.d/50-evil.conf: is writable by group and others' \
+	"the error names the drop-in"
+rm "$ROOT/etc/crash-hotplugd.conf.d/50-evil.conf"
+chmod 1777 "$ROOT/etc/crash-hotplugd.conf.d"
+printf '[Daemon]\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-ok.conf"
+run 3 "check: a sticky world-writable drop-in directory is refused" check --root "$ROOT"
+has "$WORK/out" '^FAIL +configuration +refused: /etc/crash-hotplugd.conf.d is writable by group and others \(mode 1777\)' \
+	"check names the drop-in directory"
+chmod 0755 "$ROOT/etc/crash-hotplugd.conf.d"
+rm "$ROOT/etc/crash-hotplugd.conf.d/50-ok.conf"
+
+mkdir -p "$ROOT/boot"
+echo kernel >"$ROOT/boot/vmlinuz-test"
+echo initrd >"$ROOT/boot/initrd-test"
+printf '[Daemon]\nKernel=/boot/vmlinuz-test\nInitrd=/boot/initrd-test\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-kernel.conf"
+run 0 "check: a root-owned 0644 kernel is fine" check --root "$ROOT"
+has "$WORK/out" '^ok +kernel +/boot/vmlinuz-test: owned by root' "check reports the kernel trusted"
+chmod 0666 "$ROOT/boot/vmlinuz-test"
+run 5 "check: a world-writable kernel is a problem" check --root "$ROOT"
+has "$WORK/out" '^FAIL +kernel +kernel /boot/vmlinuz-test refused: /boot/vmlinuz-test is writable by group and others \(mode 0666\): the daemon would not load it' \
+	"check names the writable kernel"
+has "$WORK/out" 'fix: +chown root: /boot/vmlinuz-test && chmod go-w /boot/vmlinuz-test' "check says how to fix the kernel"
+chmod 0644 "$ROOT/boot/vmlinuz-test"
+chmod 0777 "$ROOT/boot"
+run 5 "check: a kernel in a world-writable directory is a problem" check --root "$ROOT"
+has "$WORK/out" '^FAIL +initrd +initrd /boot/initrd-test refused: /boot is writable by group and others \(mode 0777\)' \
+	"check names the writable directory of the initrd"
+has "$WORK/out" 'fix: +chown root: /boot && chmod go-w /boot' "check says how to fix the directory"
+chmod 0755 "$ROOT/boot"
+chown 1000 "$ROOT/boot/initrd-test"
+run 5 "check: an initrd owned by a user is a problem" check --root "$ROOT"
+has "$WORK/out" '^FAIL +initrd .*is owned by uid 1000, not root' "check names the initrd's owner"
+chown 0 "$ROOT/boot/initrd-test"
+rm "$ROOT/etc/crash-hotplugd.conf.d/50-kernel.conf"
+
+mkdir -m 0700 "$WORK/secret"
+printf "root's own\n" >"$WORK/secret/elfcorehdr"
+chmod 0600 "$WORK/secret/elfcorehdr"
+ln -s "$WORK/secret" "$WORK/out-link"
+printf '[Daemon]\nLoader=dry-run\nDryRunOutput=%s\n' "$WORK/out-link" >"$ROOT/etc/crash-hotplugd.conf.d/50-dry.conf"
+run 5 "check: a symlinked DryRunOutput is a problem" check --root "$ROOT"
+has "$WORK/out" '^FAIL +dry-run output +DryRunOutput=.*/out-link is a symlink' "check refuses a symlinked DryRunOutput"
+has "$WORK/out" 'fix: +rm .*/out-link && mkdir -m 0755 ' "check says how to fix the symlink"
+rm "$WORK/out-link"
+mkdir -m 0777 "$WORK/out-dir"
+chmod 0777 "$WORK/out-dir"
+printf '[Daemon]\nLoader=dry-run\nDryRunOutput=%s\n' "$WORK/out-dir" >"$ROOT/etc/crash-hotplugd.conf.d/50-dry.conf"
+run 5 "check: a world-writable DryRunOutput is a problem" check --root "$ROOT"
+has "$WORK/out" '^FAIL +dry-run output +DryRunOutput=.*/out-dir is writable by group and others \(mode 0777\)' \
+	"check refuses a world-writable DryRunOutput"
+has "$WORK/out" 'fix: +chown root: .*/out-dir && chmod go-w ' "check says how to fix DryRunOutput"
+rm -r "$WORK/out-dir" "$ROOT/etc/crash-hotplugd.conf.d/50-dry.conf"
+[ "$(cat "$WORK/secret/elfcorehdr")" = "root's own" ] && [ "$(stat -c %a "$WORK/secret/elfcorehdr")" = 600 ] &&
+	ok "root's file behind the link is untouched" || not_ok "root's file behind the link is untouched"
+
 printf '[Daemon]\nMaxPhdrs=65535\n' >"$WORK/bad.conf"
 run 3 "check: invalid configuration" check --root "$ROOT" --config "$WORK/bad.conf"
 has "$WORK/err" 'bad.conf:2: MaxPhdrs=65535: above 65534' "the config error names file:line"

@@ -97,6 +97,7 @@ static int setup(void **state)
 	Fixture *f = calloc(1, sizeof(*f));
 	const char *tmp = getenv("TMPDIR");
 
+	umask(022); /* the trust checks refuse group- and world-writable files */
 	snprintf(f->root, sizeof(f->root), "%s/test-loader-XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
 	assert_non_null(mkdtemp(f->root));
 	put(f, "/boot/vmlinuz-t", "kernel");
@@ -271,6 +272,84 @@ static void test_file_loader_refuses_fifo(void **state)
 	assert_true(loader_file_vtable.new(f->root, &f->c, &f->ops, &l) < 0);
 	alarm(0);
 	assert_null(l);
+}
+
+static void chmod_at(Fixture *f, const char *rel, mode_t mode)
+{
+	char path[PATH_MAX];
+
+	assert_int_equal(path_join(f->root, rel, path, sizeof(path)), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* A Kernel= or Initrd= anyone but root can write (or that sits in such a directory) is never
+ * loaded: the loader is not set up, and one set up before refuses to load once it is. */
+static void test_file_loader_refuses_untrusted(void **state)
+{
+	Fixture *f = *state;
+	LoadRequest req = { 0 };
+	LoadResult res = { 0 };
+	char why[256], path[PATH_MAX], target[PATH_MAX];
+	Loader *l = NULL;
+
+	chmod_at(f, "/boot/vmlinuz-t", 0666);
+	assert_int_equal(loader_file_vtable.probe(f->root, &f->c, why, sizeof(why)), -EPERM);
+	assert_string_equal(why, "kernel /boot/vmlinuz-t refused: /boot/vmlinuz-t is writable by group and others "
+				 "(mode 0666)");
+	assert_int_equal(loader_file_vtable.new(f->root, &f->c, &f->ops, &l), -EPERM);
+	assert_null(l);
+	chmod_at(f, "/boot/vmlinuz-t", 0644);
+
+	chmod_at(f, "/boot", 0777);
+	assert_int_equal(loader_file_vtable.probe(f->root, &f->c, why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "/boot is writable by group and others (mode 0777)"));
+	assert_int_equal(loader_file_vtable.new(f->root, &f->c, &f->ops, &l), -EPERM);
+	chmod_at(f, "/boot", 0755);
+
+	chmod_at(f, "/boot/initrd-t", 0664);
+	assert_int_equal(loader_file_vtable.probe(f->root, &f->c, why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "initrd /boot/initrd-t refused: /boot/initrd-t is writable by group (mode 0664)"));
+	chmod_at(f, "/boot/initrd-t", 0644);
+
+	/* A link to a kernel in a directory anyone can write. */
+	put(f, "/home/user/vmlinuz", "user's kernel");
+	chmod_at(f, "/home/user", 0777);
+	assert_int_equal(path_join(f->root, "/boot/vmlinuz-link", path, sizeof(path)), 0);
+	assert_int_equal(path_join(f->root, "/home/user/vmlinuz", target, sizeof(target)), 0);
+	assert_int_equal(symlink(target, path), 0);
+	free(f->c.kernel);
+	f->c.kernel = strdup("/boot/vmlinuz-link");
+	assert_int_equal(loader_file_vtable.probe(f->root, &f->c, why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "/home/user is writable by group and others (mode 0777)"));
+	free(f->c.kernel);
+	f->c.kernel = strdup("/boot/vmlinuz-t");
+
+	/* Opened while trusted, then made writable: the next load refuses, loudly. */
+	assert_int_equal(loader_file_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_equal(f->rec.file_loads, 1);
+	chmod_at(f, "/boot/vmlinuz-t", 0666);
+	assert_int_equal(l->vtable->load(l, &req, &res), -EPERM);
+	assert_string_equal(res.detail, "refusing to load: /boot/vmlinuz-t is writable by group and others (mode 0666) "
+					"(chown root: and chmod go-w it)");
+	/* The inotify path: a reopen refuses too, the held file stays and is still refused. */
+	assert_int_equal(l->vtable->refresh(l), -EPERM);
+	assert_int_equal(l->vtable->load(l, &req, &res), -EPERM);
+	assert_int_equal(f->rec.file_loads, 1);
+	chmod_at(f, "/boot/vmlinuz-t", 0644);
+	assert_int_equal(l->vtable->refresh(l), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_equal(f->rec.file_loads, 2);
+	l->vtable->free(l);
+
+	/* kexec-tools opens by name at each load: checked at each load. */
+	assert_int_equal(loader_kexec_tools_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+	chmod_at(f, "/boot", 0775);
+	assert_int_equal(l->vtable->load(l, &req, &res), -EPERM);
+	assert_non_null(strstr(res.detail, "/boot is writable by group (mode 0775)"));
+	assert_int_equal(f->rec.runs, 0);
+	chmod_at(f, "/boot", 0755);
+	l->vtable->free(l);
 }
 
 static void test_kexec_tools_falls_back_to_kexec_load(void **state)
@@ -638,6 +717,87 @@ static void test_dry_run_writes_header_and_plan(void **state)
 	l->vtable->free(l);
 }
 
+static void read_all(const char *path, char *buf, size_t size)
+{
+	FILE *fp = fopen(path, "re");
+	size_t n;
+
+	assert_non_null(fp);
+	n = fread(buf, 1, size - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+}
+
+/* DryRunOutput that is a symlink to another directory: nothing is written through it (root's
+ * 0600 file there stays as it was); a directory someone else can write is refused too. */
+static void test_dry_run_refuses_untrusted_output(void **state)
+{
+	Fixture *f = *state;
+	char out[PATH_MAX], target[PATH_MAX], path[PATH_MAX + 16], buf[64];
+	unsigned char header[4096];
+	Range ram = { 0x100000, 0x3fffffff };
+	CpuNote cpu = { 0, 0x3fa1d8c0, 368 };
+	Topology t = { .ram = &ram, .n_ram = 1, .cpus = &cpu, .n_cpus = 1 };
+	LoadRequest req = { .topology = &t, .header = header, .header_used = 120, .header_capacity = sizeof(header),
+			    .reason = "test" };
+	LoadResult res = { 0 };
+	Loader *l = NULL;
+	struct stat st;
+	DIR *dh;
+	int fd, entries = 0;
+
+	memset(header, 0xab, sizeof(header));
+	snprintf(target, sizeof(target), "%s/secret", f->root);
+	assert_int_equal(mkdir(target, 0700), 0);
+	snprintf(path, sizeof(path), "%s/elfcorehdr", target);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "root's own\n", 11), 11);
+	close(fd);
+	snprintf(out, sizeof(out), "%s/out", f->root);
+	assert_int_equal(symlink(target, out), 0);
+	f->c.dry_run_output = strdup(out);
+
+	assert_int_equal(loader_dry_run_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), -ELOOP);
+	assert_non_null(strstr(res.detail, "refused: is a symlink"));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	read_all(path, buf, sizeof(buf));
+	assert_string_equal(buf, "root's own\n");
+	dh = opendir(target);
+	assert_non_null(dh);
+	for (struct dirent *de; (de = readdir(dh));)
+		entries += de->d_name[0] != '.';
+	closedir(dh);
+	assert_int_equal(entries, 1); /* no plan, no temporary file either */
+
+	/* A real directory anyone can write, or someone else's: refused. */
+	assert_int_equal(unlink(out), 0);
+	assert_int_equal(mkdir(out, 0755), 0);
+	assert_int_equal(chmod(out, 01777), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), -EPERM);
+	assert_non_null(strstr(res.detail, "is writable by group and others (mode 1777)"));
+	assert_int_equal(chmod(out, 0755), 0);
+	assert_int_equal(chown(out, 1000, 1000), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), -EPERM);
+	assert_non_null(strstr(res.detail, "is owned by uid 1000, not root"));
+	assert_int_equal(chown(out, 0, 0), 0);
+
+	/* A link planted at a file's name in a trusted directory is replaced, not followed. */
+	snprintf(path, sizeof(path), "%s/elfcorehdr", out);
+	snprintf(target, sizeof(target), "%s/secret/elfcorehdr", f->root);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_size, sizeof(header));
+	read_all(target, buf, sizeof(buf));
+	assert_string_equal(buf, "root's own\n");
+	assert_int_equal(f->rec.file_loads + f->rec.runs, 0);
+	l->vtable->free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +807,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file_loader_keeps_fds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_loader_without_initrd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_loader_refuses_fifo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_loader_refuses_untrusted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kexec_tools_falls_back_to_kexec_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kexec_tools_timeout_and_cancel, setup, teardown),
 		cmocka_unit_test(test_load_timeout_key),
@@ -656,6 +817,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_without_pidfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_loader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_writes_header_and_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dry_run_refuses_untrusted_output, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("loader", tests, NULL, NULL);

@@ -533,6 +533,75 @@ static void test_config_dev_null_masks(void **state)
 	assert_int_equal(c->max_phdrs, 0);
 }
 
+/* ---- trust: what root reads must be root's alone --------------------------------------- */
+
+static void chmod_at(const Tree *t, const char *rel, mode_t mode)
+{
+	char full[PATH_MAX];
+
+	assert_int_equal(chmod(at(t, rel, full, sizeof(full)), mode), 0);
+}
+
+/* A drop-in anyone can write, setting Kernel= to a file in /tmp: refused, naming it and why. */
+static void test_config_untrusted_dropin(void **state)
+{
+	_cleanup_(config_freep) Config *c = NULL;
+	const Tree *t = *state;
+	char full[PATH_MAX];
+	Diag d = {};
+
+	umask(022);
+	mkdirs_config(t);
+	put_text(t, CONFIG_MAIN_FILE, "[Daemon]\n");
+	put_text(t, "/etc/crash-hotplugd.conf.d/50-evil.conf", "[Daemon]\nKernel=/tmp/x\n");
+	assert_int_equal(config_load(t->root, NULL, NULL, NULL, &c, &d), 0);
+	assert_string_equal(c->kernel, "/tmp/x"); /* a root-owned 0644 file is fine */
+	c = config_free(c);
+
+	chmod_at(t, "/etc/crash-hotplugd.conf.d/50-evil.conf", 0666);
+	assert_config_fails(t, NULL, -EPERM, "/etc/crash-hotplugd.conf.d/50-evil.conf",
+			    "is writable by group and others (mode 0666)");
+	chmod_at(t, "/etc/crash-hotplugd.conf.d/50-evil.conf", 0620);
+	assert_config_fails(t, NULL, -EPERM, "/etc/crash-hotplugd.conf.d/50-evil.conf",
+			    "is writable by group (mode 0620)");
+	chmod_at(t, "/etc/crash-hotplugd.conf.d/50-evil.conf", 0644);
+	assert_int_equal(chown(at(t, "/etc/crash-hotplugd.conf.d/50-evil.conf", full, sizeof(full)), 1000, 1000), 0);
+	assert_config_fails(t, NULL, -EPERM, "/etc/crash-hotplugd.conf.d/50-evil.conf",
+			    "is owned by uid 1000, not root (mode 0644)");
+	assert_int_equal(chown(full, 0, 0), 0);
+
+	/* The directory holding it: sticky and world-writable like /tmp is not trusted. */
+	chmod_at(t, "/etc/crash-hotplugd.conf.d", 01777);
+	assert_config_fails(t, NULL, -EPERM, "/etc/crash-hotplugd.conf.d",
+			    "is writable by group and others (mode 1777) (a directory), sticky is not enough");
+	chmod_at(t, "/etc/crash-hotplugd.conf.d", 0755);
+	/* Further up, and the main file. */
+	chmod_at(t, "/etc", 0777);
+	assert_config_fails(t, NULL, -EPERM, "/etc", "is writable by group and others (mode 0777)");
+	chmod_at(t, "/etc", 0755);
+	chmod_at(t, CONFIG_MAIN_FILE, 0646);
+	assert_config_fails(t, NULL, -EPERM, CONFIG_MAIN_FILE, "is writable by others (mode 0646)");
+	/* A file named with --config: it and its directory. */
+	assert_config_fails(t, at(t, CONFIG_MAIN_FILE, full, sizeof(full)), -EPERM, full,
+			    "is writable by others (mode 0646)");
+	chmod_at(t, CONFIG_MAIN_FILE, 0644);
+
+	/* A trusted link into an untrusted directory: the target's directories count too. */
+	mkdirs(t, "/var/tmp/evil");
+	chmod_at(t, "/var/tmp/evil", 0777);
+	put_text(t, "/var/tmp/evil/60.conf", "[Daemon]\nKernel=/tmp/x\n");
+	put_nothing(t, "/etc/crash-hotplugd.conf.d/50-evil.conf");
+	put_symlink(t, "/etc/crash-hotplugd.conf.d/60.conf", "../../var/tmp/evil/60.conf");
+	assert_config_fails(t, NULL, -EPERM, "/var/tmp/evil", "is writable by group and others (mode 0777)");
+
+	/* A mask in an untrusted directory: removing it would change what applies. */
+	put_symlink(t, "/etc/crash-hotplugd.conf.d/60.conf", "/dev/null");
+	assert_int_equal(config_load(t->root, NULL, NULL, NULL, &c, &d), 0);
+	c = config_free(c);
+	chmod_at(t, "/etc/crash-hotplugd.conf.d", 0757);
+	assert_config_fails(t, NULL, -EPERM, "/etc/crash-hotplugd.conf.d", "is writable by others (mode 0757)");
+}
+
 /* ---- status.json ----------------------------------------------------------------------- */
 
 static void test_status_json(void **state)
@@ -720,6 +789,7 @@ int main(int argc, char *argv[])
 		T(test_config_too_large),
 		T(test_config_broken_symlinks),
 		T(test_config_dev_null_masks),
+		T(test_config_untrusted_dropin),
 		T(test_status_json),
 		T(test_daemon_exit_status),
 		T(test_daemon_sighup_fifo),
