@@ -18,6 +18,7 @@
 #include "ctl-status.h"
 #include "ctl.h"
 #include "elfcorehdr.h"
+#include "metrics.h"
 #include "topology.h"
 
 #ifndef CTL_VERSION
@@ -45,7 +46,8 @@ static void help(void)
 	       "           crash_hotplug support, header capacity, and distribution udev rules that\n"
 	       "           would reload over the daemon. Every problem comes with its fix. Reads\n"
 	       "           files only; never calls kexec.\n"
-	       "  status   Show what the running daemon publishes in RUNTIME-DIR/status.json. The\n"
+	       "  status   Show what the running daemon publishes in RUNTIME-DIR/status.json (or,\n"
+	       "           with --format=prometheus, as metrics). The\n"
 	       "           daemon counts as running only if the pid in the file is a process named\n"
 	       "           crash-hotplugd, run by root, started when the file says it was.\n"
 	       "  reload   Ask the running daemon to re-read its configuration and re-check the\n"
@@ -62,14 +64,19 @@ static void help(void)
 	       "      --runtime-dir=DIR   Where the daemon publishes status.json\n"
 	       "                          (default " DEFAULT_RUNTIME_DIR "; status, reload)\n"
 	       "      --json              Machine-readable output (show, status)\n"
+	       "      --format=FORMAT     status: text (default), json (as --json) or prometheus\n"
+	       "                          (the metrics the daemon writes to metrics.prom)\n"
 	       "  -h, --help              Show this help\n"
 	       "      --version           Show the version\n"
 	       "\n"
 	       "Exit status:\n"
-	       "  0  Success; for check, nothing keeps the daemon from protecting this machine.\n"
+	       "  0  Success; for check, nothing keeps the daemon from protecting this machine;\n"
+	       "     for status, the daemon runs and protects it (protected, kernel-managed).\n"
 	       "  1  The operation failed: unreadable system files, I/O error, signal refused.\n"
 	       "  2  Bad command line.\n"
-	       "  3  Invalid configuration (file, line and reason are printed).\n"
+	       "  3  Invalid configuration (file, line and reason are printed); for status, the\n"
+	       "     daemon runs but does not protect the machine (starting, reloading,\n"
+	       "     unprotected, dry-run).\n"
 	       "  4  show, header: the topology needs more program headers than MaxPhdrs.\n"
 	       "  5  check: at least one problem (the lines marked FAIL, each with its fix).\n"
 	       "  6  status, reload: crash-hotplugd is not running, or its pid cannot be verified\n"
@@ -79,6 +86,7 @@ static void help(void)
 	       "  /etc/crash-hotplugd.conf\n"
 	       "  {/etc,/run,/usr/local/lib,/usr/lib}/crash-hotplugd.conf.d/*.conf\n"
 	       "  " DEFAULT_RUNTIME_DIR "/status.json\n"
+	       "  " DEFAULT_RUNTIME_DIR "/metrics.prom\n"
 	       "\n"
 	       "See crash-hotplugctl(8), crash-hotplugd(8) and crash-hotplugd.conf(5).\n");
 }
@@ -479,29 +487,33 @@ static const char *pid_reason(const CtlStatus *s, const PidVerdict *v, char *buf
 	return buf;
 }
 
-static int read_status(const CtlArgs *a, CtlStatus *s)
+/* Reads RUNTIME-DIR/status.json into s: an exit code, with why (printable) when it is not
+ * CTL_EXIT_OK, also said on stderr. */
+static int read_status(const CtlArgs *a, CtlStatus *s, char *why, size_t why_size)
 {
-	char path[PATH_MAX], reason[256];
+	char path[PATH_MAX], reason[256], escaped[CTL_ESCAPED_SIZE(sizeof(reason))];
 	int r;
 
 	if (snprintf(path, sizeof(path), "%s/status.json", a->runtime_dir) >= (int)sizeof(path)) {
-		fprintf(stderr, "error: --runtime-dir too long\n");
+		snprintf(why, why_size, "--runtime-dir too long");
+		fprintf(stderr, "error: %s\n", why);
 		return CTL_EXIT_USAGE;
 	}
 	r = ctl_status_read(path, s, reason, sizeof(reason));
 	if (r == -ENOENT) {
-		fprintf(stderr, "%s is not running (no %s)\n", DAEMON_NAME, path);
+		snprintf(why, why_size, "no %s", path);
+		fprintf(stderr, "%s is not running (%s)\n", DAEMON_NAME, why);
 		return CTL_EXIT_NOT_RUNNING;
 	}
 	if (r == -EINVAL) {
-		char escaped[CTL_ESCAPED_SIZE(sizeof(reason))];
-
 		/* The reason may quote the file. */
-		fprintf(stderr, "error: %s: malformed: %s\n", path, ctl_escape(reason, escaped, sizeof(escaped)));
+		snprintf(why, why_size, "%s: malformed: %s", path, ctl_escape(reason, escaped, sizeof(escaped)));
+		fprintf(stderr, "error: %s\n", why);
 		return CTL_EXIT_FAILURE;
 	}
 	if (r < 0) {
-		fprintf(stderr, "error: %s: %s\n", path, strerror(-r));
+		snprintf(why, why_size, "%s: %s", path, strerror(-r));
+		fprintf(stderr, "error: %s\n", why);
 		return CTL_EXIT_FAILURE;
 	}
 	return CTL_EXIT_OK;
@@ -520,29 +532,68 @@ static const char *format_duration(uint64_t usec, char *buf, size_t size)
 	return buf;
 }
 
+/* CLOCK_REALTIME usec as "2024-05-01 12:00:00 UTC (3.20 s ago)". */
+static const char *format_time(uint64_t usec, char *buf, size_t size)
+{
+	time_t t = (time_t)(usec / 1000000);
+	char when[48], ago[32];
+	struct timespec now;
+	uint64_t now_usec;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_usec = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
+	if (localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm);
+	else
+		snprintf(when, sizeof(when), "@%" PRIu64, usec / 1000000);
+	if (now_usec >= usec)
+		snprintf(buf, size, "%s (%s ago)", when, format_duration(now_usec - usec, ago, sizeof(ago)));
+	else
+		snprintf(buf, size, "%s (in the future?)", when);
+	return buf;
+}
+
 /* Every string below comes from status.json, which anyone who can write the runtime
  * directory controls: escaped, so that it cannot drive the terminal. */
 static int cmd_status(const CtlArgs *a)
 {
 	CtlStatus s;
 	PidVerdict v;
-	char sz[32], when[64], d1[32], d2[32], ago[32], why[512];
+	char sz[32], when[96], d1[32], d2[32], why[PATH_MAX + 1280];
 	char state[CTL_ESCAPED_SIZE(sizeof(s.state))], message[CTL_ESCAPED_SIZE(sizeof(s.message))],
 		loader[CTL_ESCAPED_SIZE(sizeof(s.loader))], repair[CTL_ESCAPED_SIZE(sizeof(s.last_repair))],
 		kmap[CTL_ESCAPED_SIZE(sizeof(s.kernel_map))];
-	int r;
+	bool running;
+	int r, exit_code;
 
-	r = read_status(a, &s);
-	if (r != CTL_EXIT_OK)
-		return r;
+	r = read_status(a, &s, why, sizeof(why));
+	if (r != CTL_EXIT_OK) {
+		/* Machines get an answer whatever happened: "running": false with the reason. */
+		if (a->format == CTL_FORMAT_JSON && r != CTL_EXIT_USAGE)
+			(void)ctl_status_print_json(NULL, false, why, stdout);
+		else if (a->format == CTL_FORMAT_PROMETHEUS && r == CTL_EXIT_NOT_RUNNING)
+			(void)metrics_format_not_running(stdout);
+		return fflush(stdout) == 0 ? r : CTL_EXIT_FAILURE;
+	}
 	pid_verify(&s, &v);
 	pid_reason(&s, &v, why, sizeof(why));
-	if (a->json) {
-		ctl_status_print_json(&s, v.check == CTL_PID_DAEMON, stdout);
-		if (v.check != CTL_PID_DAEMON)
-			fprintf(stderr, "%s (pid %" PRId64 "): %s: %s\n", DAEMON_NAME, s.pid,
-				v.check == CTL_PID_UNVERIFIED ? "cannot verify" : "not running", why);
-		return v.check == CTL_PID_DAEMON ? CTL_EXIT_OK : CTL_EXIT_NOT_RUNNING;
+	running = v.check == CTL_PID_DAEMON;
+	/* 0 only for a daemon that protects the machine; 3 for one that does not (yet). */
+	exit_code = !running ? CTL_EXIT_NOT_RUNNING : daemon_state_is_protected(s.state) ? CTL_EXIT_OK
+											   : CTL_EXIT_NOT_PROTECTED;
+	if (!running)
+		fprintf(stderr, "%s (pid %" PRId64 "): %s: %s\n", DAEMON_NAME, s.pid,
+			v.check == CTL_PID_UNVERIFIED ? "cannot verify" : "not running", why);
+	if (a->format == CTL_FORMAT_JSON) {
+		if (ctl_status_print_json(&s, running, running ? NULL : why, stdout) < 0)
+			return CTL_EXIT_FAILURE;
+		return fflush(stdout) == 0 ? exit_code : CTL_EXIT_FAILURE;
+	}
+	if (a->format == CTL_FORMAT_PROMETHEUS) {
+		/* A stale file's state is not the machine's: only "not protected" then. */
+		r = running ? metrics_format(&s, stdout) : metrics_format_not_running(stdout);
+		return r == 0 && fflush(stdout) == 0 ? exit_code : CTL_EXIT_FAILURE;
 	}
 
 	ctl_escape(s.state, state, sizeof(state));
@@ -563,6 +614,8 @@ static int cmd_status(const CtlArgs *a)
 	}
 	if (s.message[0])
 		printf("  %s\n", ctl_escape(s.message, message, sizeof(message)));
+	if (s.state_since_usec > 0)
+		printf("  Since:        %s\n", format_time(s.state_since_usec, when, sizeof(when)));
 	printf("  Loader:       %s\n", s.loader[0] ? ctl_escape(s.loader, loader, sizeof(loader)) : "-");
 	printf("  Topology:     %" PRIu64 " CPUs, %" PRIu64 " RAM ranges, %s; fingerprint %016" PRIx64 "\n", s.cpus,
 	       s.ram_ranges, ctl_format_bytes(s.ram_bytes, sz, sizeof(sz)), s.fingerprint);
@@ -577,28 +630,15 @@ static int cmd_status(const CtlArgs *a)
 		       streq(s.kernel_map, "kcore") ? " (/proc/kcore: right under KASLR)"
 						   : " (/proc/kcore unreadable: virtual addresses GUESSED, wrong under KASLR)");
 	printf("  Events:       %" PRIu64 " (%" PRIu64 " in the last burst)\n", s.events_total, s.last_burst_events);
-	if (s.last_reload_realtime_usec > 0) {
-		time_t t = (time_t)(s.last_reload_realtime_usec / 1000000);
-		struct timespec now;
-		struct tm tm;
-
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (localtime_r(&t, &tm))
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm);
-		else
-			snprintf(when, sizeof(when), "@%" PRIu64, s.last_reload_realtime_usec / 1000000);
-		if ((uint64_t)now.tv_sec * 1000000 >= s.last_reload_realtime_usec)
-			format_duration((uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000 -
-						s.last_reload_realtime_usec,
-					ago, sizeof(ago));
-		else
-			snprintf(ago, sizeof(ago), "in the future?");
-		printf("  Last reload:  %s (%s ago); %s in the load syscall, %s after the last event\n", when, ago,
+	if (s.last_reload_realtime_usec > 0)
+		printf("  Last reload:  %s; %s in the load syscall, %s after the last event\n",
+		       format_time(s.last_reload_realtime_usec, when, sizeof(when)),
 		       format_duration(s.last_reload_syscall_usec, d1, sizeof(d1)),
 		       format_duration(s.last_event_to_reload_usec, d2, sizeof(d2)));
-	} else
+	else
 		printf("  Last reload:  none\n");
-	return v.check == CTL_PID_DAEMON ? CTL_EXIT_OK : CTL_EXIT_NOT_RUNNING;
+	printf("  Unprotected:  %s in total\n", format_duration(s.unprotected_usec, d1, sizeof(d1)));
+	return exit_code;
 }
 
 /* A pidfd for pid, opened before the pid is checked: a signal sent through it reaches the
@@ -633,10 +673,10 @@ static int cmd_reload(const CtlArgs *a)
 	_cleanup_(closep) int pidfd = -1;
 	CtlStatus s;
 	PidVerdict v;
-	char why[512];
+	char why[PATH_MAX + 1280];
 	int r;
 
-	r = read_status(a, &s);
+	r = read_status(a, &s, why, sizeof(why));
 	if (r != CTL_EXIT_OK)
 		return r;
 	pidfd = open_pidfd(s.pid);
@@ -676,7 +716,14 @@ static int cmd_reload(const CtlArgs *a)
 
 /* ---- command line --------------------------------------------------------------------- */
 
-enum { OPT_ROOT = 1 << 0, OPT_CONFIG = 1 << 1, OPT_OUTPUT = 1 << 2, OPT_RUNTIME_DIR = 1 << 3, OPT_JSON = 1 << 4 };
+enum {
+	OPT_ROOT = 1 << 0,
+	OPT_CONFIG = 1 << 1,
+	OPT_OUTPUT = 1 << 2,
+	OPT_RUNTIME_DIR = 1 << 3,
+	OPT_JSON = 1 << 4,
+	OPT_FORMAT = 1 << 5,
+};
 
 static const struct {
 	const char *name;
@@ -686,7 +733,7 @@ static const struct {
 	{ "show", cmd_show, OPT_ROOT | OPT_CONFIG | OPT_JSON },
 	{ "header", cmd_header, OPT_ROOT | OPT_CONFIG | OPT_OUTPUT },
 	{ "check", ctl_check, OPT_ROOT | OPT_CONFIG },
-	{ "status", cmd_status, OPT_RUNTIME_DIR | OPT_JSON },
+	{ "status", cmd_status, OPT_RUNTIME_DIR | OPT_JSON | OPT_FORMAT },
 	{ "reload", cmd_reload, OPT_RUNTIME_DIR },
 };
 
@@ -697,19 +744,21 @@ static const char *option_name(unsigned bit)
 	case OPT_CONFIG: return "--config";
 	case OPT_OUTPUT: return "--output";
 	case OPT_RUNTIME_DIR: return "--runtime-dir";
+	case OPT_FORMAT: return "--format";
 	default: return "--json";
 	}
 }
 
 int main(int argc, char *argv[])
 {
-	enum { ARG_VERSION = 0x100, ARG_RUNTIME_DIR, ARG_JSON };
+	enum { ARG_VERSION = 0x100, ARG_RUNTIME_DIR, ARG_JSON, ARG_FORMAT };
 	static const struct option options[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
 		{ "json", no_argument, NULL, ARG_JSON },
+		{ "format", required_argument, NULL, ARG_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, ARG_VERSION },
 		{},
@@ -738,7 +787,22 @@ int main(int argc, char *argv[])
 			break;
 		case ARG_JSON:
 			a.json = true;
+			a.format = CTL_FORMAT_JSON;
 			given |= OPT_JSON;
+			break;
+		case ARG_FORMAT:
+			if (streq(optarg, "text"))
+				a.format = CTL_FORMAT_TEXT;
+			else if (streq(optarg, "json"))
+				a.format = CTL_FORMAT_JSON;
+			else if (streq(optarg, "prometheus"))
+				a.format = CTL_FORMAT_PROMETHEUS;
+			else {
+				fprintf(stderr, "error: --format must be text, json or prometheus, not '%s'\n", optarg);
+				return CTL_EXIT_USAGE;
+			}
+			a.json = a.format == CTL_FORMAT_JSON;
+			given |= OPT_FORMAT;
 			break;
 		case 'h':
 			help();

@@ -3,28 +3,13 @@
  * enough to never trust it and loosely enough that keys added later are skipped. */
 #pragma once
 
-#include "util.h"
+#include "status-json.h"
 
-typedef struct CtlStatus {
-	int64_t pid;
-	uint64_t start_time; /* of pid, in clock ticks after boot (field 22 of /proc/PID/stat); 0 when
-			      * the file has none (a daemon before start_time): pid cannot be verified */
-	char state[32];   /* starting, protected, reloading, unprotected, kernel-managed */
-	char loader[32];
-	uint64_t reloads, failures, events_total, last_burst_events;
-	uint64_t last_reload_realtime_usec, last_reload_syscall_usec, last_event_to_reload_usec;
-	uint64_t cpus, ram_ranges, ram_bytes, phdrs_used, max_phdrs;
-	uint64_t fingerprint; /* written as a 16-digit hex string */
-	uint64_t repairs;     /* reloads that repaired the kernel's own header */
-	char last_repair[256];
-	char kernel_map[16];  /* kcore or guessed */
-	char message[704];
-} CtlStatus;
+/* What status.json holds (status-json.h: one reader and writer for daemon and tool). */
+typedef StatusRecord CtlStatus;
 
-/* Parses text[0..len) (no NUL needed). Integers must be non-negative and fit 64 bits; strings
- * longer than their field, nesting deeper than 16, trailing data, a missing "pid" (> 0) or
- * "state" are errors. Keys not listed above are skipped whatever their value. 0, or -EINVAL
- * with reason filled; *ret is untouched on error. */
+/* status_json_parse(): text[0..len) (no NUL needed), strictly (see status-json.h). 0, or
+ * -EINVAL with reason filled; *ret is untouched on error. */
 int ctl_status_parse(const char *text, size_t len, CtlStatus *ret, char *reason, size_t reason_size);
 
 /* Reads (lib/path.h: never blocks) and parses a regular file of at most READ_CAP_STATUS
@@ -32,9 +17,10 @@ int ctl_status_parse(const char *text, size_t len, CtlStatus *ret, char *reason,
  * malformed); reason is filled on every error but -ENOMEM. */
 int ctl_status_read(const char *path, CtlStatus *ret, char *reason, size_t reason_size);
 
-/* The same object as JSON on out, plus "running" (the caller's check of the pid); start_time
- * only when known. */
-void ctl_status_print_json(const CtlStatus *s, bool running, FILE *out);
+/* The same object as JSON on out, plus "running" (the caller's check of the pid),
+ * "protected" and, when not NULL, "reason" (why not running); start_time only when known.
+ * s NULL: only those three (no status file). 0 or -ENOMEM/-EIO. */
+int ctl_status_print_json(const CtlStatus *s, bool running, const char *reason, FILE *out);
 
 /* A JSON string literal for s (quotes included), escaping what JSON requires. */
 void ctl_json_string(FILE *out, const char *s);

@@ -10,17 +10,25 @@ enum {
 	CTL_EXIT_FAILURE = 1,       /* the operation failed: unreadable system files, I/O, signal */
 	CTL_EXIT_USAGE = 2,         /* bad command line */
 	CTL_EXIT_CONFIG = 3,        /* the configuration is invalid */
+	CTL_EXIT_NOT_PROTECTED = 3, /* status: the daemon runs, but does not protect the machine (yet) */
 	CTL_EXIT_OVER_CAPACITY = 4, /* show/header: the topology needs more program headers than MaxPhdrs */
 	CTL_EXIT_PROBLEMS = 5,      /* check: something keeps crash-hotplugd from protecting this machine */
 	CTL_EXIT_NOT_RUNNING = 6,   /* status/reload: no running daemon */
 };
+
+typedef enum CtlFormat {
+	CTL_FORMAT_TEXT,
+	CTL_FORMAT_JSON,
+	CTL_FORMAT_PROMETHEUS, /* status: the metrics the daemon writes to metrics.prom */
+} CtlFormat;
 
 typedef struct CtlArgs {
 	const char *root;        /* --root, NULL for "/" */
 	const char *config;      /* --config, NULL for the default files under root */
 	const char *output;      /* header -o */
 	const char *runtime_dir; /* --runtime-dir */
-	bool json;
+	bool json;               /* --json, or --format=json */
+	CtlFormat format;
 } CtlArgs;
 
 /* Loads the configuration as the daemon would, printing warnings and the error to stderr.

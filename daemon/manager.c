@@ -11,6 +11,7 @@
 #include "elfcorehdr.h"
 #include "log.h"
 #include "manager.h"
+#include "metrics.h"
 #include "reload.h"
 #include "status.h"
 #include "watch.h"
@@ -62,7 +63,10 @@ struct Manager {
 	size_t loaded_capacity;      /* phdrs the loaded header holds when the kernel sized it, else 0 */
 
 	Status status;
-	bool status_write_failed;
+	bool status_write_failed, metrics_write_failed;
+	DaemonState published_state;  /* the state status.json holds */
+	uint64_t state_since_boot;    /* CLOCK_BOOTTIME when it was entered */
+	uint64_t unprotected_done;    /* time not protected, in the states before it */
 };
 
 static uint64_t now_usec(clockid_t clock)
@@ -104,16 +108,44 @@ static void summarize_reason(const char *diff, char *buf, size_t size)
 		snprintf(buf + used, size - used, "; and %zu more", total - shown);
 }
 
+static bool state_protects(DaemonState s)
+{
+	return s == STATE_PROTECTED || s == STATE_KERNEL_MANAGED;
+}
+
+/* A state change since the last publish: when it happened, and the time not protected. */
+static void note_state(Manager *m)
+{
+	uint64_t now = now_usec(CLOCK_BOOTTIME);
+
+	if (m->status.state != m->published_state) {
+		if (!state_protects(m->published_state))
+			m->unprotected_done += now - m->state_since_boot;
+		m->published_state = m->status.state;
+		m->state_since_boot = now;
+		m->status.state_since_usec = now_usec(CLOCK_REALTIME);
+	}
+	m->status.unprotected_usec = m->unprotected_done + (state_protects(m->status.state) ? 0 : now - m->state_since_boot);
+}
+
+/* STATUS=, status.json and metrics.prom: at every state change and after every check. */
 static void publish(Manager *m, const char *detail)
 {
+	StatusRecord rec;
 	int r;
 
+	note_state(m);
 	status_format_message(&m->status, detail);
 	notify("STATUS=%s", m->status.message);
-	r = status_write(m->runtime_dir, &m->status);
+	status_to_record(&m->status, &rec);
+	r = status_write(m->runtime_dir, &rec);
 	if (r < 0 && !m->status_write_failed)
 		log_warning("cannot write %s/status.json: %s", m->runtime_dir, strerror(-r));
 	m->status_write_failed = r < 0;
+	r = metrics_write(m->runtime_dir, &rec);
+	if (r < 0 && !m->metrics_write_failed)
+		log_warning("cannot write %s/metrics.prom: %s", m->runtime_dir, strerror(-r));
+	m->metrics_write_failed = r < 0;
 }
 
 static void set_state(Manager *m, DaemonState s, const char *detail)
@@ -152,6 +184,11 @@ static int load_config(Manager *m, Config **ret)
 	}
 	if (m->loader_override >= 0)
 		c->loader = (LoaderKind)m->loader_override;
+	/* DryRunOutput follows --runtime-dir unless set. */
+	if (!c->dry_run_output && asprintf(&c->dry_run_output, "%s/dry-run", m->runtime_dir) < 0) {
+		c->dry_run_output = NULL;
+		return -ENOMEM;
+	}
 	*ret = TAKE_PTR(c);
 	return 0;
 }
@@ -389,10 +426,12 @@ static void loaded(Manager *m, LoaderKind kind, Topology **t, uint64_t fp, const
 		int ki;
 
 		m->status.reloads++;
+		m->status.reloads_by[kind]++;
 		m->status.last_reload_realtime_usec = now_usec(CLOCK_REALTIME);
 		m->status.last_reload_syscall_usec = res->syscall_usec;
 		m->status.last_event_to_reload_usec = m->burst_last_usec ? done - m->burst_last_usec : 0;
-		m->status.state = STATE_PROTECTED;
+		/* The dry-run plan loads nothing: never "protected". */
+		m->status.state = kind == LOADER_DRY_RUN ? STATE_DRY_RUN : STATE_PROTECTED;
 		snprintf(bytes, sizeof(bytes), "%.1f GiB", (double)m->status.ram_bytes / (double)(1ULL << 30));
 		summarize_reason(reason, why, sizeof(why));
 		if (m->burst_last_usec)
@@ -600,6 +639,7 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 			continue;
 		}
 		m->status.failures++;
+		status_count_failure(&m->status, kind, -r);
 		/* The kernel frees the loaded crash image before it loads the new one: after a failed
 		 * load, loaded_fp no longer describes what is loaded, and a topology back at loaded_fp
 		 * must still reload rather than skip (and cancel the retry). */
@@ -864,8 +904,10 @@ int manager_new(const ManagerOptions *o, Manager **ret)
 	m->monitor_kind = o->monitor;
 	m->loader_override = o->loader_override;
 	m->ops = o->ops;
-	m->status.state = STATE_STARTING;
+	m->status.state = m->published_state = STATE_STARTING;
 	m->status.loader = "none";
+	m->state_since_boot = now_usec(CLOCK_BOOTTIME);
+	m->status.state_since_usec = now_usec(CLOCK_REALTIME);
 
 	r = load_config(m, &m->config);
 	if (r < 0)
@@ -938,8 +980,11 @@ int manager_start(Manager *m)
 				m->loaded = TAKE_PTR(t);
 			}
 		}
-		set_state(m, crash_loaded == 1 ? STATE_PROTECTED : STATE_UNPROTECTED,
-			  crash_loaded == 1 ? NULL : "LoadOnStart=no and no crash kernel loaded yet");
+		if (m->n_chain > 0 && m->chain[m->active] == LOADER_DRY_RUN)
+			set_state(m, STATE_DRY_RUN, NULL); /* whatever is loaded, the plan loads nothing */
+		else
+			set_state(m, crash_loaded == 1 ? STATE_PROTECTED : STATE_UNPROTECTED,
+				  crash_loaded == 1 ? NULL : "LoadOnStart=no and no crash kernel loaded yet");
 	}
 	notify("READY=1\nSTATUS=%s", m->status.message);
 	return 0;

@@ -5,19 +5,6 @@
 #include "loader-internal.h"
 #include "status.h"
 
-static const char *const state_names[_STATE_MAX] = {
-	[STATE_STARTING] = "starting",
-	[STATE_PROTECTED] = "protected",
-	[STATE_RELOADING] = "reloading",
-	[STATE_UNPROTECTED] = "unprotected",
-	[STATE_KERNEL_MANAGED] = "kernel-managed",
-};
-
-const char *daemon_state_to_string(DaemonState s)
-{
-	return s < _STATE_MAX ? state_names[s] : "unknown";
-}
-
 static void format_bytes(uint64_t b, char *buf, size_t size)
 {
 	if (b >= (1ULL << 30))
@@ -53,6 +40,12 @@ void status_format_message(Status *s, const char *detail)
 				 "guarded",
 				 what, s->phdrs_used, s->max_phdrs);
 		break;
+	case STATE_DRY_RUN:
+		snprintf(s->message, sizeof(s->message),
+			 "dry-run: the plan says nothing is loaded (Loader=dry-run); planned for %s, %zu of %zu "
+			 "program headers",
+			 what, s->phdrs_used, s->max_phdrs);
+		break;
 	case STATE_RELOADING:
 		snprintf(s->message, sizeof(s->message), "reloading with %s: %s%s%s", s->loader, what,
 			 detail ? ": " : "", detail ? detail : "");
@@ -68,23 +61,6 @@ void status_format_message(Status *s, const char *detail)
 		snprintf(s->message, sizeof(s->message), "starting");
 		break;
 	}
-}
-
-/* JSON string escaping for the one free-text field. */
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 /* This process's start time in clock ticks after boot: field 22 of /proc/self/stat, counted
@@ -119,38 +95,88 @@ static int self_start_time(uint64_t *ret)
 	return 0;
 }
 
-int status_write(const char *dir, const Status *s)
+void status_count_failure(Status *s, LoaderKind loader, int error)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_failures_by; i++)
+		if (s->failures_by[i].loader == loader && s->failures_by[i].error == error)
+			break;
+	if (i == s->n_failures_by) {
+		if (i == STATUS_MAX_FAILURE_KINDS) /* full: the last kind takes the rest */
+			i--;
+		else
+			s->failures_by[s->n_failures_by++] = (StatusFailureCount){ .loader = loader, .error = error };
+	}
+	s->failures_by[i].count++;
+}
+
+static void set_string(char *buf, size_t size, const char *s)
+{
+	snprintf(buf, size, "%s", s ? s : "");
+}
+
+void status_to_record(const Status *s, StatusRecord *ret)
+{
+	StatusRecord r = {
+		.pid = (int64_t)getpid(),
+		.state_since_usec = s->state_since_usec,
+		.unprotected_usec = s->unprotected_usec,
+		.reloads = s->reloads,
+		.failures = s->failures,
+		.events_total = s->events_total,
+		.last_burst_events = s->last_burst_events,
+		.last_reload_realtime_usec = s->last_reload_realtime_usec,
+		.last_reload_syscall_usec = s->last_reload_syscall_usec,
+		.last_event_to_reload_usec = s->last_event_to_reload_usec,
+		.cpus = s->cpus,
+		.ram_ranges = s->ram_ranges,
+		.ram_bytes = s->ram_bytes,
+		.phdrs_used = s->phdrs_used,
+		.max_phdrs = s->max_phdrs,
+		.fingerprint = s->fingerprint,
+		.repairs = s->repairs,
+	};
+
+	/* Left out if /proc cannot tell: crash-hotplugctl then says it cannot verify the pid. */
+	if (self_start_time(&r.start_time) < 0)
+		r.start_time = 0;
+	set_string(r.state, sizeof(r.state), daemon_state_to_string(s->state));
+	set_string(r.loader, sizeof(r.loader), s->loader ? s->loader : "none");
+	set_string(r.kernel_map, sizeof(r.kernel_map), s->kernel_map ? s->kernel_map : "unknown");
+	set_string(r.last_repair, sizeof(r.last_repair), s->last_repair);
+	set_string(r.message, sizeof(r.message), s->message);
+	/* Every loader that loads (kernel never does), 0 included: a counter is there from the start. */
+	for (LoaderKind k = LOADER_SEGMENTS; k < _LOADER_MAX && r.n_reloads_by < STATUS_MAX_LOADERS; k++) {
+		if (!loader_vtable_for(k))
+			continue;
+		set_string(r.reloads_by[r.n_reloads_by].loader, sizeof(r.reloads_by[0].loader), loader_kind_to_string(k));
+		r.reloads_by[r.n_reloads_by++].count = s->reloads_by[k];
+	}
+	for (size_t i = 0; i < s->n_failures_by; i++) {
+		const char *name = strerrorname_np(s->failures_by[i].error);
+
+		set_string(r.failures_by[i].loader, sizeof(r.failures_by[0].loader),
+			   loader_kind_to_string(s->failures_by[i].loader));
+		if (name)
+			set_string(r.failures_by[i].reason, sizeof(r.failures_by[0].reason), name);
+		else
+			snprintf(r.failures_by[i].reason, sizeof(r.failures_by[0].reason), "errno%d", s->failures_by[i].error);
+		r.failures_by[i].count = s->failures_by[i].count;
+	}
+	r.n_failures_by = s->n_failures_by;
+	*ret = r;
+}
+
+int status_write(const char *dir, const StatusRecord *r)
 {
 	_cleanup_(freep) char *text = NULL, *path = NULL;
-	uint64_t start_time;
 	size_t size = 0;
-	FILE *f;
+	int ret;
 
-	f = open_memstream(&text, &size);
-	if (!f)
-		return -ENOMEM;
-	/* The pid with its start time: together they name this process for the whole uptime, so
-	 * crash-hotplugctl never trusts (or signals) whatever reuses the pid after we exit. Left
-	 * out if /proc cannot tell: crash-hotplugctl then says it cannot verify the pid. */
-	fprintf(f, "{\"pid\":%d,", (int)getpid());
-	if (self_start_time(&start_time) >= 0)
-		fprintf(f, "\"start_time\":%" PRIu64 ",", start_time);
-	fprintf(f,
-		"\"state\":\"%s\",\"loader\":\"%s\",\"reloads\":%" PRIu64 ",\"failures\":%" PRIu64
-		",\"events_total\":%" PRIu64 ",\"last_burst_events\":%u,\"last_reload_realtime_usec\":%" PRIu64
-		",\"last_reload_syscall_usec\":%" PRIu64 ",\"last_event_to_reload_usec\":%" PRIu64
-		",\"cpus\":%zu,\"ram_ranges\":%zu,\"ram_bytes\":%" PRIu64 ",\"phdrs_used\":%zu,\"max_phdrs\":%zu"
-		",\"repairs\":%" PRIu64 ",\"kernel_map\":\"%s\",\"fingerprint\":\"%016" PRIx64 "\",\"last_repair\":",
-		daemon_state_to_string(s->state), s->loader ? s->loader : "none", s->reloads,
-		s->failures, s->events_total, s->last_burst_events, s->last_reload_realtime_usec,
-		s->last_reload_syscall_usec, s->last_event_to_reload_usec, s->cpus, s->ram_ranges, s->ram_bytes,
-		s->phdrs_used, s->max_phdrs, s->repairs, s->kernel_map ? s->kernel_map : "unknown", s->fingerprint);
-	json_string(f, s->last_repair);
-	fputs(",\"message\":", f);
-	json_string(f, s->message);
-	fputs("}\n", f);
-	if (fclose(f) != 0)
-		return -ENOMEM;
+	ret = status_json_format(r, NULL, &text, &size);
+	if (ret < 0)
+		return ret;
 	if (asprintf(&path, "%s/status.json", dir) < 0)
 		return -ENOMEM;
 	return loader_write_atomic(path, text, size, 0644, NULL);

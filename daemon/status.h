@@ -3,24 +3,25 @@
  * tests; a flat object whose keys never change meaning) and the STATUS= line. */
 #pragma once
 
-#include "util.h"
+#include "config.h" /* LoaderKind */
+#include "status-json.h"
 
-typedef enum DaemonState {
-	STATE_STARTING,
-	STATE_PROTECTED,
-	STATE_RELOADING,
-	STATE_UNPROTECTED,
-	STATE_KERNEL_MANAGED,
-	_STATE_MAX,
-} DaemonState;
-
-const char *daemon_state_to_string(DaemonState s);
+typedef struct StatusFailureCount {
+	LoaderKind loader;
+	int error;       /* positive errno */
+	uint64_t count;
+} StatusFailureCount;
 
 typedef struct Status {
 	DaemonState state;
 	const char *loader;              /* the loader in use (last that worked, or the next to try) */
 	uint64_t reloads;                /* crash kernel loads that succeeded (the kernel loader never loads) */
 	uint64_t failures;               /* load attempts that failed */
+	uint64_t reloads_by[_LOADER_MAX]; /* reloads, by the loader that did them */
+	StatusFailureCount failures_by[STATUS_MAX_FAILURE_KINDS]; /* failures, by loader and errno */
+	size_t n_failures_by;
+	uint64_t state_since_usec;       /* CLOCK_REALTIME of the last state change */
+	uint64_t unprotected_usec;       /* time not protected (not protected/kernel-managed), up to now */
 	uint64_t events_total;           /* relevant uevents received (an overflow counts as one) */
 	unsigned last_burst_events;      /* events coalesced into the last check */
 	uint64_t last_reload_realtime_usec;
@@ -41,7 +42,14 @@ typedef struct Status {
  * appended for unprotected/reloading states. */
 void status_format_message(Status *s, const char *detail);
 
-/* Writes dir/status.json atomically (temporary file + rename), with this process's pid and,
- * when /proc/self/stat tells it, its start time ("start_time", clock ticks after boot), by
- * which crash-hotplugctl tells the daemon from a process that reuses the pid. */
-int status_write(const char *dir, const Status *s);
+/* Counts a failed load of loader with error (positive errno) into s->failures_by; the last
+ * slot takes what does not fit. */
+void status_count_failure(Status *s, LoaderKind loader, int error);
+
+/* s as status.json holds it, with this process's pid and, when /proc/self/stat tells it, its
+ * start time ("start_time", clock ticks after boot), by which crash-hotplugctl tells the
+ * daemon from a process that reuses the pid. */
+void status_to_record(const Status *s, StatusRecord *ret);
+
+/* Writes r to dir/status.json atomically (temporary file + rename). 0 or -errno. */
+int status_write(const char *dir, const StatusRecord *r);

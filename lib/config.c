@@ -86,7 +86,7 @@ unsigned config_max_phdrs(const Config *c, unsigned n_possible)
 
 const char *config_dry_run_output(const Config *c)
 {
-	return c->dry_run_output ? c->dry_run_output : CONFIG_DEFAULT_DRY_RUN_OUTPUT;
+	return c->dry_run_output;
 }
 
 /* ---- values ---------------------------------------------------------------------------- */

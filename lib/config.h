@@ -33,7 +33,6 @@ int loader_kind_from_string(const char *s); /* LoaderKind or -EINVAL */
 /* x86_64 boot protocol: cmdline_size is 2047 and bzImage64_load() keeps 30 bytes for the
  * "elfcorehdr=0x... " it prepends, plus the terminating NUL. */
 #define CONFIG_MAX_COMMAND_LINE 2016u
-#define CONFIG_DEFAULT_DRY_RUN_OUTPUT "/run/crash-hotplugd/dry-run"
 /* What keeps the capture kernel from hot-adding memory: its ACPI memory hotplug driver would
  * add every enabled DIMM (its e820 lacks them) with the memmap placed on that DIMM, over
  * the pages being dumped. */
@@ -49,7 +48,7 @@ typedef struct Config {
 	char *command_line;       /* NULL: derived from /proc/cmdline, see config_default_cmdline() */
 	bool load_on_start;       /* default yes */
 	bool capture_memory_hotplug; /* default no: the capture command line gets CONFIG_CAPTURE_NO_HOTPLUG */
-	char *dry_run_output;     /* NULL: CONFIG_DEFAULT_DRY_RUN_OUTPUT, see config_dry_run_output() */
+	char *dry_run_output;     /* NULL: unset; the daemon then uses RUNTIME_DIR/dry-run */
 	uint64_t load_timeout_usec; /* LoadTimeoutSec, default 60 s, at least 1 s */
 } Config;
 
@@ -88,7 +87,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 /* MaxPhdrs to use: the configured value, or 2 + 8192 + n_possible capped at 65534. */
 unsigned config_max_phdrs(const Config *c, unsigned n_possible);
 
-/* DryRunOutput, or its default. */
+/* DryRunOutput, or NULL when unset (the default depends on the caller's runtime directory). */
 const char *config_dry_run_output(const Config *c);
 
 /* Default crash command line from the running one (/proc/cmdline text, trailing newline

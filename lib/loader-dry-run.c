@@ -28,7 +28,7 @@ static int dry_run_probe(const char *root, const Config *c, char *why, size_t wh
 	const char *out = config_dry_run_output(c);
 
 	if (!out || !*out) {
-		snprintf(why, why_size, "DryRunOutput= is empty");
+		snprintf(why, why_size, "DryRunOutput= is not set");
 		return -EINVAL;
 	}
 	return 0;

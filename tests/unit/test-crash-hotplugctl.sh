@@ -245,10 +245,19 @@ has "$WORK/err" 'proc/iomem:[0-9]+: ' "the parse error names file:line"
 RUN=$WORK/run
 mkdir -p "$RUN"
 run 6 "status without a daemon" status --runtime-dir "$RUN"
+run 6 "status --json without a daemon" status --runtime-dir "$RUN" --json
+has "$WORK/out" "^\\{\"running\":false,\"protected\":false,\"reason\":\"no $RUN/status.json\"\\}$" \
+	"status --json without a daemon still prints an object, with the reason"
+run 6 "status --format=prometheus without a daemon" status --runtime-dir "$RUN" --format=prometheus
+has "$WORK/out" '^crash_hotplugd_protected 0$' "status --format=prometheus without a daemon: not protected"
+run 2 "status --format=yaml is a usage error" status --runtime-dir "$RUN" --format=yaml
+run 2 "--format does not apply to show" show --format=json
 run 6 "reload without a daemon" reload --runtime-dir "$RUN"
 echo '{"pid":' >"$RUN/status.json"
 run 1 "status: malformed file" status --runtime-dir "$RUN"
 has "$WORK/err" 'malformed' "status says the file is malformed"
+run 1 "status --json: malformed file" status --runtime-dir "$RUN" --json
+has "$WORK/out" '^\{"running":false,"protected":false,"reason":".*malformed' "status --json says why, as an object"
 
 # start_time PID: field 22 of /proc/PID/stat, counted after the last ')' (comm may hold any).
 start_time() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
@@ -325,7 +334,7 @@ fake_stop
 fake_start
 status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," 'protected\u001b[2J' \
 	'protected\u001b]0;owned\u0007 \u001b[31mred\r\n\u007f\u009b6n back\\slash'
-run 0 "status: a file with control characters" status --runtime-dir "$RUN"
+run 3 "status: a file with control characters (an unknown state: not protected)" status --runtime-dir "$RUN"
 # Every C0 control but tab and newline, and DEL (CR and ESC among them), as raw bytes.
 if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$WORK/out"; then
 	not_ok "status prints no raw control character"
@@ -335,9 +344,14 @@ fi
 has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): protected\\\\x1b\\[2J$" "status escapes the state"
 has "$WORK/out" '^  protected\\x1b]0;owned\\x07 \\x1b\[31mred\\x0d\\x0a\\x7f\\xc2\\x9b6n back\\\\slash$' \
 	"status escapes the message (C0, DEL, C1 and the backslash)"
-run 0 "status --json: a file with control characters" status --runtime-dir "$RUN" --json
-has "$WORK/out" '"message":"protected\\u001b]0;owned\\u0007 \\u001b\[31mred\\u000d\\u000a\\u007f' \
+run 3 "status --json: a file with control characters" status --runtime-dir "$RUN" --json
+has "$WORK/out" '"message":"protected\\u001b]0;owned\\u0007 \\u001b\[31mred\\r\\n' \
 	"status --json escapes them as JSON"
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037]')" "$WORK/out"; then
+	not_ok "status --json prints no raw C0 control character"
+else
+	ok "status --json prints no raw C0 control character"
+fi
 
 status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID"),"
 run 0 "status of a running daemon" status --runtime-dir "$RUN"
@@ -346,9 +360,23 @@ has "$WORK/out" 'Header: +6 of 8198 program headers' "status header line"
 has "$WORK/out" 'Repairs: +1 of the kernel.s own header; last: memory removed \(128 MiB' "status says why it repaired"
 has "$WORK/out" 'Kernel map: +kcore' "status says where the kernel map came from"
 run 0 "status --json" status --runtime-dir "$RUN" --json
-has "$WORK/out" "^\\{\"pid\":$FAKE_PID,\"start_time\":$(start_time "$FAKE_PID"),\"running\":true,\"state\":\"protected\"" \
+has "$WORK/out" "^\\{\"pid\":$FAKE_PID,\"start_time\":$(start_time "$FAKE_PID"),\"running\":true,\"protected\":true,\"state\":\"protected\"" \
 	"status --json"
 has "$WORK/out" '"repairs":1,' "status --json has the repairs"
+run 0 "status --format=prometheus" status --runtime-dir "$RUN" --format=prometheus
+has "$WORK/out" '^crash_hotplugd_protected 1$' "status --format=prometheus: protected"
+has "$WORK/out" '^crash_hotplugd_state\{state="protected"\} 1$' "status --format=prometheus: the state"
+has "$WORK/out" '^crash_hotplugd_repairs_total 1$' "status --format=prometheus: the repairs"
+# Running, but not protected: 3, for every state but protected and kernel-managed.
+for state in starting reloading unprotected dry-run; do
+	status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," "$state" "$state: test"
+	run 3 "status: a running daemon in state $state is not protected" status --runtime-dir "$RUN"
+	run 3 "status --json: state $state" status --runtime-dir "$RUN" --json
+	has "$WORK/out" '"running":true,"protected":false,' "status --json: $state is not protected"
+done
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," kernel-managed "kernel-managed: test"
+run 0 "status: kernel-managed is protected" status --runtime-dir "$RUN"
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID"),"
 run 0 "reload" reload --runtime-dir "$RUN"
 wait "$FAKE_PID"
 [ $? -eq 129 ] && ok "the daemon got SIGHUP" || not_ok "the daemon got SIGHUP"
@@ -380,25 +408,38 @@ fi
 DAEMON=$(dirname "$CTL")/crash-hotplugd-test
 if [ ! -x "$DAEMON" ] || [ "$(id -u)" -ne 0 ]; then
 	[ -x "$DAEMON" ] && why="not root: the daemon would run as another user" || why="no $DAEMON"
-	for t in "status of the real daemon" "reload of the real daemon"; do
+	for t in "status of the real daemon (dry-run: not protected)" "reload of the real daemon"; do
 		echo "ok $((n = n + 1)) - $t # SKIP $why"
 	done
 else
 	mkdir -p "$WORK/real/run"
 	cp -R "$FIXTURES/small-vm" "$WORK/real/root"
 	cp "$DAEMON" "$WORK/real/crash-hotplugd" # named as the daemon is installed
-	printf '[Daemon]\nLoader=dry-run\nDryRunOutput=%s\n' "$WORK/real/dry-run" >"$WORK/real/conf"
+	# No DryRunOutput=: the plan goes under --runtime-dir.
+	printf '[Daemon]\nLoader=dry-run\n' >"$WORK/real/conf"
 	"$WORK/real/crash-hotplugd" --root="$WORK/real/root" --config="$WORK/real/conf" --monitor=kernel \
 		--runtime-dir="$WORK/real/run" --log-target=console >"$WORK/real/log" 2>&1 &
 	DAEMON_PID=$!
 	for _ in $(seq 50); do
-		grep -qs '"state":"protected"' "$WORK/real/run/status.json" && break
+		grep -qs '"state":"dry-run"' "$WORK/real/run/status.json" && break
 		sleep 0.1
 	done
 	has "$WORK/real/run/status.json" "^\\{\"pid\":$DAEMON_PID,\"start_time\":$(start_time "$DAEMON_PID")," \
 		"the daemon records its pid and start time"
-	run 0 "status of the real daemon" status --runtime-dir "$WORK/real/run"
-	has "$WORK/out" "^crash-hotplugd \\(pid $DAEMON_PID\\): protected$" "status verifies the real daemon"
+	run 3 "status of the real daemon (dry-run: not protected)" status --runtime-dir "$WORK/real/run"
+	has "$WORK/out" "^crash-hotplugd \\(pid $DAEMON_PID\\): dry-run$" "status verifies the real daemon"
+	has "$WORK/out" '^  Since: ' "status shows since when"
+	[ -f "$WORK/real/run/dry-run/plan" ] && ok "dry-run writes its plan under --runtime-dir" ||
+		not_ok "dry-run writes its plan under --runtime-dir"
+	has "$WORK/real/run/metrics.prom" '^crash_hotplugd_state\{state="dry-run"\} 1$' "the daemon writes metrics.prom"
+	has "$WORK/real/run/metrics.prom" '^crash_hotplugd_protected 0$' "metrics.prom: dry-run is not protected"
+	run 3 "status --format=prometheus of the real daemon" status --runtime-dir "$WORK/real/run" --format=prometheus
+	if cmp -s "$WORK/out" "$WORK/real/run/metrics.prom"; then
+		ok "status --format=prometheus prints what the daemon wrote"
+	else
+		diff "$WORK/out" "$WORK/real/run/metrics.prom" | sed 's/^/# /'
+		not_ok "status --format=prometheus prints what the daemon wrote"
+	fi
 	run 0 "reload of the real daemon" reload --runtime-dir "$WORK/real/run"
 	for _ in $(seq 50); do
 		grep -q 'SIGHUP' "$WORK/real/log" && break

@@ -56,7 +56,7 @@ static void test_round_trip(void **state)
 	snprintf(a.message, sizeof(a.message), "quote \" backslash \\ tab \t newline \n del \x7f é");
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
-	ctl_status_print_json(&a, true, f);
+	ctl_status_print_json(&a, true, NULL, f);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(strstr(text, "{\"pid\":1234,\"start_time\":163783,\"running\":true,"));
 	assert_int_equal(ctl_status_parse(text, len, &b, NULL, 0), 0);
@@ -86,10 +86,66 @@ static void test_escapes(void **state)
 
 	assert_int_equal(parse("{\"pid\":1,\"state\":\"x\",\"message\":\"a\\u00e9b\\ud83d\\ude00c\\/\\n\"}", &s, NULL, 0), 0);
 	assert_string_equal(s.message, "a\xc3\xa9" "b\xf0\x9f\x98\x80" "c/\n");
+	/* json-c makes a lone surrogate U+FFFD (the hand-written parser refused the file). */
+	assert_int_equal(parse("{\"pid\":1,\"state\":\"x\",\"message\":\"\\ud800\"}", &s, NULL, 0), 0);
+	assert_string_equal(s.message, "\xef\xbf\xbd");
+	/* ... and takes a raw control character in a string as it is (crash-hotplugctl escapes
+	 * every string it prints to a terminal anyway). */
+	assert_int_equal(parse("{\"pid\":1,\"state\":\"x\",\"message\":\"raw\ttab\"}", &s, NULL, 0), 0);
+	assert_string_equal(s.message, "raw\ttab");
+}
+
+/* What status.json gained: state_since, unprotected_usec and the per-loader tables. */
+static void test_tables(void **state)
+{
+	_cleanup_(freep) char *text = NULL;
+	CtlStatus s, again;
+	size_t len = 0;
+	FILE *f;
+
+	assert_int_equal(parse("{\"pid\":9,\"state\":\"dry-run\",\"state_since\":1700000000000001,"
+			       "\"unprotected_usec\":5,\"reloads_by_loader\":{\"file\":3,\"segments\":0},"
+			       "\"failures_by_reason\":{\"file\":{\"EBUSY\":2,\"ENOMEM\":1},\"segments\":{\"EPERM\":4}}}",
+			       &s, NULL, 0),
+			 0);
+	assert_int_equal(s.state_since_usec, 1700000000000001ULL);
+	assert_int_equal(s.unprotected_usec, 5);
+	assert_int_equal(s.n_reloads_by, 2);
+	assert_string_equal(s.reloads_by[0].loader, "file");
+	assert_int_equal(s.reloads_by[0].count, 3);
+	assert_int_equal(s.n_failures_by, 3);
+	assert_string_equal(s.failures_by[1].loader, "file");
+	assert_string_equal(s.failures_by[1].reason, "ENOMEM");
+	assert_string_equal(s.failures_by[2].loader, "segments");
+	assert_int_equal(s.failures_by[2].count, 4);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(ctl_status_print_json(&s, true, NULL, f), 0);
+	assert_int_equal(fclose(f), 0);
+	/* dry-run is never protected, running or not. */
+	assert_non_null(strstr(text, "\"running\":true,\"protected\":false,"));
+	assert_int_equal(ctl_status_parse(text, len, &again, NULL, 0), 0);
+	assert_memory_equal(&s, &again, sizeof(s));
+}
+
+/* No status file: still an object. */
+static void test_absent_json(void **state)
+{
+	_cleanup_(freep) char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(ctl_status_print_json(NULL, false, "no /run/x/status.json", f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(text, "{\"running\":false,\"protected\":false,\"reason\":\"no /run/x/status.json\"}\n");
 }
 
 static void test_rejects(void **state)
 {
+	static const char nul_after[] = "{\"pid\":1,\"state\":\"x\"}\n\0";
+	static const char nul_inside[] = "{\"pid\":1,\"state\":\"x\0y\"}";
 	static const char *const bad[] = {
 		"",
 		"[]",
@@ -114,9 +170,18 @@ static void test_rejects(void **state)
 		"{\"pid\":1,\"state\":\"x\",}",
 		"{\"pid\":1 \"state\":\"x\"}",
 		"{\"pid\":1,\"state\":\"x\",\"message\":\"\\u0000\"}",
-		"{\"pid\":1,\"state\":\"x\",\"message\":\"\\ud800\"}",
+		"{\"pid\":1,\"state\":\"x\",\"reloads\":18446744073709551615}", /* json-c saturates here */
+		"{\"pid\":1,\"state\":\"x\",\"state_since\":-1}",
+		"{\"pid\":1,\"state\":\"x\",\"reloads_by_loader\":[]}",
+		"{\"pid\":1,\"state\":\"x\",\"reloads_by_loader\":{\"file\":-1}}",
+		"{\"pid\":1,\"state\":\"x\",\"reloads_by_loader\":{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,"
+		"\"g\":1,\"h\":1,\"i\":1}}",
+		"{\"pid\":1,\"state\":\"x\",\"failures_by_reason\":{\"file\":3}}",
+		"{\"pid\":1,\"state\":\"x\",\"failures_by_reason\":{\"file\":{\"EBUSY\":\"2\"}}}",
+		"{\"pid\":1,\"state\":\"x\",\"failures_by_reason\":{\"file\":{\"a reason longer than thirty-two bytes\":1}}}",
+		"{\"pid\":1,\"state\":7}",
+		"{\"pid\":\"1\",\"state\":\"x\"}",
 		"{\"pid\":1,\"state\":\"x\",\"message\":\"\\q\"}",
-		"{\"pid\":1,\"state\":\"x\",\"message\":\"raw\ttab\"}",
 		"{\"pid\":1,\"state\":\"x\",\"n\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}",
 		"{\"pid\":1,\"state\":\"x\",\"n\":tru}",
 	};
@@ -129,6 +194,13 @@ static void test_rejects(void **state)
 			fail_msg("accepted: %s", bad[i]);
 		assert_int_equal(s.pid, 42); /* untouched */
 		assert_true(reason[0] != '\0');
+	}
+	/* NUL bytes read from the file: after the object, inside a string. */
+	{
+		CtlStatus s;
+
+		assert_int_equal(ctl_status_parse(nul_after, sizeof(nul_after) - 1, &s, NULL, 0), -EINVAL);
+		assert_int_equal(ctl_status_parse(nul_inside, sizeof(nul_inside) - 1, &s, NULL, 0), -EINVAL);
 	}
 }
 
@@ -168,7 +240,7 @@ static void test_no_start_time_json(void **state)
 	assert_int_equal(parse("{\"pid\":7,\"state\":\"protected\"}", &s, NULL, 0), 0);
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
-	ctl_status_print_json(&s, false, f);
+	ctl_status_print_json(&s, false, "gone", f);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(strstr(text, "{\"pid\":7,\"running\":false,"));
 	assert_null(strstr(text, "start_time"));
@@ -381,6 +453,8 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_minimal_and_unknown_keys),
 		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_absent_json),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_read_file),
