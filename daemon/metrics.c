@@ -129,5 +129,5 @@ int metrics_write(const char *dir, const StatusRecord *s)
 	if (asprintf(&path, "%s/metrics.prom", dir) < 0)
 		return -ENOMEM;
 	/* The temporary file is metrics.prom.XXXXXX: the collector reads *.prom only. */
-	return loader_write_atomic(path, text, size, 0644);
+	return loader_write_atomic(path, text, size, 0644, NULL);
 }
