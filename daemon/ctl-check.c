@@ -22,6 +22,7 @@ typedef enum Level { LEVEL_OK, LEVEL_INFO, LEVEL_WARN, LEVEL_FAIL } Level;
 typedef struct Check {
 	const char *root;
 	const Config *config;
+	const char *runtime_dir; /* where the daemon runs: DryRunOutput's default is under it */
 	unsigned fails, warns;
 	int crash_hotplug; /* 1 both cpu and memory read 1, 0 otherwise, -1 unknown */
 } Check;
@@ -572,7 +573,7 @@ static void check_trusted_file(Check *c, const char *what, int r, const char *pa
 
 static void check_trust(Check *c)
 {
-	char path[PATH_MAX], why[512];
+	char path[PATH_MAX], why[512], def[PATH_MAX];
 	const char *out = config_dry_run_output(c->config);
 	struct utsname u;
 	struct stat st;
@@ -587,6 +588,11 @@ static void check_trust(Check *c)
 				  sizeof(why));
 	check_trusted_file(c, "initrd", r, path, why);
 
+	/* Unset: the daemon writes under its runtime directory. */
+	if (!out) {
+		snprintf(def, sizeof(def), "%s/dry-run", c->runtime_dir ? c->runtime_dir : "/run/crash-hotplugd");
+		out = def;
+	}
 	/* DryRunOutput is not under the root: the admin's path as it is. Only if it exists
 	 * (the loader creates a missing one) or the dry-run loader is chosen. */
 	if (lstat(out, &st) < 0) {
@@ -614,7 +620,7 @@ static void check_trust(Check *c)
 int ctl_check(const CtlArgs *a)
 {
 	_cleanup_(config_freep) Config *config = NULL;
-	Check c = { .root = a->root, .crash_hotplug = -1 };
+	Check c = { .root = a->root, .runtime_dir = a->runtime_dir, .crash_hotplug = -1 };
 	char quiet[32], delay[32];
 	Diag d = {};
 	int r, err = 0;
