@@ -771,6 +771,9 @@ class Run:
         if self.systemd:
             # As a user would: the unit and udev rules installed by `meson install`.
             self.guest.sh("udevadm control --reload")
+            # The initramfs root is tmpfs (mode 1777); a disk root is 0755, and the daemon
+            # trusts nothing under a world-writable directory.
+            self.guest.sh("chmod 0755 /")
             _, out = self.guest.sh("systemctl enable --now crash-hotplugd.service", timeout=120)
             self.say("guest$ systemctl enable --now crash-hotplugd.service%s" %
                      ((": " + " | ".join(out)) if out else ""))
