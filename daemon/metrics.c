@@ -44,11 +44,24 @@ static void sample_seconds(FILE *out, const char *name, uint64_t usec)
 	fprintf(out, PREFIX "%s %" PRIu64 ".%06" PRIu64 "\n", name, usec / 1000000, usec % 1000000);
 }
 
+/* A family of one unlabelled sample: its HELP, TYPE and value. */
+static void metric(FILE *out, const char *name, const char *type, const char *help, uint64_t v)
+{
+	family(out, name, type, help);
+	sample(out, name, v);
+}
+
+/* The same for a value in microseconds, written as seconds. */
+static void metric_seconds(FILE *out, const char *name, const char *type, const char *help, uint64_t usec)
+{
+	family(out, name, type, help);
+	sample_seconds(out, name, usec);
+}
+
 static void protected_family(FILE *out, bool protected)
 {
-	family(out, "protected", "gauge",
-	       "1 when a crash kernel that matches the topology is loaded (state protected or kernel-managed).");
-	sample(out, "protected", protected);
+	metric(out, "protected", "gauge",
+	       "1 when a crash kernel that matches the topology is loaded (state protected or kernel-managed).", protected);
 }
 
 int metrics_format(const StatusRecord *s, FILE *out)
@@ -85,25 +98,23 @@ int metrics_format(const StatusRecord *s, FILE *out)
 		fprintf(out, "} %" PRIu64 "\n", s->failures_by[i].count);
 	}
 
-	family(out, "repairs_total", "counter",
-	       "Reloads because the kernel's own update of the crash kernel's header could not be trusted.");
-	sample(out, "repairs_total", s->repairs);
-	family(out, "events_total", "counter", "CPU and memory uevents received (an overflow of the queue counts as one).");
-	sample(out, "events_total", s->events_total);
-	family(out, "last_reload_timestamp_seconds", "gauge", "When the last successful load returned (Unix time), 0 for none.");
-	sample_seconds(out, "last_reload_timestamp_seconds", s->last_reload_realtime_usec);
-	family(out, "last_reload_window_seconds", "gauge",
-	       "How long the last load syscall took: the window without a crash kernel.");
-	sample_seconds(out, "last_reload_window_seconds", s->last_reload_syscall_usec);
-	family(out, "unprotected_seconds_total", "counter",
-	       "Time the daemon spent in states other than protected and kernel-managed, up to its last write.");
-	sample_seconds(out, "unprotected_seconds_total", s->unprotected_usec);
-	family(out, "phdrs_used", "gauge", "Program headers the crash kernel's header needs for the topology.");
-	sample(out, "phdrs_used", s->phdrs_used);
-	family(out, "phdrs_capacity", "gauge", "Program headers the loaded header has room for.");
-	sample(out, "phdrs_capacity", s->max_phdrs);
-	family(out, "kernel_managed", "gauge", "1 when the kernel updates the header itself and the daemon guards it.");
-	sample(out, "kernel_managed", streq(s->state, "kernel-managed"));
+	metric(out, "repairs_total", "counter",
+	       "Reloads because the kernel's own update of the crash kernel's header could not be trusted.", s->repairs);
+	metric(out, "events_total", "counter", "CPU and memory uevents received (an overflow of the queue counts as one).",
+	       s->events_total);
+	metric_seconds(out, "last_reload_timestamp_seconds", "gauge",
+		       "When the last successful load returned (Unix time), 0 for none.", s->last_reload_realtime_usec);
+	metric_seconds(out, "last_reload_window_seconds", "gauge",
+		       "How long the last load syscall took: the window without a crash kernel.",
+		       s->last_reload_syscall_usec);
+	metric_seconds(out, "unprotected_seconds_total", "counter",
+		       "Time the daemon spent in states other than protected and kernel-managed, up to its last write.",
+		       s->unprotected_usec);
+	metric(out, "phdrs_used", "gauge", "Program headers the crash kernel's header needs for the topology.",
+	       s->phdrs_used);
+	metric(out, "phdrs_capacity", "gauge", "Program headers the loaded header has room for.", s->max_phdrs);
+	metric(out, "kernel_managed", "gauge", "1 when the kernel updates the header itself and the daemon guards it.",
+	       streq(s->state, "kernel-managed"));
 	return ferror(out) ? -EIO : 0;
 }
 
