@@ -385,15 +385,15 @@ static void enter_kernel_managed(Manager *m, const char *detail)
 static bool kernel_can_take_over(Manager *m, const Topology *t)
 {
 	char unused[256];
+	size_t needed;
 	int cap;
 
 	if (loader_kernel_vtable.probe(m->root, m->config, unused, sizeof(unused)) < 0)
 		return false;
-	cap = loader_kernel_capacity(m->root);
-	if (cap > 0 && loader_kernel_phdrs_needed(t) > (size_t)cap) {
+	if (loader_kernel_room(m->root, t, &needed, &cap) == -ENOSPC) {
 		log_notice("the kernel would update this image's header, but its %d program headers cannot hold "
 			   "%zu: crash-hotplugd keeps reloading itself",
-			   cap, loader_kernel_phdrs_needed(t));
+			   cap, needed);
 		return false;
 	}
 	return true;

@@ -89,6 +89,16 @@ size_t loader_kernel_phdrs_needed(const Topology *t)
 	return (size_t)t->n_possible + 1 + 1 + t->n_ram;
 }
 
+int loader_kernel_room(const char *root, const Topology *t, size_t *ret_needed, int *ret_capacity)
+{
+	int cap = loader_kernel_capacity(root);
+	size_t needed = t ? loader_kernel_phdrs_needed(t) : 0;
+
+	*ret_needed = needed;
+	*ret_capacity = cap;
+	return cap > 0 && needed > (size_t)cap ? -ENOSPC : 0;
+}
+
 /* The guard: 0 when the kernel's own update of its header can be trusted for the change from
  * req->previous to req->topology, else -errno with the reason in res->detail. */
 static int kernel_guard(KernelLoader *k, const LoadRequest *req, LoadResult *res)
@@ -144,11 +154,10 @@ static int kernel_load(Loader *l, const LoadRequest *req, LoadResult *res)
 		loader_set_detail(res, "%s", why);
 		return r;
 	}
-	cap = loader_kernel_capacity(k->root);
+	r = loader_kernel_room(k->root, req->topology, &needed, &cap);
 	res->phdrs_capacity = cap > 0 ? (size_t)cap : 0;
-	needed = req->topology ? loader_kernel_phdrs_needed(req->topology) : 0;
 	res->total_usec = loader_now_usec() - start;
-	if (cap > 0 && needed > (size_t)cap) {
+	if (r == -ENOSPC) {
 		snprintf(res->detail, sizeof(res->detail),
 			 "capacity exceeded: the kernel's header needs %zu program headers (one per possible CPU), "
 			 "it reserved %d",

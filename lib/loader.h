@@ -131,6 +131,11 @@ size_t loader_kernel_phdrs_needed(const Topology *t);
  * crash_elfcorehdr_size / 56), or -errno (-ENOENT: kernel without CONFIG_CRASH_HOTPLUG). */
 int loader_kernel_capacity(const char *root);
 
+/* Whether the kernel's own header has room for t: -ENOSPC if loader_kernel_phdrs_needed(t)
+ * (into *ret_needed) exceeds loader_kernel_capacity() (into *ret_capacity, -errno when
+ * unknown), else 0 (also when the capacity cannot be read). */
+int loader_kernel_room(const char *root, const Topology *t, size_t *ret_needed, int *ret_capacity);
+
 /* "kernel" loader: remember a failure read from /dev/kmsg; the next load() reports it (and
  * fails with -EIO) so the caller can reload with another loader. */
 void loader_kernel_note_failure(Loader *l, const char *msg);
