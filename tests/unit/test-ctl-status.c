@@ -174,8 +174,7 @@ static void test_rejects(void **state)
 		"{\"pid\":1,\"state\":\"x\",\"state_since\":-1}",
 		"{\"pid\":1,\"state\":\"x\",\"reloads_by_loader\":[]}",
 		"{\"pid\":1,\"state\":\"x\",\"reloads_by_loader\":{\"file\":-1}}",
-		"{\"pid\":1,\"state\":\"x\",\"reloads_by_loader\":{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,"
-		"\"g\":1,\"h\":1,\"i\":1}}",
+		"{\"pid\":1,\"state\":\"x\",\"reloads_by_loader\":{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,\"h\":1,\"i\":1}}",
 		"{\"pid\":1,\"state\":\"x\",\"failures_by_reason\":{\"file\":3}}",
 		"{\"pid\":1,\"state\":\"x\",\"failures_by_reason\":{\"file\":{\"EBUSY\":\"2\"}}}",
 		"{\"pid\":1,\"state\":\"x\",\"failures_by_reason\":{\"file\":{\"a reason longer than thirty-two bytes\":1}}}",
@@ -335,8 +334,8 @@ static void test_proc_stat_rejects(void **state)
 		"7 (crash-hotplugd) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 -42 0\n",
 		"7 (crash-hotplugd) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 4x2 0\n",
 		"7 (crash-hotplugd) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 18446744073709551616 0\n",
-		"7 (0123456789012345678901234567890123456789012345678901234567890123) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 "
-		"0 20 0 1 0 42 0\n", /* a name longer than any the kernel shows */
+		/* a name longer than any the kernel shows */
+		"7 (0123456789012345678901234567890123456789012345678901234567890123) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42 0\n",
 	};
 	static const char nul[] = "7 (a\0b) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42 0\n";
 	CtlProc p = { .state = '?' };
