@@ -563,7 +563,7 @@ static int cmd_status(const CtlArgs *a)
 	char sz[32], when[96], d1[32], d2[32], why[PATH_MAX + 1280];
 	char state[CTL_ESCAPED_SIZE(sizeof(s.state))], message[CTL_ESCAPED_SIZE(sizeof(s.message))],
 		loader[CTL_ESCAPED_SIZE(sizeof(s.loader))], repair[CTL_ESCAPED_SIZE(sizeof(s.last_repair))],
-		kmap[CTL_ESCAPED_SIZE(sizeof(s.kernel_map))];
+		kmap[CTL_ESCAPED_SIZE(sizeof(s.kernel_map))], cerr[CTL_ESCAPED_SIZE(sizeof(s.config_error))];
 	bool running;
 	int r, exit_code;
 
@@ -616,6 +616,9 @@ static int cmd_status(const CtlArgs *a)
 		printf("  %s\n", ctl_escape(s.message, message, sizeof(message)));
 	if (s.state_since_usec > 0)
 		printf("  Since:        %s\n", format_time(s.state_since_usec, when, sizeof(when)));
+	if (s.config_error[0])
+		printf("  Config:       REFUSED at the last reload, the previous one stays in use: %s\n",
+		       ctl_escape(s.config_error, cerr, sizeof(cerr)));
 	printf("  Loader:       %s\n", s.loader[0] ? ctl_escape(s.loader, loader, sizeof(loader)) : "-");
 	printf("  Topology:     %" PRIu64 " CPUs, %" PRIu64 " RAM ranges, %s; fingerprint %016" PRIx64 "\n", s.cpus,
 	       s.ram_ranges, ctl_format_bytes(s.ram_bytes, sz, sizeof(sz)), s.fingerprint);

@@ -180,6 +180,8 @@ static int load_config(Manager *m, Config **ret)
 	r = config_load(m->root, m->config_path, on_config_warning, m, &c, &d);
 	if (r < 0) {
 		log_full(LOG_ERR, MSGID_CONFIG_REJECTED, NULL, "%s", diag_format(&d, where, sizeof(where)));
+		/* The same line for status.json, shortened to its field if need be. */
+		(void)diag_format(&d, m->status.config_error, sizeof(m->status.config_error));
 		return r;
 	}
 	if (m->loader_override >= 0)
@@ -817,8 +819,10 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 	log_info("SIGHUP: reloading the configuration");
 	if (load_config(m, &c) < 0) {
 		log_error("keeping the previous configuration");
+		publish(m, NULL); /* status.json shows why until a good one is read */
 		return 0;
 	}
+	m->status.config_error[0] = '\0';
 	reload = load_settings_differ(m->config, c);
 	config_free(m->config);
 	m->config = TAKE_PTR(c);

@@ -167,6 +167,7 @@ int status_json_format(const StatusRecord *s, const StatusJsonVerdict *v, char *
 	ok = ok && add(o, "kernel_map", json_object_new_string(s->kernel_map));
 	ok = ok && add(o, "fingerprint", json_object_new_string(fingerprint));
 	ok = ok && add(o, "last_repair", json_object_new_string(s->last_repair));
+	ok = ok && add(o, "config_error", json_object_new_string(s->config_error));
 	ok = ok && add(o, "message", json_object_new_string(s->message));
 	if (!ok || add_tables(o, s) < 0)
 		return -ENOMEM;
@@ -289,7 +290,7 @@ static const struct {
 	const char *key;
 	size_t offset, size; /* size 0: an integer */
 } fields[] = {
-	S(state), S(loader), S(message), S(last_repair), S(kernel_map),
+	S(state), S(loader), S(message), S(last_repair), S(kernel_map), S(config_error),
 	U(start_time, "start_time"), U(state_since_usec, "state_since"), U(unprotected_usec, "unprotected_usec"),
 	U(reloads, "reloads"), U(repairs, "repairs"), U(failures, "failures"), U(events_total, "events_total"),
 	U(last_burst_events, "last_burst_events"), U(last_reload_realtime_usec, "last_reload_realtime_usec"),

@@ -43,6 +43,8 @@ typedef struct StatusRecord {
 	uint64_t repairs;     /* reloads that repaired the kernel's own header */
 	char last_repair[256];
 	char kernel_map[16];  /* kcore or guessed */
+	char config_error[512]; /* the last SIGHUP's configuration was refused (file:line: reason), the
+				 * previous one kept; "" when the last reload of it was good */
 	char message[704];
 	/* "reloads_by_loader": {"file": 3, ...} */
 	struct {

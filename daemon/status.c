@@ -145,6 +145,7 @@ void status_to_record(const Status *s, StatusRecord *ret)
 	set_string(r.loader, sizeof(r.loader), s->loader ? s->loader : "none");
 	set_string(r.kernel_map, sizeof(r.kernel_map), s->kernel_map ? s->kernel_map : "unknown");
 	set_string(r.last_repair, sizeof(r.last_repair), s->last_repair);
+	set_string(r.config_error, sizeof(r.config_error), s->config_error);
 	set_string(r.message, sizeof(r.message), s->message);
 	/* Every loader that loads (kernel never does), 0 included: a counter is there from the start. */
 	for (LoaderKind k = LOADER_SEGMENTS; k < _LOADER_MAX && r.n_reloads_by < STATUS_MAX_LOADERS; k++) {

@@ -34,6 +34,7 @@ typedef struct Status {
 	uint64_t repairs;                /* reloads because the kernel's own update could not be trusted */
 	char last_repair[256];           /* why the last repair happened, "" for none */
 	const char *kernel_map;          /* "kcore", or "guessed" (PAGE_OFFSET/text without /proc/kcore) */
+	char config_error[512];          /* why the last configuration reload was refused, "" when it was not */
 	char message[640];               /* human status line, also sent as STATUS= */
 } Status;
 

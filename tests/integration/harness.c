@@ -507,24 +507,31 @@ bool harness_status(Harness *h, const char *key, uint64_t *ret)
 	return ok;
 }
 
-bool harness_status_state(Harness *h, char *buf, size_t size)
+bool harness_status_string(Harness *h, const char *key, char *buf, size_t size)
 {
-	char *text = read_status(h), *at, *end;
+	char *text = read_status(h), *needle, *at, *end;
 	bool ok = false;
 
 	if (!text)
 		return false;
-	at = strstr(text, "\"state\":\"");
+	needle = g_strdup_printf("\"%s\":\"", key);
+	at = strstr(text, needle);
 	if (at) {
-		at += strlen("\"state\":\"");
+		at += strlen(needle);
 		end = strchr(at, '"');
 		if (end) {
 			snprintf(buf, size, "%.*s", (int)(end - at), at);
 			ok = true;
 		}
 	}
+	g_free(needle);
 	g_free(text);
 	return ok;
+}
+
+bool harness_status_state(Harness *h, char *buf, size_t size)
+{
+	return harness_status_string(h, "state", buf, size);
 }
 
 bool harness_wait_status(Harness *h, const char *key, uint64_t value, int timeout_ms)

@@ -72,6 +72,8 @@ bool harness_wait_notify(Harness *h, size_t after, const char *needle, int timeo
 
 /* A number from status.json; false if absent or unreadable. */
 bool harness_status(Harness *h, const char *key, uint64_t *ret);
+/* A string from status.json (no escapes in it) into buf; false if absent or unreadable. */
+bool harness_status_string(Harness *h, const char *key, char *buf, size_t size);
 /* status.json's "state" into buf. */
 bool harness_status_state(Harness *h, char *buf, size_t size);
 /* Waits until status.json has key >= value. */

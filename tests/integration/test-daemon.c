@@ -499,6 +499,8 @@ static void test_bad_config_on_sighup(void **state)
 	Harness *h = *state;
 	size_t mark;
 	char *out2 = g_build_filename(h->root, "test", "out2", NULL), *body, *plan;
+	const char *mem = harness_add_memory(h, 40);
+	char err[512], cur[32], *old_plan;
 
 	dry_run_config(h, 200, 2000);
 	assert_true(harness_start(h, NULL));
@@ -512,18 +514,38 @@ static void test_bad_config_on_sighup(void **state)
 	assert_true(harness_log_contains(h, "crash-hotplugd.conf:3:")); /* [Daemon], Loader=, MaxPhdrs= */
 	assert_true(harness_log_contains(h, "keeping the previous configuration"));
 	assert_int_equal(status_of(h, "reloads"), 1);
+	/* status.json says why, and the daemon goes on as it was. */
+	assert_true(harness_status_string(h, "config_error", err, sizeof(err)));
+	assert_non_null(strstr(err, "crash-hotplugd.conf:3:"));
+	assert_true(harness_status_state(h, cur, sizeof(cur)));
+	assert_string_equal(cur, "dry-run");
 
-	/* A good change still applies: a new output directory means a reload into it. */
+	/* The previous configuration is the one in force: a hotplug reloads into its output
+	 * directory (the refused file names none, which would be the runtime directory's). */
+	old_plan = g_build_filename(h->out_dir, "plan", NULL);
+	assert_int_equal(unlink(old_plan), 0);
+	assert_true(harness_wait_log(h, "rescan after the load", 1, 10000));
+	harness_add_ram(h);
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_status(h, "reloads", 2, 5000));
+	assert_true(g_file_test(old_plan, G_FILE_TEST_EXISTS));
+
+	/* A good change still applies: a new output directory means a reload into it, and the
+	 * refusal is cleared. */
 	body = g_strdup_printf("Loader=dry-run\nDryRunOutput=%s\nCommandLine=console=ttyS0\n", out2);
 	harness_config(h, body);
 	mark = strlen(h->notified);
 	harness_signal(h, SIGHUP);
 	assert_true(harness_wait_notify(h, mark, "READY=1", 5000));
-	assert_true(harness_wait_status(h, "reloads", 2, 5000));
+	assert_true(harness_wait_status(h, "reloads", 3, 5000));
 	plan = g_build_filename(out2, "plan", NULL);
 	assert_true(g_file_test(plan, G_FILE_TEST_EXISTS));
+	assert_true(harness_status_string(h, "config_error", err, sizeof(err)));
+	assert_string_equal(err, "");
+	mark = strlen(h->notified);
 	assert_int_equal(harness_stop(h), 0);
-	assert_true(harness_wait_notify(h, 0, "STOPPING=1", 1000) || true);
+	assert_true(harness_wait_notify(h, mark, "STOPPING=1", 1000));
+	g_free(old_plan);
 	g_free(plan);
 	g_free(body);
 	g_free(out2);
