@@ -43,8 +43,9 @@ static void help(void)
 	       "           --output; \"-o -\" writes to standard output.\n"
 	       "  check    Validate the configuration, then probe the system: kexec available, crash\n"
 	       "           memory reserved, a crash kernel loaded, lockdown, the kernel's own\n"
-	       "           crash_hotplug support, header capacity, and distribution udev rules that\n"
-	       "           would reload over the daemon. Every problem comes with its fix. Reads\n"
+	       "           crash_hotplug support, header capacity, distribution udev rules that\n"
+	       "           would reload over the daemon, and what the running daemon reports (an\n"
+	       "           UNPROTECTED daemon is a problem). Every problem comes with its fix. Reads\n"
 	       "           files only; never calls kexec.\n"
 	       "  status   Show what the running daemon publishes in RUNTIME-DIR/status.json (or,\n"
 	       "           with --format=prometheus, as metrics). The\n"
@@ -62,7 +63,7 @@ static void help(void)
 	       "                          (show, header, check)\n"
 	       "  -o, --output=FILE       Where header writes its buffer (header; required)\n"
 	       "      --runtime-dir=DIR   Where the daemon publishes status.json\n"
-	       "                          (default " DEFAULT_RUNTIME_DIR "; status, reload)\n"
+	       "                          (default " DEFAULT_RUNTIME_DIR "; status, reload, check)\n"
 	       "      --json              Machine-readable output (show, status)\n"
 	       "      --format=FORMAT     status: text (default), json (as --json) or prometheus\n"
 	       "                          (the metrics the daemon writes to metrics.prom)\n"
@@ -488,34 +489,51 @@ static const char *pid_reason(const CtlStatus *s, const PidVerdict *v, char *buf
 }
 
 /* Reads RUNTIME-DIR/status.json into s: an exit code, with why (printable) when it is not
- * CTL_EXIT_OK, also said on stderr. */
-static int read_status(const CtlArgs *a, CtlStatus *s, char *why, size_t why_size)
+ * CTL_EXIT_OK. */
+static int read_status_quiet(const CtlArgs *a, CtlStatus *s, char *why, size_t why_size)
 {
 	char path[PATH_MAX], reason[256], escaped[CTL_ESCAPED_SIZE(sizeof(reason))];
 	int r;
 
 	if (snprintf(path, sizeof(path), "%s/status.json", a->runtime_dir) >= (int)sizeof(path)) {
 		snprintf(why, why_size, "--runtime-dir too long");
-		fprintf(stderr, "error: %s\n", why);
 		return CTL_EXIT_USAGE;
 	}
 	r = ctl_status_read(path, s, reason, sizeof(reason));
 	if (r == -ENOENT) {
 		snprintf(why, why_size, "no %s", path);
-		fprintf(stderr, "%s is not running (%s)\n", DAEMON_NAME, why);
 		return CTL_EXIT_NOT_RUNNING;
 	}
-	if (r == -EINVAL) {
-		/* The reason may quote the file. */
+	if (r == -EINVAL) /* the reason may quote the file */
 		snprintf(why, why_size, "%s: malformed: %s", path, ctl_escape(reason, escaped, sizeof(escaped)));
-		fprintf(stderr, "error: %s\n", why);
-		return CTL_EXIT_FAILURE;
-	}
-	if (r < 0) {
+	else if (r < 0)
 		snprintf(why, why_size, "%s: %s", path, strerror(-r));
+	return r < 0 ? CTL_EXIT_FAILURE : CTL_EXIT_OK;
+}
+
+/* read_status_quiet(), with why also said on stderr. */
+static int read_status(const CtlArgs *a, CtlStatus *s, char *why, size_t why_size)
+{
+	int r = read_status_quiet(a, s, why, why_size);
+
+	if (r == CTL_EXIT_NOT_RUNNING)
+		fprintf(stderr, "%s is not running (%s)\n", DAEMON_NAME, why);
+	else if (r != CTL_EXIT_OK)
 		fprintf(stderr, "error: %s\n", why);
-		return CTL_EXIT_FAILURE;
-	}
+	return r;
+}
+
+int ctl_daemon_read(const CtlArgs *a, CtlStatus *s, bool *running, char *why, size_t why_size)
+{
+	PidVerdict v;
+	int r = read_status_quiet(a, s, why, why_size);
+
+	*running = false;
+	if (r != CTL_EXIT_OK)
+		return r;
+	pid_verify(s, &v);
+	*running = v.check == CTL_PID_DAEMON;
+	pid_reason(s, &v, why, why_size);
 	return CTL_EXIT_OK;
 }
 
@@ -735,7 +753,7 @@ static const struct {
 } commands[] = {
 	{ "show", cmd_show, OPT_ROOT | OPT_CONFIG | OPT_JSON },
 	{ "header", cmd_header, OPT_ROOT | OPT_CONFIG | OPT_OUTPUT },
-	{ "check", ctl_check, OPT_ROOT | OPT_CONFIG },
+	{ "check", ctl_check, OPT_ROOT | OPT_CONFIG | OPT_RUNTIME_DIR },
 	{ "status", cmd_status, OPT_RUNTIME_DIR | OPT_JSON | OPT_FORMAT },
 	{ "reload", cmd_reload, OPT_RUNTIME_DIR },
 };

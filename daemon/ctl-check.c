@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "ctl-status.h"
 #include "ctl.h"
 #include "loader.h"
 #include "elfcorehdr.h"
@@ -234,6 +235,33 @@ static void check_loaded(Check *c)
 		report(c, LEVEL_FAIL, "crash kernel", "not loaded, and nothing will load one (LoadOnStart=no or Loader=dry-run)");
 		fix("set LoadOnStart=yes, or let the distribution's kdump service load it first");
 	}
+}
+
+/* What the running daemon says of this machine, so that check and status never disagree: a
+ * daemon that reports UNPROTECTED is a problem. One that does not run is only noted: check
+ * is also what to run before starting it. */
+static void check_daemon(Check *c, const CtlArgs *a)
+{
+	char why[PATH_MAX + 1280], msg[CTL_ESCAPED_SIZE(sizeof(((StatusRecord *)0)->message))],
+		cerr[CTL_ESCAPED_SIZE(sizeof(((StatusRecord *)0)->config_error))];
+	StatusRecord s;
+	bool running;
+	int r = ctl_daemon_read(a, &s, &running, why, sizeof(why));
+
+	if (r != CTL_EXIT_OK || !running) {
+		report(c, LEVEL_INFO, "daemon", "not running (%s): nothing reloads the crash kernel after a hotplug", why);
+		return;
+	}
+	ctl_escape(s.message, msg, sizeof(msg));
+	if (daemon_state_is_protected(s.state))
+		report(c, LEVEL_OK, "daemon", "pid %" PRId64 ": %s", s.pid, msg);
+	else if (streq(s.state, "unprotected"))
+		report(c, LEVEL_FAIL, "daemon", "pid %" PRId64 " reports %s", s.pid, msg);
+	else
+		report(c, LEVEL_INFO, "daemon", "pid %" PRId64 " is %s: %s", s.pid, s.state, msg);
+	if (s.config_error[0])
+		report(c, LEVEL_WARN, "daemon config", "the last reload of the configuration was refused, the daemon "
+		       "runs with the previous one: %s", ctl_escape(s.config_error, cerr, sizeof(cerr)));
 }
 
 static void check_lockdown(Check *c)
@@ -558,8 +586,9 @@ static void fix_trust(const char *file)
 	fix("chown root: %s && chmod go-w %s", file, file);
 }
 
-/* A kernel or initrd found (resolve r, path in buf): refused if not root's alone. */
-static void check_trusted_file(Check *c, const char *what, int r, const char *path, const char *why)
+/* A kernel or initrd found (resolve r, path in buf): refused if not root's alone. configured:
+ * named by Kernel=/Initrd= (a default that is not found is the loader's choice to make). */
+static void check_trusted_file(Check *c, const char *what, bool configured, int r, const char *path, const char *why)
 {
 	Diag d = {};
 
@@ -569,6 +598,11 @@ static void check_trusted_file(Check *c, const char *what, int r, const char *pa
 			fix_trust(d.file);
 	} else if (r == 0 && path[0])
 		report(c, LEVEL_OK, what, "%s: owned by root, writable by root only (and every directory to it)", path);
+	else if (r < 0 && configured)
+		/* Gone from disk: a running Loader=file still loads the copy it holds open, nothing
+		 * else can (kexec-tools, a restarted daemon, the next boot's kdump). */
+		report(c, LEVEL_WARN, what, "%s: a running daemon with Loader=file reloads the copy it holds open; "
+		       "kexec-tools, a restart and the next boot cannot load it", why);
 }
 
 static void check_trust(Check *c)
@@ -582,11 +616,11 @@ static void check_trust(Check *c)
 
 	r = loader_resolve_kernel(c->root, c->config, uname(&u) == 0 ? u.release : "unknown", path, sizeof(path), why,
 				  sizeof(why));
-	check_trusted_file(c, "kernel", r, path, why);
+	check_trusted_file(c, "kernel", c->config->kernel, r, path, why);
 	path[0] = '\0';
 	r = loader_resolve_initrd(c->root, c->config, uname(&u) == 0 ? u.release : "unknown", path, sizeof(path), why,
 				  sizeof(why));
-	check_trusted_file(c, "initrd", r, path, why);
+	check_trusted_file(c, "initrd", c->config->initrd, r, path, why);
 
 	/* Unset: the daemon writes under its runtime directory. */
 	if (!out) {
@@ -648,6 +682,7 @@ int ctl_check(const CtlArgs *a)
 	check_kexec(&c);
 	check_crash_region(&c);
 	check_loaded(&c);
+	check_daemon(&c, a);
 	check_lockdown(&c);
 	check_crash_hotplug(&c);
 	check_topology(&c);

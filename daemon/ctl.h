@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config.h"
+#include "status-json.h"
 
 /* Exit codes, documented in --help and crash-hotplugctl(8); scripts rely on them. */
 enum {
@@ -35,6 +36,11 @@ typedef struct CtlArgs {
  * CTL_EXIT_OK with *ret set, or CTL_EXIT_CONFIG with, if ret_diag is not NULL, the error in
  * *ret_diag and its -errno in *ret_err (-EPERM: a file or directory is not root's alone). */
 int ctl_load_config(const CtlArgs *a, Config **ret, Diag *ret_diag, int *ret_err);
+
+/* The daemon's status.json under a->runtime_dir into *s and whether its pid is the daemon
+ * that wrote it (*running); CTL_EXIT_OK, or CTL_EXIT_NOT_RUNNING (no file) / CTL_EXIT_FAILURE
+ * (unreadable, malformed) with why filled (printable text); nothing is printed. */
+int ctl_daemon_read(const CtlArgs *a, StatusRecord *s, bool *running, char *why, size_t why_size);
 
 /* `crash-hotplugctl check`: returns an exit code. */
 int ctl_check(const CtlArgs *a);

@@ -330,6 +330,26 @@ has "$WORK/err" 'started at' "reload says the pid was reused"
 not_signalled "$FAKE_PID" "reload sends no signal to a reused pid"
 fake_stop
 
+# check says what the daemon says: UNPROTECTED is a problem (as status's exit 3), a refused
+# configuration a warning.
+fake_start
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," unprotected \
+	'UNPROTECTED: no loader could load a crash kernel: kexec_file_load of /boot/vmlinuz: Invalid argument'
+run 5 "check fails while the daemon reports UNPROTECTED" check --root "$ROOT" --runtime-dir "$RUN"
+has "$WORK/out" '^FAIL  daemon +pid [0-9]+ reports UNPROTECTED: no loader could load' "check quotes the daemon's UNPROTECTED"
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," protected
+sed -i 's|"fingerprint"|"config_error":"/etc/crash-hotplugd.conf:3: MaxPhdrs=x: not a number",&|' "$RUN/status.json"
+run 0 "check passes while the daemon protects" check --root "$ROOT" --runtime-dir "$RUN"
+has "$WORK/out" '^ok    daemon +pid [0-9]+: protected: 2 CPUs' "check shows that the daemon protects"
+has "$WORK/out" '^warn  daemon config +the last reload .* refused.*crash-hotplugd.conf:3: MaxPhdrs=x' \
+	"check shows a refused configuration"
+run 0 "status with a refused configuration" status --runtime-dir "$RUN"
+has "$WORK/out" '^  Config: +REFUSED at the last reload.*crash-hotplugd.conf:3: MaxPhdrs=x' \
+	"status shows a refused configuration"
+fake_stop
+run 0 "check without a daemon" check --root "$ROOT" --runtime-dir "$RUN"
+has "$WORK/out" '^info  daemon +not running' "check notes that no daemon runs"
+
 # A hostile status file: control characters in its strings reach the terminal escaped.
 fake_start
 status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," 'protected\u001b[2J' \
