@@ -3,8 +3,16 @@
  * header; ours only decides that a reload is needed. Kernel and initrd are opened once and
  * kept: the kernel reads them from offset 0 whatever the file position, so a reload is one
  * syscall with nothing to prepare. There is no unload before the load: the syscall replaces
- * the image itself, and that one call is the whole window without a crash kernel. */
+ * the image itself, and that one call is the whole window without a crash kernel. It frees
+ * the loaded image before it parses the new kernel, though, so a kernel it cannot load would
+ * leave none: on x86_64 the kernel is checked as a bzImage first and refused here instead. */
+#include <sys/mman.h>
+
 #include "loader-internal.h"
+
+#if defined(__x86_64__)
+#include "x86/bzimage.h"
+#endif
 
 typedef struct FileLoader {
 	Loader base;
@@ -110,6 +118,31 @@ static const char *file_file(Loader *l, size_t i)
 	return loader_kernel_initrd_file(f->kernel.path, f->initrd.path, i);
 }
 
+/* 0 if the held kernel is an image kexec_file_load can load (x86_64: a 64-bit relocatable
+ * bzImage), -ENOEXEC (or -errno from reading it) with d saying why. */
+static int file_check_kernel(const FileLoader *f, Diag *d)
+{
+#if defined(__x86_64__)
+	BzImage b;
+	struct stat st;
+	void *p;
+	int r;
+
+	if (fstat(f->kernel.fd, &st) < 0)
+		return diag_set(d, errno, f->kernel.path, 0, "cannot stat: %s", strerror(errno));
+	if (st.st_size == 0)
+		return diag_set(d, ENOEXEC, f->kernel.path, 0, "is empty: not a bzImage");
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, f->kernel.fd, 0);
+	if (p == MAP_FAILED)
+		return diag_set(d, errno, f->kernel.path, 0, "cannot map: %s", strerror(errno));
+	r = bzimage_parse(p, (size_t)st.st_size, f->kernel.path, &b, d);
+	(void)munmap(p, (size_t)st.st_size);
+	return r;
+#else
+	return 0;
+#endif
+}
+
 static int file_load(Loader *l, const LoadRequest *req, LoadResult *res)
 {
 	FileLoader *f = (FileLoader *)l;
@@ -129,6 +162,12 @@ static int file_load(Loader *l, const LoadRequest *req, LoadResult *res)
 	if (held_file_trusted(&f->kernel, &d) < 0 || held_file_trusted(&f->initrd, &d) < 0) {
 		loader_set_detail(res, "refusing to load: %s %s (chown root: and chmod go-w it)", d.file, d.reason);
 		return -EPERM;
+	}
+	r = file_check_kernel(f, &d);
+	if (r < 0) {
+		loader_set_detail(res, "refusing to load %s: %s; the crash kernel loaded before is kept", d.file,
+				  d.reason);
+		return (int)r;
 	}
 
 	t0 = loader_now_usec();

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../unit/bzimage-fixture.h"
 #include "harness.h"
 
 extern char **environ;
@@ -101,17 +102,23 @@ static void mkdir_parents(const char *path)
 	g_free(dir);
 }
 
-void harness_write(Harness *h, const char *rel, const char *content)
+/* rel under the root with size bytes of data (-1: a string). */
+static void write_data(Harness *h, const char *rel, const char *data, gssize size)
 {
 	char *p = g_build_filename(h->root, rel, NULL);
 	GError *err = NULL;
 
 	mkdir_parents(p);
-	if (!g_file_set_contents(p, content, -1, &err)) {
+	if (!g_file_set_contents(p, data, size, &err)) {
 		fprintf(stderr, "writing %s: %s\n", p, err->message);
 		abort();
 	}
 	g_free(p);
+}
+
+void harness_write(Harness *h, const char *rel, const char *content)
+{
+	write_data(h, rel, content, -1);
 }
 
 static char *fixture_read(const char *rel)
@@ -202,7 +209,14 @@ void harness_setup(Harness *h)
 	harness_write(h, "sys/kernel/kexec_crash_size", "268435456\n");
 	harness_write(h, "sys/devices/system/cpu/crash_hotplug", "0\n");
 	harness_write(h, "sys/devices/system/memory/crash_hotplug", "0\n");
-	harness_write(h, "boot/vmlinuz-test", "not really a kernel\n");
+	{
+		/* A synthetic bzImage: Loader=file refuses anything else before its (faked) load. */
+		size_t size;
+		uint8_t *k = fake_bzimage(4096, &size);
+
+		write_data(h, "boot/vmlinuz-test", (const char *)k, (gssize)size);
+		free(k);
+	}
 	harness_write(h, "boot/initrd.img-test", "not really an initrd\n");
 	add_cpu(h, 0);
 	add_cpu(h, 1);

@@ -287,9 +287,13 @@ static void test_kernel_capacity_exceeded_falls_back(void **state)
 {
 	Harness *h = *state;
 
+	/* The test kernel is a bzImage segments would load: its load fails here, so that file
+	 * is the next to try. */
+	const char *const args[] = { "--fault=load:ENOEXEC", NULL };
+
 	/* 5 phdrs: the kernel's header needs possible CPUs + 2 + RAM ranges, more. */
 	kernel_mode_setup(h, "280\n");
-	assert_true(harness_start(h, NULL));
+	assert_true(harness_start(h, args));
 	/* The kernel's header cannot hold the topology: a full reload, segments preferred (its
 	 * header is ours, MaxPhdrs), then file. */
 	assert_true(harness_wait_status(h, "reloads", 1, 5000));
@@ -419,14 +423,15 @@ static void test_failed_load_then_topology_back_reloads(void **state)
 static void test_enomem_falls_back(void **state)
 {
 	Harness *h = *state;
-	const char *const args[] = { "--fault=file_load:ENOMEM", NULL };
+	const char *const args[] = { "--fault=load:ENOEXEC,file_load:ENOMEM", NULL };
 	char *text = NULL, *path;
 
 	file_config(h, "auto");
 	assert_true(harness_start(h, args));
-	/* 5 attempts with backoff (0.1 + 0.2 + 0.4 + 0.8 s), then kexec-tools. */
+	/* segments fails once (ENOEXEC is not retried); file 5 times with backoff (0.1 + 0.2 +
+	 * 0.4 + 0.8 s), then kexec-tools. */
 	assert_true(harness_wait_status(h, "reloads", 1, 10000));
-	assert_int_equal(status_of(h, "failures"), 5);
+	assert_int_equal(status_of(h, "failures"), 6);
 	assert_true(harness_log_contains(h, "ENOMEM"));
 	assert_true(harness_log_contains(h, "falling back from loader file to kexec-tools"));
 	assert_true(harness_log_contains(h, "reloaded with kexec-tools"));
@@ -441,15 +446,16 @@ static void test_enomem_falls_back(void **state)
 static void test_eperm_unprotected(void **state)
 {
 	Harness *h = *state;
-	const char *const args[] = { "--fault=file_load:EPERM,run:1", NULL };
+	const char *const args[] = { "--fault=load:ENOEXEC,file_load:EPERM,run:1", NULL };
 	const char *mem = harness_add_memory(h, 40);
 	char *text = NULL, *path;
 
 	file_config(h, "auto");
 	assert_true(harness_start(h, args));
 	assert_true(harness_wait_state(h, "unprotected", 5000));
-	/* EPERM is not retried: one file failure, one kexec-tools failure. */
-	assert_int_equal(status_of(h, "failures"), 2);
+	/* Neither ENOEXEC nor EPERM is retried: one failure each of segments, file and
+	 * kexec-tools. */
+	assert_int_equal(status_of(h, "failures"), 3);
 	assert_int_equal(status_of(h, "reloads"), 0);
 	assert_true(harness_log_contains(h, "EPERM: kexec load refused"));
 	assert_true(harness_log_contains(h, "CRITICAL: UNPROTECTED"));
@@ -459,7 +465,7 @@ static void test_eperm_unprotected(void **state)
 	assert_non_null(strstr(text, "\"message\":\"UNPROTECTED"));
 	/* It keeps trying on the next event. */
 	harness_uevent(h, mem, "online");
-	assert_true(harness_wait_status(h, "failures", 4, 10000));
+	assert_true(harness_wait_status(h, "failures", 5, 10000));
 	assert_int_equal(harness_stop(h), 0);
 	g_free(text);
 	g_free(path);

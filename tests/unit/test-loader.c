@@ -17,6 +17,7 @@
 #include "loader.h"
 #include "path.h"
 #include "../proc-scan.h"
+#include "bzimage-fixture.h"
 
 typedef struct Recorder {
 	unsigned file_loads, runs;
@@ -75,7 +76,7 @@ typedef struct Fixture {
 	Config c;
 } Fixture;
 
-static void put(Fixture *f, const char *rel, const char *text)
+static void put_data(Fixture *f, const char *rel, const void *data, size_t size)
 {
 	char path[PATH_MAX], *slash;
 	FILE *fp;
@@ -88,8 +89,23 @@ static void put(Fixture *f, const char *rel, const char *text)
 	}
 	fp = fopen(path, "we");
 	assert_non_null(fp);
-	fputs(text, fp);
+	assert_int_equal(fwrite(data, 1, size, fp), size);
 	assert_int_equal(fclose(fp), 0);
+}
+
+static void put(Fixture *f, const char *rel, const char *text)
+{
+	put_data(f, rel, text, strlen(text));
+}
+
+/* A kernel the file loader accepts: a synthetic bzImage (bzimage-fixture.h). */
+static void put_kernel(Fixture *f, const char *rel)
+{
+	size_t size;
+	uint8_t *k = fake_bzimage(4096, &size);
+
+	put_data(f, rel, k, size);
+	free(k);
 }
 
 static int setup(void **state)
@@ -100,7 +116,7 @@ static int setup(void **state)
 	umask(022); /* the trust checks refuse group- and world-writable files */
 	snprintf(f->root, sizeof(f->root), "%s/test-loader-XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
 	assert_non_null(mkdtemp(f->root));
-	put(f, "/boot/vmlinuz-t", "kernel");
+	put_kernel(f, "/boot/vmlinuz-t");
 	put(f, "/boot/initrd-t", "initrd");
 	put(f, "/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 crashkernel=256M quiet\n");
 	put(f, "/sys/kernel/kexec_crash_size", "268435456\n");
@@ -217,13 +233,28 @@ static void test_file_loader_keeps_fds(void **state)
 	assert_int_equal(f->rec.kernel_fd, first_fd);
 
 	/* A package update renames a new kernel over the old one: the next load notices. */
-	put(f, "/boot/vmlinuz-t.new", "new kernel");
+	put_kernel(f, "/boot/vmlinuz-t.new");
 	path_join(f->root, "/boot/vmlinuz-t", path, sizeof(path));
 	path_join(f->root, "/boot/vmlinuz-t.new", newpath, sizeof(newpath));
 	assert_int_equal(rename(newpath, path), 0);
 	assert_int_equal(l->vtable->load(l, &req, &res), 0);
 	assert_int_not_equal(f->rec.kernel_ino, first_ino);
 	assert_int_equal(f->rec.file_loads, 3);
+
+#if defined(__x86_64__)
+	/* Something that is not a kernel renamed over it is refused before the syscall: the
+	 * kernel would free the loaded crash kernel first and be left with none. */
+	put(f, "/boot/vmlinuz-t.new", "not a kernel, 8 MiB of noise in real life");
+	assert_int_equal(rename(newpath, path), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), -ENOEXEC);
+	assert_int_equal(f->rec.file_loads, 3);
+	assert_non_null(strstr(res.detail, "refusing to load /boot/vmlinuz-t: "));
+	assert_non_null(strstr(res.detail, "the crash kernel loaded before is kept"));
+	put_kernel(f, "/boot/vmlinuz-t.new");
+	assert_int_equal(rename(newpath, path), 0);
+	assert_int_equal(l->vtable->load(l, &req, &res), 0);
+	assert_int_equal(f->rec.file_loads, 4);
+#endif
 
 	/* Failures carry what the errno means. */
 	f->rec.fail_errno = EADDRNOTAVAIL;
