@@ -118,10 +118,16 @@ static int kexec_tools_load(Loader *l, const LoadRequest *req, LoadResult *res)
 		return loader_fail(res, ENAMETOOLONG, "kexec-tools");
 	/* kexec opens the files by name at each load: check them (and their directories) each
 	 * time, as they are now. */
-	if (trust_check_path(k->root, k->in.kernel, &d) < 0 ||
-	    (k->in.initrd[0] && trust_check_path(k->root, k->in.initrd, &d) < 0)) {
+	r = trust_check_path(k->root, k->in.kernel, &d);
+	if (r >= 0 && k->in.initrd[0])
+		r = trust_check_path(k->root, k->in.initrd, &d);
+	if (r == -EPERM) {
 		loader_set_detail(res, "refusing to load: %s %s (chown root: and chmod go-w it)", d.file, d.reason);
-		return -EPERM;
+		return r;
+	}
+	if (r < 0) { /* gone from disk, or unreadable: kexec could not open it either */
+		loader_set_detail(res, "cannot load: %s %s", d.file, d.reason);
+		return r;
 	}
 	if (asprintf(&append_arg, "--append=%s", k->in.cmdline) < 0 ||
 	    (k->in.initrd[0] && asprintf(&initrd_arg, "--initrd=%s", initrd) < 0))

@@ -402,6 +402,19 @@ static void test_kexec_tools_falls_back_to_kexec_load(void **state)
 	f->rec.run_status[3] = 2;
 	assert_int_equal(l->vtable->load(l, &req, &res), -EIO);
 	assert_non_null(strstr(res.detail, "status 2"));
+
+	/* A kernel deleted while the daemon runs: kexec is not run, and the detail says the file
+	 * is gone, not that it is someone else's. */
+	{
+		char path[PATH_MAX];
+
+		assert_int_equal(path_join(f->root, "/boot/vmlinuz-t", path, sizeof(path)), 0);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(l->vtable->load(l, &req, &res), -ENOENT);
+	assert_int_equal(f->rec.runs, 4);
+	assert_non_null(strstr(res.detail, "cannot load: /boot/vmlinuz-t"));
+	assert_null(strstr(res.detail, "chown"));
 	l->vtable->free(l);
 }
 
