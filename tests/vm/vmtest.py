@@ -353,7 +353,8 @@ class Guest:
 # ---------------------------------------------------------------- scenarios
 
 STEP_KINDS = ("protect", "reload", "dimm-add", "dimm-del", "vmem-resize", "vmem-wait", "cpu-add", "cpu-del",
-              "cpu-online", "guest", "qmp", "sleep", "memmark", "wait-state", "bench")
+              "cpu-online", "guest", "qmp", "sleep", "memmark", "wait-state", "bench", "daemon-kill",
+              "daemon-restarted", "daemon-signal", "agree")
 CHECK_KINDS = ("markers", "cpus", "ranges", "removed", "makedumpfile", "kaslr")
 VMCORE_EXPECT = ("pass", "fail", "no-capture", "none")
 FIRMWARES = ("seabios", "ovmf")
@@ -370,6 +371,8 @@ SETUP_KERNEL_FLAG = {"6.12": "--kernel-backports"}
 DIRECT_MAP_NOKASLR = 0xffff888000000000
 TEXT_NOKASLR = 0xffffffff81000000
 STATES = ("protected", "kernel-managed")
+# A scenario may end unprotected (a fault the daemon cannot undo): then it must say so.
+EXPECT_STATES = STATES + ("unprotected",)
 PRELOADS = ("kexec -s -p", "kexec -p")
 
 
@@ -437,8 +440,8 @@ def load_scenario(path):
     exp.setdefault("vmcore", "pass")
     exp.setdefault("checks", ["cpus", "ranges"])
     exp.setdefault("state", "protected")
-    if exp["state"] not in STATES:
-        raise ValueError("%s: expect.state must be one of %s" % (path, ", ".join(STATES)))
+    if exp["state"] not in EXPECT_STATES:
+        raise ValueError("%s: expect.state must be one of %s" % (path, ", ".join(EXPECT_STATES)))
     if exp["vmcore"] not in VMCORE_EXPECT:
         raise ValueError("%s: expect.vmcore must be one of %s" % (path, ", ".join(VMCORE_EXPECT)))
     if exp["vmcore"] == "no-capture" and not exp.get("serial"):
@@ -533,6 +536,7 @@ class Run:
         }
         self.fig = self.result["figures"]
         self.status_base = None
+        self.killed_pid = None
         self.status = {}
         self.reloads_harness = 0
         self.reloads_before_hotplug = None
@@ -875,6 +879,109 @@ class Run:
         else:
             self.say("daemon reloaded before a poll saw state %s (reloads %d -> %d): going on right after it" %
                      (want, base, s.get("reloads", 0)))
+
+    # -- faults
+    def step_daemon_kill(self, st):
+        """Kills the daemon with `signal` (default KILL). With `during: "load"` a watcher in the
+        guest waits until the daemon is reloading and running (in its kexec syscall, or on the
+        CPU: /proc/PID/syscall says 246, 320 or running), kills it then and returns at once:
+        the following hotplug step starts that reload. daemon-restarted waits for the end."""
+        if self.reload_mode != "daemon":
+            raise Failure("daemon-kill needs reload daemon")
+        sig = st.get("signal", "KILL")
+        pid = (self.read_status() or {}).get("pid")
+        if not pid:
+            raise Failure("daemon-kill: no pid in status.json")
+        self.killed_pid = pid
+        kill = ("kill -%s %d; echo \"$k $(cut -d' ' -f1 /proc/uptime) $(cat /sys/kernel/kexec_crash_loaded)\" "
+                "> /run/chp-killed" % (sig, pid))
+        if st.get("during") == "load":
+            # Polls slowly until the state is reloading, then with builtins only (no fork) until
+            # the daemon leaves epoll_wait: the quiet period is over and the load runs.
+            self.guest.sh("( until grep -q '\"state\":\"reloading\"' /run/crash-hotplugd/status.json; do sleep 0.05; "
+                          "done; while read -r k rest < /proc/%d/syscall; do case $k in 246|320|running) break;; "
+                          "esac; done; %s ) >/dev/null 2>&1 &" % (pid, kill))
+            self.say("guest: armed SIG%s of the daemon (pid %d) inside its next load" % (sig, pid))
+        else:
+            self.guest.sh("k=now; " + kill)
+            self.say("guest: SIG%s to the daemon (pid %d)" % (sig, pid))
+
+    def step_daemon_restarted(self, st):
+        """After daemon-kill: waits until the watcher killed it and a new daemon (another pid,
+        restarted by systemd) protects the machine; the time from the kill to that is
+        restart_to_protected_s. The new daemon's status is the base of later reload counts."""
+        deadline = time.monotonic() + float(st.get("timeout", 90)) * self.scale
+        while True:
+            rc, out = self.guest.sh("cat /run/chp-killed", check=False)
+            if rc == 0 and out:
+                break
+            if time.monotonic() > deadline:
+                raise Failure("the daemon was never killed (its load was not seen)")
+            time.sleep(0.3)
+        where, t_kill, loaded = out[-1].split()
+        self.say("guest: the daemon was killed %s (guest uptime %s s); kexec_crash_loaded=%s right after" %
+                 ("at once" if where == "now" else "while reloading, on the CPU" if where == "running"
+                  else "inside syscall %s" % where, t_kill, loaded))
+        self.fig["crash_loaded_after_kill"] = int(loaded)
+        old = self.killed_pid
+        s = self.wait_status(lambda s: s.get("pid") != old and s.get("state") in STATES,
+                             "a restarted daemon, protected", float(st.get("timeout", 90)))
+        t_up = float(self.guest.out("cut -d' ' -f1 /proc/uptime").strip())
+        self.fig["restart_to_protected_s"] = round(t_up - float(t_kill), 2)
+        self.fig["killed_in"] = where
+        if self.systemd:
+            n = self.guest.out("systemctl show -P NRestarts crash-hotplugd.service").strip()
+            self.fig["systemd_restarts"] = int(n or 0)
+            self.check("systemd-restarted", int(n or 0) >= 1, "NRestarts=%s" % n)
+        self.check("daemon-restarted", s.get("pid") != old,
+                   "pid %s -> %s, state %s, %.2f s after the kill" %
+                   (old, s.get("pid"), s.get("state"), self.fig["restart_to_protected_s"]))
+        self.status_base = s
+        self.say("a new daemon (pid %s) protects the guest %.2f s after the kill: state=%s reloads=%s" %
+                 (s.get("pid"), self.fig["restart_to_protected_s"], s.get("state"), s.get("reloads")))
+
+    def step_daemon_signal(self, st):
+        """Sends `signal` (default HUP) to the daemon and waits until it has handled it
+        (status.json rewritten, or `settle` seconds)."""
+        pid = (self.read_status() or {}).get("pid")
+        if not pid:
+            raise Failure("daemon-signal: no pid in status.json")
+        self.guest.sh("kill -%s %d" % (st.get("signal", "HUP"), pid))
+        time.sleep(float(st.get("settle", 2)))
+        s = self.read_status() or {}
+        self.say("guest: SIG%s to the daemon (pid %d): state=%s config_error=%r" %
+                 (st.get("signal", "HUP"), pid, s.get("state"), s.get("config_error")))
+
+    def step_agree(self, st):
+        """`crash-hotplugctl status` and `crash-hotplugctl check` must tell the same story:
+        `state` protected: status exits 0 and check's daemon line is ok; unprotected: status
+        exits 3 saying UNPROTECTED and check fails on the daemon. `status_match` and
+        `check_match` are regular expressions their output must also contain."""
+        want = st.get("state", "protected")
+        rc_s, out_s = self.guest.sh("crash-hotplugctl status", check=False)
+        # The busybox guest's build has sysconfdir /usr/local/etc: check reads the daemon's file.
+        rc_c, out_c = self.guest.sh("crash-hotplugctl check" + ("" if self.systemd else
+                                                                " --config /etc/crash-hotplugd.conf"), check=False)
+        text_s, text_c = "\n".join(out_s), "\n".join(out_c)
+        self.result.setdefault("agree", []).append({"status_rc": rc_s, "status": out_s, "check_rc": rc_c,
+                                                     "check": out_c})
+        daemon_line = [ln for ln in out_c if re.match(r"\S+\s+daemon\s", ln)]
+        self.say("guest$ crash-hotplugctl status -> %d: %s" % (rc_s, " | ".join(out_s[:2])))
+        self.say("guest$ crash-hotplugctl check -> %d: %s" % (rc_c, " | ".join(daemon_line + out_c[-1:])))
+        if want == "protected":
+            self.check("agree-status", rc_s == 0, "status exit %d, expected 0 (protected)" % rc_s)
+            self.check("agree-check", any(ln.startswith("ok ") for ln in daemon_line),
+                       "check's daemon line: %s" % (daemon_line or "missing"))
+        else:
+            self.check("agree-status", rc_s == 3 and "UNPROTECTED" in text_s,
+                       "status exit %d, expected 3 with UNPROTECTED" % rc_s)
+            self.check("agree-check", rc_c != 0 and any(ln.startswith("FAIL ") and "UNPROTECTED" in ln
+                                                        for ln in daemon_line),
+                       "check exit %d, daemon line: %s" % (rc_c, daemon_line or "missing"))
+        for key, text in (("status_match", text_s), ("check_match", text_c)):
+            if key in st:
+                self.check("agree-" + key, re.search(st[key], text, re.M) is not None,
+                           "/%s/ in crash-hotplugctl %s" % (st[key], key.split("_")[0]))
 
     def step_dimm_add(self, st):
         size = parse_size(st.get("size", "512M"))
@@ -1501,15 +1608,26 @@ def main():
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "crash-hotplugd-vm"))
     opts = ap.parse_args()
 
-    files = list(opts.scenarios)
+    # (file, kernel): a line "FILE KERNEL" of default.txt runs FILE on that kernel only in the
+    # default set (by name it runs on those of --kernel).
+    files = [(p, None) for p in opts.scenarios]
     if opts.default:
         sdir = os.path.join(HERE, "scenarios")
         with open(os.path.join(sdir, "default.txt"), encoding="utf-8") as f:
-            files += [os.path.join(sdir, ln.strip()) for ln in f if ln.strip() and not ln.startswith("#")]
+            for ln in f:
+                words = ln.split()
+                if words and not ln.startswith("#"):
+                    files.append((os.path.join(sdir, words[0]), words[1] if len(words) > 1 else None))
     if not files:
         ap.error("no scenario: give FILE... or --default")
     try:
-        scenarios = [load_scenario(p) for p in files]
+        scenarios = []
+        for p, kern in files:
+            scn = load_scenario(p)
+            if kern is not None and kern not in KERNELS:
+                raise ValueError("default.txt: %s: unknown kernel %r (known: %s)" % (p, kern, ", ".join(KERNELS)))
+            scn["default_kernel"] = kern
+            scenarios.append(scn)
     except (OSError, ValueError) as e:
         print("vmtest: %s" % e, file=sys.stderr)
         return 2
@@ -1523,6 +1641,8 @@ def main():
                 print("vmtest: %s pins kernel %s: run on it only (--kernel %s)" %
                       (scn["name"], scn["kernel_pin"], opts.kernel), file=sys.stderr)
             plan.append((scn, scn["kernel_pin"]))
+        elif scn["default_kernel"] is not None:
+            plan.extend((scn, k) for k in want_kernels if k == scn["default_kernel"])
         else:
             plan.extend((scn, k) for k in want_kernels)
     env = read_env(opts.cache)
