@@ -664,11 +664,13 @@ int ctl_check(const CtlArgs *a)
 		report(&c, LEVEL_FAIL, "configuration", "refused: %s %s; the daemon would refuse to start, or keep its "
 		       "previous configuration on reload", d.file, d.reason);
 		fix_trust(d.file);
+		check_daemon(&c, a); /* what the running daemon does meanwhile */
 		return r;
 	}
 	if (r != CTL_EXIT_OK) {
 		report(&c, LEVEL_FAIL, "configuration", "invalid (see above); the daemon would refuse to start, or keep "
 		       "its previous configuration on reload");
+		check_daemon(&c, a);
 		return r;
 	}
 	snprintf(quiet, sizeof(quiet), "%g s", (double)config->quiet_usec / 1e6);

@@ -343,6 +343,9 @@ run 0 "check passes while the daemon protects" check --root "$ROOT" --runtime-di
 has "$WORK/out" '^ok    daemon +pid [0-9]+: protected: 2 CPUs' "check shows that the daemon protects"
 has "$WORK/out" '^warn  daemon config +the last reload .* refused.*crash-hotplugd.conf:3: MaxPhdrs=x' \
 	"check shows a refused configuration"
+printf '[Daemon]\nMaxPhdrs=x\n' >"$WORK/bad.conf"
+run 3 "check with a bad configuration" check --root "$ROOT" --config "$WORK/bad.conf" --runtime-dir "$RUN"
+has "$WORK/out" '^ok    daemon +pid [0-9]+: protected' "check with a bad configuration still shows the daemon"
 run 0 "status with a refused configuration" status --runtime-dir "$RUN"
 has "$WORK/out" '^  Config: +REFUSED at the last reload.*crash-hotplugd.conf:3: MaxPhdrs=x' \
 	"status shows a refused configuration"
