@@ -15,7 +15,10 @@
 #include "iomem.h"
 #include "path.h"
 #include "topology.h"
+#include "kdump-tools.h"
+#include "shellvars.h"
 #include "trust.h"
+#include "udev-mask.h"
 
 typedef enum Level { LEVEL_OK, LEVEL_INFO, LEVEL_WARN, LEVEL_FAIL } Level;
 
@@ -74,32 +77,24 @@ static bool cmdline_has(const char *cmdline, const char *name)
 	return false;
 }
 
-/* The value of KEY= in a shell-style config file (quotes stripped), "" when not set. */
+/* The value of key in a shell defaults file (/etc/sysconfig/kdump), read as plain assignments
+ * (shellvars.h); false when the file is missing, unreadable or leaves key unset or unknown. */
 static bool shell_var(const Check *c, const char *path, const char *key, char *buf, size_t size)
 {
-	_cleanup_(fclosep) FILE *f = path_fopen(c->root, path, "re");
-	char line[4096];
-	size_t n = strlen(key);
+	_cleanup_(shellvars_done) ShellVars v = {};
+	_cleanup_(freep) char *text = NULL;
+	const ShellVar *var;
+	size_t n = 0;
+	Diag d;
 
 	buf[0] = '\0';
-	if (!f)
+	if (path_read_file(c->root, path, READ_CAP_CONFIG, 0, &text, &n, &d) < 0 ||
+	    shellvars_parse(text, n, path, &v, &d) < 0)
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		char *v = line, *end;
-
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (strncmp(v, key, n) != 0 || v[n] != '=')
-			continue;
-		v += n + 1;
-		end = v + strcspn(v, "\n");
-		*end = '\0';
-		if ((*v == '"' || *v == '\'') && end > v + 1 && end[-1] == *v) {
-			end[-1] = '\0';
-			v++;
-		}
-		snprintf(buf, size, "%s", v);
-	}
+	var = shellvars_get(&v, key);
+	if (!var || !var->value)
+		return false;
+	snprintf(buf, size, "%s", var->value);
 	return true;
 }
 
@@ -107,8 +102,10 @@ static bool shell_var(const Check *c, const char *path, const char *key, char *b
  * memmap written over the pages being dumped. */
 static void check_capture_cmdline(Check *c)
 {
+	_cleanup_(kdump_tools_done) KdumpTools kt = {};
 	_cleanup_(freep) char *cmdline = NULL;
-	char why[256] = "", v[4096];
+	char why[512] = "", v[4096];
+	Diag d = {};
 	char dir[PATH_MAX];
 	bool hotplug = path_join(c->root, "/sys/devices/system/memory", dir, sizeof(dir)) == 0 && access(dir, F_OK) == 0;
 
@@ -124,8 +121,9 @@ static void check_capture_cmdline(Check *c)
 			fix("remove CaptureMemoryHotplug=yes");
 	}
 	/* What the distribution's kdump service loads when the daemon does not run. */
-	if (hotplug && shell_var(c, "/etc/default/kdump-tools", "KDUMP_CMDLINE_APPEND", v, sizeof(v)) &&
-	    !cmdline_has(v, CONFIG_CAPTURE_NO_HOTPLUG)) {
+	if (hotplug && kdump_tools_load(c->root, &kt, &d) == 0 && kt.present &&
+	    !cmdline_has(kt.cmdline_append.value ? kt.cmdline_append.value : KDUMP_TOOLS_DEFAULT_APPEND,
+			 CONFIG_CAPTURE_NO_HOTPLUG)) {
 		report(c, LEVEL_WARN, "kdump-tools", "KDUMP_CMDLINE_APPEND in /etc/default/kdump-tools lacks "
 		       CONFIG_CAPTURE_NO_HOTPLUG ": its crash kernel (loaded before the daemon, or without it) "
 		       "may write over hot-added memory");
@@ -395,6 +393,65 @@ static void check_topology(Check *c)
 	}
 }
 
+/* ---- the distribution's kdump tooling ------------------------------------------------- */
+
+static void fix_trust(const char *file)
+{
+	fix("chown root: %s && chmod go-w %s", file, file);
+}
+
+/* Which tooling is installed, and what the daemon takes from it. */
+static void check_kdump_tooling(Check *c)
+{
+	_cleanup_(kdump_tools_done) KdumpTools kt = {};
+	_cleanup_(freep) char *cmdline = NULL;
+	char buf[PATH_MAX + 600], why[512] = "";
+	Diag d = {};
+	int r;
+
+	r = kdump_tools_load(c->root, &kt, &d);
+	if (r < 0) {
+		report(c, LEVEL_FAIL, "kdump-tools", "%s: the daemon cannot take the kernel, initrd and command line "
+		       "from it and loads nothing", diag_format(&d, buf, sizeof(buf)));
+		if (r == -EPERM)
+			fix_trust(d.file);
+		else
+			fix("write plain assignments in " KDUMP_TOOLS_DEFAULTS ", or set Kernel=, Initrd= and "
+			    "CommandLine= in crash-hotplugd.conf");
+	} else if (kt.present) {
+		const char *taken[3];
+		size_t n = 0;
+		char list[128] = "";
+
+		if (!c->config->kernel)
+			taken[n++] = "kernel";
+		if (!c->config->initrd)
+			taken[n++] = "initrd";
+		if (!c->config->command_line)
+			taken[n++] = "capture command line";
+		for (size_t i = 0; i < n; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+				 taken[i]);
+		if (n > 0)
+			report(c, LEVEL_OK, "kdump-tools", KDUMP_TOOLS_DEFAULTS " found: the daemon loads its %s, as kdump-config "
+			       "computes them; kdump-tools' udev rule is masked while the daemon runs", list);
+		else
+			report(c, LEVEL_OK, "kdump-tools", KDUMP_TOOLS_DEFAULTS " found; Kernel=, Initrd= and CommandLine= set "
+			       "in crash-hotplugd.conf override it");
+		if (loader_command_line(c->root, c->config, &cmdline, why, sizeof(why)) == 0 &&
+		    !cmdline_has(cmdline, "systemd.unit")) {
+			report(c, LEVEL_WARN, "kdump-tools", "the capture command line lacks " KDUMP_TOOLS_DUMP_UNIT
+			       ": the capture kernel boots the default target instead of saving the dump to "
+			       "KDUMP_COREDIR");
+			fix("add " KDUMP_TOOLS_DUMP_UNIT " to CommandLine= in crash-hotplugd.conf, or unset CommandLine=");
+		}
+	}
+	if (path_join(c->root, "/etc/sysconfig/kdump", buf, sizeof(buf)) == 0 && access(buf, F_OK) == 0)
+		report(c, LEVEL_INFO, "kdump-utils", "/etc/sysconfig/kdump found: the daemon does not read it (set "
+		       "Kernel=, Initrd= and CommandLine= to what kdumpctl loads); its udev rule is masked while the "
+		       "daemon runs");
+}
+
 /* ---- distribution udev rules that reload over the daemon -------------------------------- */
 
 /* Highest priority first, as udev reads them: a name in a higher directory hides lower ones. */
@@ -477,6 +534,9 @@ static void report_conflict(Check *c, const char *dir, const char *name, const c
 	report(c, level, "udev rule", "%s/%s from %s %s, reloading the crash kernel over crash-hotplugd (a window "
 	       "without a crash kernel per event)%s", dir, name, package, action,
 	       level == LEVEL_WARN ? "; harmless only while the kernel handles hotplug" : "");
+	for (const UdevMaskRule *rule = udev_mask_rules; rule->name; rule++)
+		if (streq(rule->name, name) && !streq(dir, "/etc/udev/rules.d"))
+			fix("systemctl restart crash-hotplugd: its unit masks %s while the daemon runs", name);
 	fix("ln -s /dev/null /etc/udev/rules.d/%s && udevadm control --reload", name);
 }
 
@@ -531,6 +591,14 @@ static void check_udev_rules(Check *c)
 				}
 			if (!package && !file_contains_marker(full, &marker))
 				continue;
+			if (streq(udev_rule_dirs[k], UDEV_MASK_DIR) &&
+			    udev_rule_state(c->root, de->d_name, NULL) == UDEV_RULE_MASKED) {
+				masked++;
+				report(c, LEVEL_OK, "udev rule", "%s of %s is masked by crash-hotplugd while it runs (%s/%s, "
+				       "removed when it stops)", de->d_name, package ? package : "another package",
+				       UDEV_MASK_DIR, de->d_name);
+				continue;
+			}
 			if (rule_masked(full)) {
 				masked++;
 				report(c, LEVEL_OK, "udev rule", "%s/%s is masked", udev_rule_dirs[k], de->d_name);
@@ -553,11 +621,6 @@ static void check_udev_rules(Check *c)
 
 /* ---- trust: what the root daemon loads and writes ------------------------------------ */
 
-static void fix_trust(const char *file)
-{
-	fix("chown root: %s && chmod go-w %s", file, file);
-}
-
 /* A kernel or initrd found (resolve r, path in buf): refused if not root's alone. */
 static void check_trusted_file(Check *c, const char *what, int r, const char *path, const char *why)
 {
@@ -569,6 +632,8 @@ static void check_trusted_file(Check *c, const char *what, int r, const char *pa
 			fix_trust(d.file);
 	} else if (r == 0 && path[0])
 		report(c, LEVEL_OK, what, "%s: owned by root, writable by root only (and every directory to it)", path);
+	else if (r == 0)
+		report(c, LEVEL_INFO, what, "%s", why);
 }
 
 static void check_trust(Check *c)
@@ -652,6 +717,7 @@ int ctl_check(const CtlArgs *a)
 	check_crash_hotplug(&c);
 	check_topology(&c);
 	check_capture_cmdline(&c);
+	check_kdump_tooling(&c);
 	check_udev_rules(&c);
 	check_trust(&c);
 

@@ -100,10 +100,14 @@ bool loader_error_is_transient(int err);
  * without CONFIG_CRASH_DUMP). */
 int loader_crash_loaded(const char *root);
 
-/* Resolves Kernel= (default /boot/vmlinuz-<release>) and Initrd= (default: the first that
- * exists of the kdump-tools, kdump-utils and plain initrd names for <release>) into
- * root-relative paths. release is uname -r. Initrd: -ENOENT when unset and none found
- * (load without one); Kernel: -ENOENT when the file is missing. why names what was tried.
+/* Resolves Kernel= and Initrd= into root-relative paths; release is uname -r. Unset, they
+ * are what Debian's kdump-tools would load when its defaults file exists (kdump-tools.h:
+ * KDUMP_KERNEL, KDUMP_INITRD, as kdump-config chooses), else /boot/vmlinuz-<release> and
+ * the first that exists of the kdump-tools, kdump-utils and plain initrd names for
+ * <release>. Initrd: 0 with buf "" when the plan is a load without one (why says why);
+ * -ENOENT when a configured one (Initrd= or KDUMP_INITRD) is missing. Kernel: -ENOENT when
+ * the file is missing. why names what was tried; -EINVAL: the kdump-tools file is unreadable
+ * as plain assignments, or a value it sets needs a shell expansion.
  * -EPERM: the file found is not trusted (trust.h: it or a directory on the way is not owned by
  * root or is writable by group or others); why says which element and why, and buf holds the
  * path found (for a report), though nothing may load it. */
@@ -113,7 +117,9 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
 			  char *why, size_t why_size);
 
 /* The crash kernel's command line: CommandLine= or, unset, config_default_cmdline() of
- * <root>/proc/cmdline; then, unless CaptureMemoryHotplug=yes, config_capture_cmdline()
+ * <root>/proc/cmdline, or where kdump-tools' defaults file exists, kdump-config's own
+ * (KDUMP_CMDLINE or that filtered /proc/cmdline, then KDUMP_CMDLINE_APPEND or its default,
+ * which runs kdump-tools-dump.service in the capture kernel); then, unless CaptureMemoryHotplug=yes, config_capture_cmdline()
  * (acpi_no_memhotplug, no onlining policy). Caller frees. */
 int loader_command_line(const char *root, const Config *c, char **ret, char *why, size_t why_size);
 

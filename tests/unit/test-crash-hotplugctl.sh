@@ -211,11 +211,34 @@ has "$WORK/out" '^FAIL +udev rule +/usr/lib/udev/rules.d/98-kexec.rules from kdu
 has "$WORK/out" '^FAIL +udev rule +/usr/lib/udev/rules.d/50-kdump-tools.rules from kdump-tools' "kdump-tools rule found"
 has "$WORK/out" '^FAIL +udev rule +/usr/lib/udev/rules.d/40-custom.rules .*kdumpctl reload' "a reload in another rule found"
 has "$WORK/out" 'fix: +ln -s /dev/null /etc/udev/rules.d/98-kexec.rules && udevadm control --reload' "the fix masks the rule"
+has "$WORK/out" 'fix: +systemctl restart crash-hotplugd: its unit masks 50-kdump-tools.rules' "the fix names the unit's mask"
+# The unit's ExecStartPre= masks the packaged rules under /run/udev/rules.d, ExecStopPost= gives them back.
+DAEMON=$(dirname "$CTL")/crash-hotplugd-test
+rm "$ROOT/usr/lib/udev/rules.d/40-custom.rules"
+if "$DAEMON" --root "$ROOT" --mask-rules --log-target=console >"$WORK/out" 2>"$WORK/err"; then ok "--mask-rules"; else not_ok "--mask-rules"; fi
+has "$WORK/err" 'masked /usr/lib/udev/rules.d/50-kdump-tools.rules of kdump-tools' "--mask-rules says what it masked"
+run 0 "check: rules masked by the daemon are fine" check --root "$ROOT"
+has "$WORK/out" '^ok +udev rule +98-kexec.rules of kdump-utils .* is masked by crash-hotplugd while it runs' "the daemon's mask reported"
+if "$DAEMON" --root "$ROOT" --unmask-rules --log-target=console >"$WORK/out" 2>"$WORK/err"; then ok "--unmask-rules"; else not_ok "--unmask-rules"; fi
+[ ! -e "$ROOT/run/udev/rules.d/50-kdump-tools.rules" ] && ok "the mask is gone" || not_ok "the mask is gone"
+run 5 "check: the rules are active again" check --root "$ROOT"
 ln -s /dev/null "$ROOT/etc/udev/rules.d/98-kexec.rules"
 : >"$ROOT/etc/udev/rules.d/50-kdump-tools.rules"
-rm "$ROOT/usr/lib/udev/rules.d/40-custom.rules"
 run 0 "check: masked rules are fine" check --root "$ROOT"
 has "$WORK/out" '^ok +udev rule +/etc/udev/rules.d/98-kexec.rules is masked' "masked rule reported"
+
+# Debian's kdump-tools installed: its files and command line are taken, as kdump-config does.
+mkdir -p "$ROOT/etc/default"
+echo 'KDUMP_CMDLINE_APPEND="nr_cpus=1 irqpoll"' >"$ROOT/etc/default/kdump-tools"
+run 0 "check: kdump-tools found" check --root "$ROOT"
+has "$WORK/out" '^ok +kdump-tools +/etc/default/kdump-tools found: the daemon loads its kernel, initrd and capture command line' "kdump-tools reported"
+has "$WORK/out" '^ok +capture cmdline +.* nr_cpus=1 irqpoll acpi_no_memhotplug$' "its append list is used"
+has "$WORK/out" '^warn +kdump-tools +the capture command line lacks systemd.unit=kdump-tools-dump.service' "a capture that saves no dump is a warning"
+has "$WORK/out" '^warn +kdump-tools +KDUMP_CMDLINE_APPEND in /etc/default/kdump-tools lacks acpi_no_memhotplug' "its own load lacks acpi_no_memhotplug"
+echo 'KDUMP_KERNEL=$(ls /boot/vmlinuz-* | tail -1)' >"$ROOT/etc/default/kdump-tools"
+run 5 "check: kdump-tools defaults only a shell could evaluate" check --root "$ROOT"
+has "$WORK/out" '^FAIL +kdump-tools +/etc/default/kdump-tools:1: a command substitution' "the line and the reason"
+rm "$ROOT/etc/default/kdump-tools"
 
 # --- show and header ---------------------------------------------------------------------
 run 0 "show" show --root "$ROOT"
