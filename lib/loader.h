@@ -4,6 +4,7 @@
 #pragma once
 
 #include <linux/kexec.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "topology.h"
@@ -95,6 +96,12 @@ const char *loader_explain_errno(int err, char *buf, size_t size);
 
 /* EBUSY, EINTR, EAGAIN, ENOMEM: the same loader may well succeed a moment later. */
 bool loader_error_is_transient(int err);
+
+/* Writes size bytes as name in the directory dfd through a temporary file created there with
+ * O_CREAT|O_EXCL|O_NOFOLLOW (a random name, mode 0600 while written) and renameat(2), so
+ * readers see the old or the new file, never a partial one, and nothing already at either
+ * name (a symlink planted there) is followed. mode is the new file's mode. 0 or -errno. */
+int loader_write_atomic_at(int dfd, const char *name, const void *data, size_t size, mode_t mode);
 
 /* Reads <root>/sys/kernel/kexec_crash_loaded: 1 loaded, 0 not, -errno (-ENOENT: kernel
  * without CONFIG_CRASH_DUMP). */
