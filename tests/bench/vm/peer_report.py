@@ -5,7 +5,7 @@ with ratios to crash-hotplugd, the same as JSON with the ratios and the target c
 chart, and the README's section between the peer-bench marker comments.
 
     peer_report.py RESULTS.json [--out DIR] [--readme README.md] [--baseline PEER]
-                   [--require-chart] [--check]
+                   [--require-chart | --no-chart] [--check]
 
 Writes DIR/peer-bench.txt, DIR/peer-bench.json, DIR/peer-bench.png (DIR defaults to the
 results file's folder). Exit 0; 1 when --check and a target is missed, or when
@@ -18,7 +18,8 @@ Results schema ("schema": "chp-peer-bench/1"); every figure may be null (not mea
       "synthetic": false,            # true: made up (test fixtures); said on every output
       "command": "...",              # the command that produced the results
       "machine": {...},              # free-form: accel, host cores, guest memory, kernels
-      "quiet_period_s": 1.0,         # crash-hotplugd's QuietPeriodSec in the run
+      "quiet_period_s": 1.0,         # crash-hotplugd's QuietPeriodSec in the run (a burst's
+                                     # own "quiet_period_s" overrides it)
       "peers": [{"id": "kdump-tools", "label": "...", "daemon": false}, ...],
                                      # "daemon": true marks crash-hotplugd's loaders
       "bursts": [{"id": "dimm8", "label": "8 DIMMs, one per second", "events": 64}, ...],
@@ -126,8 +127,8 @@ def analyse(data, baseline):
         raise SchemaError("baseline %r is not a peer" % baseline)
     res = {(r["peer"], r["burst"]): r for r in data["results"]}
     rows, checks, bases = [], [], {}
-    q = data.get("quiet_period_s")
     for b in data["bursts"]:
+        q = b.get("quiet_period_s", data.get("quiet_period_s"))
         bid = best_daemon(data, res, b["id"]) if baseline == "best" else baseline
         bases[b["id"]] = bid
         base = res.get((bid, b["id"]))
@@ -304,6 +305,7 @@ def main(argv=None):
                     help="the peer of the ratios: best (the best crash-hotplugd loader per burst) or a peer id")
     ap.add_argument("--require-chart", action="store_true", help="exit 1 when no chart can be drawn")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--no-chart", action="store_true", help="do not draw the chart (and say nothing of it)")
     args = ap.parse_args(argv)
     try:
         with open(args.results, encoding="utf-8") as f:
@@ -326,7 +328,7 @@ def main(argv=None):
         f.write("\n")
     print("\n".join(lines))
     rc = 0
-    err = chart(data, rows, os.path.join(out, "peer-bench.png"))
+    err = None if args.no_chart else chart(data, rows, os.path.join(out, "peer-bench.png"))
     if err:
         print("\n!!!!! CHART SKIPPED: %s; peer-bench.png not written !!!!!" % err, file=sys.stderr)
         if args.require_chart:
