@@ -41,11 +41,14 @@ static void help(void)
 	       "  header   Build that header and write exactly the fixed-capacity buffer the daemon\n"
 	       "           would load (ELF data, then zeros up to the capacity) to the file named by\n"
 	       "           --output; \"-o -\" writes to standard output.\n"
-	       "  check    Validate the configuration, then probe the system: kexec available, crash\n"
-	       "           memory reserved, a crash kernel loaded, lockdown, the kernel's own\n"
-	       "           crash_hotplug support, header capacity, and distribution udev rules that\n"
-	       "           would reload over the daemon. Every problem comes with its fix. Reads\n"
-	       "           files only; never calls kexec.\n"
+	       "  check    Validate the configuration (its warnings count), then probe the whole\n"
+	       "           chain: kexec available and loads left, crash memory reserved and enough\n"
+	       "           for the kernel, initrd, header and purgatory and for the RAM present now\n"
+	       "           (kdump-utils' estimate), a crash kernel loaded, lockdown, the kernel's own\n"
+	       "           crash_hotplug support, header capacity, the kernel, initrd and capture\n"
+	       "           command line, and distribution udev rules that would reload over the\n"
+	       "           daemon. Every problem comes with its fix; --json prints one object.\n"
+	       "           Reads files only; never calls kexec.\n"
 	       "  status   Show what the running daemon publishes in RUNTIME-DIR/status.json (or,\n"
 	       "           with --format=prometheus, as metrics). The\n"
 	       "           daemon counts as running only if the pid in the file is a process named\n"
@@ -62,15 +65,16 @@ static void help(void)
 	       "                          (show, header, check)\n"
 	       "  -o, --output=FILE       Where header writes its buffer (header; required)\n"
 	       "      --runtime-dir=DIR   Where the daemon publishes status.json\n"
-	       "                          (default " DEFAULT_RUNTIME_DIR "; status, reload)\n"
-	       "      --json              Machine-readable output (show, status)\n"
+	       "                          (default " DEFAULT_RUNTIME_DIR "; status, reload, check)\n"
+	       "      --json              Machine-readable output: one JSON object (show, check,\n"
+	       "                          status)\n"
 	       "      --format=FORMAT     status: text (default), json (as --json) or prometheus\n"
 	       "                          (the metrics the daemon writes to metrics.prom)\n"
 	       "  -h, --help              Show this help\n"
 	       "      --version           Show the version\n"
 	       "\n"
 	       "Exit status:\n"
-	       "  0  Success; for check, nothing keeps the daemon from protecting this machine;\n"
+	       "  0  Success; for check, every line is ok or info;\n"
 	       "     for status, the daemon runs and protects it (protected, kernel-managed).\n"
 	       "  1  The operation failed: unreadable system files, I/O error, signal refused.\n"
 	       "  2  Bad command line.\n"
@@ -81,6 +85,7 @@ static void help(void)
 	       "  5  check: at least one problem (the lines marked FAIL, each with its fix).\n"
 	       "  6  status, reload: crash-hotplugd is not running, or its pid cannot be verified\n"
 	       "     (a status.json without start_time, from an older daemon).\n"
+	       "  7  check: no problem, but warnings (the lines marked warn, each with its fix).\n"
 	       "\n"
 	       "Files:\n"
 	       "  /etc/crash-hotplugd.conf\n"
@@ -91,40 +96,19 @@ static void help(void)
 	       "See crash-hotplugctl(8), crash-hotplugd(8) and crash-hotplugd.conf(5).\n");
 }
 
-const char *ctl_format_bytes(uint64_t bytes, char *buf, size_t size)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	unsigned u = 0;
-	double v = (double)bytes;
-
-	while (v >= 1024 && u + 1 < ELEMENTSOF(units)) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0 || v >= 100 || v == (double)(uint64_t)v)
-		snprintf(buf, size, "%.0f %s", v, units[u]);
-	else
-		snprintf(buf, size, "%.1f %s", v, units[u]);
-	return buf;
-}
-
-static void print_warning(void *userdata, const char *file, unsigned line, const char *msg)
+void ctl_print_config_warning(void *userdata, const char *file, unsigned line, const char *msg)
 {
 	fprintf(stderr, "warning: %s:%u: %s\n", file, line, msg);
 }
 
-int ctl_load_config(const CtlArgs *a, Config **ret, Diag *ret_diag, int *ret_err)
+int ctl_load_config(const CtlArgs *a, Config **ret)
 {
 	Diag d = {};
 	char msg[sizeof(d.file) + sizeof(d.reason) + 16];
-	int r = config_load(a->root, a->config, print_warning, NULL, ret, &d);
+	int r = config_load(a->root, a->config, ctl_print_config_warning, NULL, ret, &d);
 
 	if (r < 0) {
 		fprintf(stderr, "error: %s\n", diag_format(&d, msg, sizeof(msg)));
-		if (ret_diag) {
-			*ret_diag = d;
-			*ret_err = r;
-		}
 		return CTL_EXIT_CONFIG;
 	}
 	return CTL_EXIT_OK;
@@ -155,7 +139,7 @@ static int snapshot_take(const CtlArgs *a, Snapshot *s)
 	char msg[sizeof(d.file) + sizeof(d.reason) + 16], reason[256];
 	int r;
 
-	r = ctl_load_config(a, &s->config, NULL, NULL);
+	r = ctl_load_config(a, &s->config);
 	if (r != CTL_EXIT_OK)
 		return r;
 	r = topology_read(a->root, &s->topology, &d);
@@ -203,7 +187,7 @@ static void phdr_role(const Topology *t, size_t i, const GElf_Phdr *ph, char *bu
 	else if (i == t->n_cpus + 1)
 		snprintf(buf, size, "kernel text");
 	else
-		snprintf(buf, size, "RAM %s", ctl_format_bytes(ph->p_memsz, sz, sizeof(sz)));
+		snprintf(buf, size, "RAM %s", format_bytes(ph->p_memsz, sz, sizeof(sz)));
 }
 
 static const char *flags_string(uint32_t f, char buf[4])
@@ -315,7 +299,7 @@ static int cmd_show(const CtlArgs *a)
 	       s.capacity, 100.0 * (double)s.used / (double)s.capacity);
 	printf("  %zu notes (%zu CPUs, VMCOREINFO), %zu loads (kernel text, %zu RAM ranges of %s), PAGE_OFFSET 0x%" PRIx64 "\n\n",
 	       s.info.n_notes, s.topology->n_cpus, s.info.n_loads, s.info.n_loads - 1,
-	       ctl_format_bytes(s.info.ram_bytes, sz, sizeof(sz)), s.topology->kmap.page_offset);
+	       format_bytes(s.info.ram_bytes, sz, sizeof(sz)), s.topology->kmap.page_offset);
 	printf("  %5s  %-4s  %-18s  %-18s  %-14s  %-3s  %s\n", "#", "type", "paddr (= offset)", "vaddr", "size", "flg",
 	       "what");
 	if (print_phdrs(&s, false) < 0)
@@ -618,7 +602,7 @@ static int cmd_status(const CtlArgs *a)
 		printf("  Since:        %s\n", format_time(s.state_since_usec, when, sizeof(when)));
 	printf("  Loader:       %s\n", s.loader[0] ? ctl_escape(s.loader, loader, sizeof(loader)) : "-");
 	printf("  Topology:     %" PRIu64 " CPUs, %" PRIu64 " RAM ranges, %s; fingerprint %016" PRIx64 "\n", s.cpus,
-	       s.ram_ranges, ctl_format_bytes(s.ram_bytes, sz, sizeof(sz)), s.fingerprint);
+	       s.ram_ranges, format_bytes(s.ram_bytes, sz, sizeof(sz)), s.fingerprint);
 	printf("  Header:       %" PRIu64 " of %" PRIu64 " program headers\n", s.phdrs_used, s.max_phdrs);
 	printf("  Reloads:      %" PRIu64 " (%" PRIu64 " failed attempt%s)\n", s.reloads, s.failures,
 	       s.failures == 1 ? "" : "s");
@@ -732,7 +716,7 @@ static const struct {
 } commands[] = {
 	{ "show", cmd_show, OPT_ROOT | OPT_CONFIG | OPT_JSON },
 	{ "header", cmd_header, OPT_ROOT | OPT_CONFIG | OPT_OUTPUT },
-	{ "check", ctl_check, OPT_ROOT | OPT_CONFIG },
+	{ "check", ctl_check, OPT_ROOT | OPT_CONFIG | OPT_JSON | OPT_RUNTIME_DIR },
 	{ "status", cmd_status, OPT_RUNTIME_DIR | OPT_JSON | OPT_FORMAT },
 	{ "reload", cmd_reload, OPT_RUNTIME_DIR },
 };

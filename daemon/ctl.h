@@ -2,6 +2,7 @@
 /* crash-hotplugctl: what its command files share. */
 #pragma once
 
+#include "bytes.h"
 #include "config.h"
 
 /* Exit codes, documented in --help and crash-hotplugctl(8); scripts rely on them. */
@@ -14,6 +15,7 @@ enum {
 	CTL_EXIT_OVER_CAPACITY = 4, /* show/header: the topology needs more program headers than MaxPhdrs */
 	CTL_EXIT_PROBLEMS = 5,      /* check: something keeps crash-hotplugd from protecting this machine */
 	CTL_EXIT_NOT_RUNNING = 6,   /* status/reload: no running daemon */
+	CTL_EXIT_WARNINGS = 7,      /* check: nothing fails, but some lines are warnings */
 };
 
 typedef enum CtlFormat {
@@ -32,12 +34,15 @@ typedef struct CtlArgs {
 } CtlArgs;
 
 /* Loads the configuration as the daemon would, printing warnings and the error to stderr.
- * CTL_EXIT_OK with *ret set, or CTL_EXIT_CONFIG with, if ret_diag is not NULL, the error in
- * *ret_diag and its -errno in *ret_err (-EPERM: a file or directory is not root's alone). */
-int ctl_load_config(const CtlArgs *a, Config **ret, Diag *ret_diag, int *ret_err);
+ * CTL_EXIT_OK with *ret set, or CTL_EXIT_CONFIG. */
+int ctl_load_config(const CtlArgs *a, Config **ret);
+
+/* A config_warn_fn: "warning: FILE:LINE: MSG" on stderr. */
+void ctl_print_config_warning(void *userdata, const char *file, unsigned line, const char *msg);
 
 /* `crash-hotplugctl check`: returns an exit code. */
 int ctl_check(const CtlArgs *a);
 
-/* "16.0 GiB", "512 MiB", "4 KiB", "100 B". */
-const char *ctl_format_bytes(uint64_t bytes, char *buf, size_t size);
+/* The crash kernel reservation kdump-utils recommends for ram_bytes of RAM on x86_64, in MiB;
+ * 0 below 2 GiB (no recommendation). */
+uint64_t ctl_recommended_crash_mib(uint64_t ram_bytes);

@@ -47,10 +47,28 @@ echo 0 >"$ROOT/sys/devices/system/cpu/crash_hotplug"
 echo 0 >"$ROOT/sys/devices/system/memory/crash_hotplug"
 echo 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 memhp_default_state=online_movable crashkernel=256M' \
 	>"$ROOT/proc/cmdline"
+# The default Kernel= and Initrd= for the running release (kdump-tools' initrd name).
+mkdir -p "$ROOT/boot" "$ROOT/var/lib/kdump"
+head -c 8192 /dev/zero >"$ROOT/boot/vmlinuz-$(uname -r)"
+head -c 4096 /dev/zero >"$ROOT/var/lib/kdump/initrd.img-$(uname -r)"
+# json FILE PYTHON-EXPRESSION DESCRIPTION: the expression over j, the parsed FILE, is true.
+json() {
+	if ! command -v python3 >/dev/null; then
+		echo "ok $((n = n + 1)) - $3 # SKIP python3 not installed"
+	elif python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+		"$1" "$2" 2>"$WORK/json.err"; then
+		ok "$3"
+	else
+		echo "# false: $2"
+		sed 's/^/# /' "$WORK/json.err"
+		not_ok "$3"
+	fi
+}
 
 # --- usage -----------------------------------------------------------------------------
 run 0 "--help" --help
 has "$WORK/out" '^Exit status:' "--help documents the exit status"
+has "$WORK/out" "^  7  check: no problem, but warnings" "--help documents check's exit status for warnings"
 run 0 "--version" --version
 has "$WORK/out" '^crash-hotplugctl [0-9]' "--version prints the version"
 run 2 "no command is a usage error"
@@ -66,6 +84,77 @@ has "$WORK/out" '^ok +capacity +6 of 8198 program headers' "check reports the ca
 has "$WORK/out" '^ok +capture cmdline +root=/dev/vda1 irqpoll nr_cpus=1 reset_devices acpi_no_memhotplug$' \
 	"check shows the capture command line, hotplug-safe"
 has "$WORK/out" '^ok +kernel map +from /proc/kcore' "check says where the kernel map comes from"
+has "$WORK/out" "^ok +kernel +/boot/vmlinuz-$(uname -r) \\(8 KiB\\): owned by root" "check resolves the default kernel"
+has "$WORK/out" "^ok +initrd +/var/lib/kdump/initrd.img-$(uname -r) \\(4 KiB\\)" "check resolves kdump-tools' initrd"
+has "$WORK/out" '^ok +crash room +kernel 8 KiB \+ initrd 4 KiB \+ header 452 KiB \+ purgatory = .* of the 256 MiB reserved' \
+	"check adds up what a load places in the crash region"
+has "$WORK/out" '^info +crash estimate +.*below 2 GiB' "check: no estimate below 2 GiB"
+has "$WORK/out" '^0 problems, 0 warnings\.$' "check: the totals"
+
+# --- check --json ------------------------------------------------------------------------
+run 0 "check --json on a healthy tree" check --root "$ROOT" --json
+json "$WORK/out" 'j["verdict"] == "ok" and j["counts"]["fail"] == 0 and j["counts"]["warn"] == 0 and j["counts"]["ok"] == sum(i["level"] == "ok" for i in j["items"])' \
+	"check --json: verdict ok, counts match the items"
+json "$WORK/out" 'all(set(i) == {"level", "topic", "message", "fix"} for i in j["items"]) and j["complete"]' \
+	"check --json: every item has level, topic, message and fix"
+json "$WORK/out" 'any(i["topic"] == "capacity" and i["message"].startswith("6 of 8198") and i["fix"] is None for i in j["items"])' \
+	"check --json: the capacity item"
+[ "$(wc -l <"$WORK/out")" -eq 1 ] && ok "check --json: one line, nothing else on stdout" || not_ok "check --json: one line, nothing else on stdout"
+
+# --- check: the files a load needs ---------------------------------------------------------
+printf '[Daemon]\nKernel=/nonexistent\nInitrd=/nope\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-missing.conf"
+run 5 "check: a missing kernel and initrd are problems" check --root "$ROOT"
+has "$WORK/out" '^FAIL +kernel +Kernel=/nonexistent does not exist' "check names the missing kernel"
+has "$WORK/out" '^FAIL +initrd +Initrd=/nope does not exist' "check names the missing initrd"
+has "$WORK/out" 'fix: +set Kernel= to an existing file' "check says how to fix the kernel"
+run 5 "check --json: a missing kernel and initrd" check --root "$ROOT" --json
+json "$WORK/out" 'j["verdict"] == "fail" and j["counts"]["fail"] == 2 and [i["message"] for i in j["items"] if i["level"] == "fail"] == ["Kernel=/nonexistent does not exist: no crash kernel can be loaded", "Initrd=/nope does not exist: no crash kernel can be loaded"]' \
+	"check --json: two failures, each naming its file"
+json "$WORK/out" 'all(i["fix"] for i in j["items"] if i["level"] == "fail")' "check --json: every failure has its fix"
+printf '[Daemon]\nKernel=/boot\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-missing.conf"
+run 5 "check: a directory as the kernel" check --root "$ROOT"
+has "$WORK/out" '^FAIL +kernel +Kernel=/boot is a directory' "check says the kernel is a directory"
+rm "$ROOT/etc/crash-hotplugd.conf.d/50-missing.conf"
+rm "$ROOT/var/lib/kdump/initrd.img-$(uname -r)"
+run 0 "check: no initrd found is a load without one" check --root "$ROOT"
+has "$WORK/out" "^info +initrd +no initrd: Initrd= unset and no kdump initrd for $(uname -r) found: the crash kernel is loaded without an initrd" \
+	"check says the load has no initrd"
+has "$WORK/out" '^ok +crash room +kernel 8 KiB \+ initrd 0 B \+' "the room check counts no initrd"
+head -c 4096 /dev/zero >"$ROOT/var/lib/kdump/initrd.img-$(uname -r)"
+
+# --- check: the crash region against what a load places and what the RAM needs -------------
+truncate -s 300M "$ROOT/var/lib/kdump/initrd.img-$(uname -r)"
+run 5 "check: kernel and initrd larger than the crash region" check --root "$ROOT"
+has "$WORK/out" '^FAIL +crash room +kernel 8 KiB \+ initrd 300 MiB \+ header 452 KiB \+ purgatory = 300\.[0-9] MiB, more than the 256 MiB reserved' \
+	"check says the load does not fit"
+has "$WORK/out" 'fix: +.*crashkernel=640M' "the fix asks for room to run as well"
+echo 536870912 >"$ROOT/sys/kernel/kexec_crash_size"
+run 0 "check: /sys/kernel/kexec_crash_size is the reservation" check --root "$ROOT"
+has "$WORK/out" '^ok +crash room +.* of the 512 MiB reserved' "check reads kexec_crash_size"
+rm "$ROOT/sys/kernel/kexec_crash_size"
+head -c 4096 /dev/zero >"$ROOT/var/lib/kdump/initrd.img-$(uname -r)"
+
+EST=$WORK/est
+cp -R "$FIXTURES/virtio-mem-fragmented" "$EST"
+mkdir -p "$EST/sys/kernel" "$EST/etc"
+echo 134217728 >"$EST/sys/kernel/kexec_crash_size"
+"$CTL" check --root "$EST" >"$WORK/out" 2>"$WORK/err"
+has "$WORK/out" "^warn +crash estimate +128 MiB reserved, kdump-utils' estimate for the 59.6 GiB of RAM present now is 256 MiB" \
+	"check: a reservation below kdump-utils' estimate is a warning"
+has "$WORK/out" 'fix: +Debian/Ubuntu: set crashkernel=256M in GRUB_CMDLINE_LINUX_DEFAULT .*update-grub.*; Fedora/RHEL: grubby --update-kernel=ALL --args=crashkernel=256M' \
+	"check: the fix for both families when the distribution is unknown"
+: >"$EST/etc/debian_version"
+"$CTL" check --root "$EST" >"$WORK/out" 2>"$WORK/err"
+has "$WORK/out" 'fix: +Debian/Ubuntu: set crashkernel=256M .*kdump-config show$' "check: Debian's fix on Debian"
+hasnt "$WORK/out" 'grubby' "check: no grubby on Debian"
+rm "$EST/etc/debian_version"
+: >"$EST/etc/fedora-release"
+"$CTL" check --root "$EST" >"$WORK/out" 2>"$WORK/err"
+has "$WORK/out" 'fix: +Fedora/RHEL: grubby --update-kernel=ALL --args=crashkernel=256M, reboot, then kdumpctl estimate$' \
+	"check: Fedora's fix on Fedora"
+echo 268435456 >"$EST/sys/kernel/kexec_crash_size"
+"$CTL" check --root "$EST" >"$WORK/out" 2>"$WORK/err"
+has "$WORK/out" "^ok +crash estimate +256 MiB reserved, at least kdump-utils' estimate of 256 MiB" "check: a reservation at the estimate"
 
 # --- check: what leaves the daemon unprotected is a FAIL ---------------------------------
 cp "$ROOT/proc/iomem" "$WORK/iomem.good"
@@ -84,7 +173,7 @@ cp "$WORK/notes.good" "$ROOT/sys/devices/system/cpu/cpu1/crash_notes"
 mkdir -p "$ROOT/etc/default"
 echo 'KDUMP_CMDLINE_APPEND="nr_cpus=1 systemd.unit=kdump-tools-dump.service"' >"$ROOT/etc/default/kdump-tools"
 printf '[Daemon]\nCaptureMemoryHotplug=yes\n' >"$ROOT/etc/crash-hotplugd.conf.d/60-capture.conf"
-run 0 "check: capture kernels that may hot-add memory are warnings" check --root "$ROOT"
+run 7 "check: capture kernels that may hot-add memory are warnings" check --root "$ROOT"
 has "$WORK/out" '^warn +capture cmdline +.*memhp_default_state=online_movable.*no acpi_no_memhotplug' \
 	"check warns about CaptureMemoryHotplug=yes"
 has "$WORK/out" '^warn +kdump-tools +KDUMP_CMDLINE_APPEND' "check warns about kdump-tools' command line"
@@ -98,8 +187,17 @@ has "$WORK/out" '^FAIL +kexec +disabled until reboot' "check names kexec_load_di
 echo 0 >"$ROOT/proc/sys/kernel/kexec_load_disabled"
 
 echo 3 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
-run 0 "check: a low load limit is a warning" check --root "$ROOT"
+run 7 "check: a low load limit is a warning" check --root "$ROOT"
 has "$WORK/out" '^warn +kexec +only 3 more crash kernel loads' "check warns about kexec_load_limit_panic"
+echo 0 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
+run 5 "check: no loads left is a problem" check --root "$ROOT"
+has "$WORK/out" '^FAIL +kexec +no crash kernel loads left' "check fails without loads left"
+echo 20 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
+mkdir -p "$WORK/check-run"
+echo '{"pid":1,"state":"protected","reloads":4,"failures":1}' >"$WORK/check-run/status.json"
+run 0 "check: enough loads left" check --root "$ROOT" --runtime-dir "$WORK/check-run"
+has "$WORK/out" '^ok +kexec +20 more crash kernel loads allowed \(kernel.kexec_load_limit_panic\); the running daemon has made 5 load attempts' \
+	"check sets the loads left against the daemon's reloads"
 echo -1 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
 
 cp "$FIXTURES/../../conf/crash-hotplugd.conf" "$ROOT/etc/crash-hotplugd.conf"
@@ -155,7 +253,7 @@ echo kernel >"$ROOT/boot/vmlinuz-test"
 echo initrd >"$ROOT/boot/initrd-test"
 printf '[Daemon]\nKernel=/boot/vmlinuz-test\nInitrd=/boot/initrd-test\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-kernel.conf"
 run 0 "check: a root-owned 0644 kernel is fine" check --root "$ROOT"
-has "$WORK/out" '^ok +kernel +/boot/vmlinuz-test: owned by root' "check reports the kernel trusted"
+has "$WORK/out" '^ok +kernel +/boot/vmlinuz-test \(7 B\): owned by root' "check reports the kernel trusted"
 chmod 0666 "$ROOT/boot/vmlinuz-test"
 run 5 "check: a world-writable kernel is a problem" check --root "$ROOT"
 has "$WORK/out" '^FAIL +kernel +kernel /boot/vmlinuz-test refused: /boot/vmlinuz-test is writable by group and others \(mode 0666\): the daemon would not load it' \
@@ -198,8 +296,18 @@ printf '[Daemon]\nMaxPhdrs=65535\n' >"$WORK/bad.conf"
 run 3 "check: invalid configuration" check --root "$ROOT" --config "$WORK/bad.conf"
 has "$WORK/err" 'bad.conf:2: MaxPhdrs=65535: above 65534' "the config error names file:line"
 printf '[Daemon]\nSpeed=11\n' >"$WORK/warn.conf"
-run 0 "unknown key is only a warning" check --root "$ROOT" --config "$WORK/warn.conf"
+run 7 "unknown key is only a warning" check --root "$ROOT" --config "$WORK/warn.conf"
 has "$WORK/err" 'warning: .*warn.conf:2: Unknown key Speed=' "the warning names file:line"
+has "$WORK/out" '^warn +configuration +.*warn.conf:2: Unknown key Speed=' "the warning is a line of the report"
+has "$WORK/out" '^0 problems, 1 warning\.$' "the warning is counted"
+printf 'Loader=dry-run\n[Daemon]\n' >"$WORK/warn.conf"
+run 7 "a key outside [Daemon] is a warning" check --root "$ROOT" --config "$WORK/warn.conf" --json
+json "$WORK/out" 'j["verdict"] == "warn" and j["counts"]["warn"] == 1 and any(i["topic"] == "configuration" and i["level"] == "warn" and "warn.conf:1: Loader= outside of a section" in i["message"] for i in j["items"])' \
+	"check --json counts a key outside [Daemon] as a warning"
+printf '[Daemon]\nMaxPhdrs=65535\n' >"$WORK/bad.conf"
+run 3 "check --json: an invalid configuration" check --root "$ROOT" --config "$WORK/bad.conf" --json
+json "$WORK/out" 'j["verdict"] == "fail" and j["items"][0]["level"] == "fail" and "bad.conf:2: MaxPhdrs=65535" in j["items"][0]["message"]' \
+	"check --json: the configuration error as a failure"
 
 echo 'ACTION=="add", SUBSYSTEM=="memory", RUN+="/usr/lib/kdump/kdump-udev-throttler"' \
 	>"$ROOT/usr/lib/udev/rules.d/98-kexec.rules"
@@ -230,7 +338,7 @@ has "$WORK/out" '^ok +udev rule +/etc/udev/rules.d/98-kexec.rules is masked' "ma
 # Debian's kdump-tools installed: its files and command line are taken, as kdump-config does.
 mkdir -p "$ROOT/etc/default"
 echo 'KDUMP_CMDLINE_APPEND="nr_cpus=1 irqpoll"' >"$ROOT/etc/default/kdump-tools"
-run 0 "check: kdump-tools found" check --root "$ROOT"
+run 7 "check: kdump-tools found (with warnings)" check --root "$ROOT"
 has "$WORK/out" '^ok +kdump-tools +/etc/default/kdump-tools found: the daemon loads its kernel, initrd and capture command line' "kdump-tools reported"
 has "$WORK/out" '^ok +capture cmdline +.* nr_cpus=1 irqpoll acpi_no_memhotplug$' "its append list is used"
 has "$WORK/out" '^warn +kdump-tools +the capture command line lacks systemd.unit=kdump-tools-dump.service' "a capture that saves no dump is a warning"
