@@ -18,6 +18,7 @@
 #include "ctl-status.h"
 #include "ctl.h"
 #include "elfcorehdr.h"
+#include "loader.h"
 #include "metrics.h"
 #include "topology.h"
 
@@ -52,14 +53,17 @@ static void help(void)
 	       "  status   Show what the running daemon publishes in RUNTIME-DIR/status.json (or,\n"
 	       "           with --format=prometheus, as metrics). The\n"
 	       "           daemon counts as running only if the pid in the file is a process named\n"
-	       "           crash-hotplugd, run by root, started when the file says it was.\n"
+	       "           crash-hotplugd, run by root, started when the file says it was. A\n"
+	       "           daemon that says protected while /sys/kernel/kexec_crash_loaded is 0\n"
+	       "           is reported NOT PROTECTED (exit status 3).\n"
 	       "  reload   Ask the running daemon to re-read its configuration and re-check the\n"
 	       "           topology: SIGHUP to the pid in status.json once it passes that check. A\n"
 	       "           bad configuration is refused and the old one kept.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -r, --root=DIR          Read /proc, /sys and /etc under DIR instead of /\n"
-	       "                          (show, header, check)\n"
+	       "                          (show, header, check, plan; status: only\n"
+	       "                          /sys/kernel/kexec_crash_loaded)\n"
 	       "  -c, --config=FILE       Read FILE instead of /etc/crash-hotplugd.conf; the\n"
 	       "                          crash-hotplugd.conf.d drop-ins under the root still apply\n"
 	       "                          (show, header, check)\n"
@@ -538,13 +542,31 @@ static const char *format_time(uint64_t usec, char *buf, size_t size)
 	return buf;
 }
 
+/* The kernel's word on a daemon that says it protects the machine: a protecting state with
+ * /sys/kernel/kexec_crash_loaded at 0 means no crash kernel at all (unloaded behind the
+ * daemon's back, or a load that never happened). Fills v->kernel_loaded, and v->warning
+ * (in buf) when they disagree. */
+static void kernel_verdict(const CtlArgs *a, const CtlStatus *s, bool running, StatusJsonVerdict *v, char *buf,
+			   size_t size)
+{
+	int r = loader_crash_loaded(a->root);
+
+	v->kernel_loaded = r < 0 ? -1 : r;
+	if (running && r == 0 && daemon_state_is_protected(s->state)) {
+		snprintf(buf, size, "NOT PROTECTED: the daemon says %s, but the kernel has no crash kernel loaded "
+			 "(/sys/kernel/kexec_crash_loaded is 0): a panic now saves nothing", s->state);
+		v->warning = buf;
+	}
+}
+
 /* Every string below comes from status.json, which anyone who can write the runtime
  * directory controls: escaped, so that it cannot drive the terminal. */
 static int cmd_status(const CtlArgs *a)
 {
 	CtlStatus s;
 	PidVerdict v;
-	char sz[32], when[96], d1[32], d2[32], why[PATH_MAX + 1280];
+	StatusJsonVerdict jv = { .kernel_loaded = -1 };
+	char sz[32], when[96], d1[32], d2[32], why[PATH_MAX + 1280], warning[256];
 	char state[CTL_ESCAPED_SIZE(sizeof(s.state))], message[CTL_ESCAPED_SIZE(sizeof(s.message))],
 		loader[CTL_ESCAPED_SIZE(sizeof(s.loader))], repair[CTL_ESCAPED_SIZE(sizeof(s.last_repair))],
 		kmap[CTL_ESCAPED_SIZE(sizeof(s.kernel_map))];
@@ -554,8 +576,9 @@ static int cmd_status(const CtlArgs *a)
 	r = read_status(a, &s, why, sizeof(why));
 	if (r != CTL_EXIT_OK) {
 		/* Machines get an answer whatever happened: "running": false with the reason. */
+		jv.reason = why;
 		if (a->format == CTL_FORMAT_JSON && r != CTL_EXIT_USAGE)
-			(void)ctl_status_print_json(NULL, false, why, stdout);
+			(void)ctl_status_print_json(NULL, &jv, stdout);
 		else if (a->format == CTL_FORMAT_PROMETHEUS && r == CTL_EXIT_NOT_RUNNING)
 			(void)metrics_format_not_running(stdout);
 		return fflush(stdout) == 0 ? r : CTL_EXIT_FAILURE;
@@ -563,14 +586,21 @@ static int cmd_status(const CtlArgs *a)
 	pid_verify(&s, &v);
 	pid_reason(&s, &v, why, sizeof(why));
 	running = v.check == CTL_PID_DAEMON;
-	/* 0 only for a daemon that protects the machine; 3 for one that does not (yet). */
-	exit_code = !running ? CTL_EXIT_NOT_RUNNING : daemon_state_is_protected(s.state) ? CTL_EXIT_OK
-											   : CTL_EXIT_NOT_PROTECTED;
+	kernel_verdict(a, &s, running, &jv, warning, sizeof(warning));
+	/* 0 only for a daemon that protects the machine, and the kernel does not say otherwise;
+	 * 3 for one that does not (yet). */
+	exit_code = !running ? CTL_EXIT_NOT_RUNNING
+		    : daemon_state_is_protected(s.state) && !jv.warning ? CTL_EXIT_OK
+									 : CTL_EXIT_NOT_PROTECTED;
 	if (!running)
 		fprintf(stderr, "%s (pid %" PRId64 "): %s: %s\n", DAEMON_NAME, s.pid,
 			v.check == CTL_PID_UNVERIFIED ? "cannot verify" : "not running", why);
+	if (jv.warning)
+		fprintf(stderr, "%s (pid %" PRId64 "): %s\n", DAEMON_NAME, s.pid, jv.warning);
+	jv.running = running;
+	jv.reason = running ? NULL : why;
 	if (a->format == CTL_FORMAT_JSON) {
-		if (ctl_status_print_json(&s, running, running ? NULL : why, stdout) < 0)
+		if (ctl_status_print_json(&s, &jv, stdout) < 0)
 			return CTL_EXIT_FAILURE;
 		return fflush(stdout) == 0 ? exit_code : CTL_EXIT_FAILURE;
 	}
@@ -584,6 +614,8 @@ static int cmd_status(const CtlArgs *a)
 	switch (v.check) {
 	case CTL_PID_DAEMON:
 		printf("%s (pid %" PRId64 "): %s\n", DAEMON_NAME, s.pid, state);
+		if (jv.warning)
+			printf("  %s\n", jv.warning);
 		break;
 	case CTL_PID_NOT_ROOT:
 		printf("%s (pid %" PRId64 "): not running: %s (last state: %s)\n", DAEMON_NAME, s.pid, why, state);
@@ -717,7 +749,7 @@ static const struct {
 	{ "show", cmd_show, OPT_ROOT | OPT_CONFIG | OPT_JSON },
 	{ "header", cmd_header, OPT_ROOT | OPT_CONFIG | OPT_OUTPUT },
 	{ "check", ctl_check, OPT_ROOT | OPT_CONFIG | OPT_JSON | OPT_RUNTIME_DIR },
-	{ "status", cmd_status, OPT_RUNTIME_DIR | OPT_JSON | OPT_FORMAT },
+	{ "status", cmd_status, OPT_ROOT | OPT_RUNTIME_DIR | OPT_JSON | OPT_FORMAT },
 	{ "reload", cmd_reload, OPT_RUNTIME_DIR },
 };
 

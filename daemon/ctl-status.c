@@ -44,14 +44,13 @@ void ctl_json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-int ctl_status_print_json(const CtlStatus *s, bool running, const char *reason, FILE *out)
+int ctl_status_print_json(const CtlStatus *s, const StatusJsonVerdict *v, FILE *out)
 {
-	const StatusJsonVerdict v = { .running = running, .reason = reason };
 	_cleanup_(freep) char *text = NULL;
 	size_t len;
 	int r;
 
-	r = s ? status_json_format(s, &v, &text, &len) : status_json_format_absent(reason, &text, &len);
+	r = s ? status_json_format(s, v, &text, &len) : status_json_format_absent(v->reason, &text, &len);
 	if (r < 0)
 		return r;
 	return fwrite(text, 1, len, out) == len ? 0 : -EIO;

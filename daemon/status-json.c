@@ -75,6 +75,13 @@ static bool add_verdict(json_object *o, bool running, bool protected, const char
 	       (!reason || json_add(o, "reason", json_object_new_string(reason)));
 }
 
+/* What the kernel says of the daemon's claim: "kernel_loaded" when known, "warning". */
+static bool add_kernel_verdict(json_object *o, const StatusJsonVerdict *v)
+{
+	return (v->kernel_loaded < 0 || json_add(o, "kernel_loaded", json_object_new_boolean(v->kernel_loaded))) &&
+	       (!v->warning || json_add(o, "warning", json_object_new_string(v->warning)));
+}
+
 int status_json_format_absent(const char *reason, char **ret, size_t *ret_len)
 {
 	_cleanup_(json_putp) json_object *o = json_object_new_object();
@@ -143,7 +150,9 @@ int status_json_format(const StatusRecord *s, const StatusJsonVerdict *v, char *
 	if (ok && s->start_time > 0)
 		ok = json_add(o, "start_time", new_uint(s->start_time));
 	if (ok && v)
-		ok = add_verdict(o, v->running, v->running && daemon_state_is_protected(s->state), v->reason);
+		ok = add_verdict(o, v->running, v->running && daemon_state_is_protected(s->state) && v->kernel_loaded != 0,
+				 v->reason) &&
+		     add_kernel_verdict(o, v);
 	ok = ok && json_add(o, "state", json_object_new_string(s->state));
 	ok = ok && json_add(o, "loader", json_object_new_string(s->loader));
 	for (size_t i = 0; ok && i < ELEMENTSOF(counters); i++)

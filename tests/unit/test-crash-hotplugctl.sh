@@ -484,17 +484,20 @@ else
 	ok "status --json prints no raw C0 control character"
 fi
 
+# Whatever this machine's /sys/kernel/kexec_crash_loaded says: a root without one (unknown).
+NOKROOT=$WORK/nokernel
+mkdir -p "$NOKROOT"
 status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID"),"
-run 0 "status of a running daemon" status --runtime-dir "$RUN"
+run 0 "status of a running daemon" status --runtime-dir "$RUN" --root "$NOKROOT"
 has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): protected$" "status first line"
 has "$WORK/out" 'Header: +6 of 8198 program headers' "status header line"
 has "$WORK/out" 'Repairs: +1 of the kernel.s own header; last: memory removed \(128 MiB' "status says why it repaired"
 has "$WORK/out" 'Kernel map: +kcore' "status says where the kernel map came from"
-run 0 "status --json" status --runtime-dir "$RUN" --json
+run 0 "status --json" status --runtime-dir "$RUN" --json --root "$NOKROOT"
 has "$WORK/out" "^\\{\"pid\":$FAKE_PID,\"start_time\":$(start_time "$FAKE_PID"),\"running\":true,\"protected\":true,\"state\":\"protected\"" \
 	"status --json"
 has "$WORK/out" '"repairs":1,' "status --json has the repairs"
-run 0 "status --format=prometheus" status --runtime-dir "$RUN" --format=prometheus
+run 0 "status --format=prometheus" status --runtime-dir "$RUN" --format=prometheus --root "$NOKROOT"
 has "$WORK/out" '^crash_hotplugd_protected 1$' "status --format=prometheus: protected"
 has "$WORK/out" '^crash_hotplugd_state\{state="protected"\} 1$' "status --format=prometheus: the state"
 has "$WORK/out" '^crash_hotplugd_repairs_total 1$' "status --format=prometheus: the repairs"
@@ -506,7 +509,30 @@ for state in starting reloading unprotected dry-run; do
 	has "$WORK/out" '"running":true,"protected":false,' "status --json: $state is not protected"
 done
 status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," kernel-managed "kernel-managed: test"
-run 0 "status: kernel-managed is protected" status --runtime-dir "$RUN"
+run 0 "status: kernel-managed is protected" status --runtime-dir "$RUN" --root "$NOKROOT"
+# The kernel's word: protected, but nothing loaded.
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID"),"
+KROOT=$WORK/kroot
+mkdir -p "$KROOT/sys/kernel"
+echo 1 >"$KROOT/sys/kernel/kexec_crash_loaded"
+run 0 "status: protected, and the kernel has a crash kernel loaded" status --runtime-dir "$RUN" --root "$KROOT"
+hasnt "$WORK/out" 'NOT PROTECTED' "status: no warning when the kernel agrees"
+run 0 "status --json: the kernel agrees" status --runtime-dir "$RUN" --root "$KROOT" --json
+has "$WORK/out" '"running":true,"protected":true,"kernel_loaded":true,"state":"protected"' "status --json: kernel_loaded true"
+echo 0 >"$KROOT/sys/kernel/kexec_crash_loaded"
+run 3 "status: protected, but the kernel has nothing loaded" status --runtime-dir "$RUN" --root "$KROOT"
+has "$WORK/out" '^  NOT PROTECTED: the daemon says protected, but the kernel has no crash kernel loaded \(/sys/kernel/kexec_crash_loaded is 0\)' \
+	"status says loudly that nothing is loaded"
+has "$WORK/err" 'NOT PROTECTED' "status says it on stderr too"
+run 3 "status --json: protected, but the kernel has nothing loaded" status --runtime-dir "$RUN" --root "$KROOT" --json
+has "$WORK/out" '"running":true,"protected":false,"kernel_loaded":false,"warning":"NOT PROTECTED: ' \
+	"status --json: not protected, with the kernel's word and the warning"
+run 3 "status --format=prometheus: the exit status says it too" status --runtime-dir "$RUN" --root "$KROOT" --format=prometheus
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," kernel-managed "kernel-managed: test"
+run 3 "status: kernel-managed, but the kernel has nothing loaded" status --runtime-dir "$RUN" --root "$KROOT"
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," dry-run "dry-run: test"
+run 3 "status: dry-run with nothing loaded is only not protected" status --runtime-dir "$RUN" --root "$KROOT"
+hasnt "$WORK/out" 'NOT PROTECTED' "status: dry-run claims nothing, no warning"
 status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID"),"
 run 0 "reload" reload --runtime-dir "$RUN"
 wait "$FAKE_PID"
