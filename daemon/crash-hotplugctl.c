@@ -42,6 +42,12 @@ static void help(void)
 	       "  header   Build that header and write exactly the fixed-capacity buffer the daemon\n"
 	       "           would load (ELF data, then zeros up to the capacity) to the file named by\n"
 	       "           --output; \"-o -\" writes to standard output.\n"
+	       "  plan     What a load would do now, without loading: the loader the daemon\n"
+	       "           would choose (and why the ones before it do not work here), kernel,\n"
+	       "           initrd, capture command line, the header's program headers (CPU notes,\n"
+	       "           VMCOREINFO, kernel text, RAM) against MaxPhdrs, and for\n"
+	       "           Loader=segments every segment with its address and size, from the\n"
+	       "           segments loader's own plan. Reads files only; never calls kexec.\n"
 	       "  check    Validate the configuration (its warnings count), then probe the whole\n"
 	       "           chain: kexec available and loads left, crash memory reserved and enough\n"
 	       "           for the kernel, initrd, header and purgatory and for the RAM present now\n"
@@ -66,12 +72,13 @@ static void help(void)
 	       "                          /sys/kernel/kexec_crash_loaded)\n"
 	       "  -c, --config=FILE       Read FILE instead of /etc/crash-hotplugd.conf; the\n"
 	       "                          crash-hotplugd.conf.d drop-ins under the root still apply\n"
-	       "                          (show, header, check)\n"
+	       "                          (show, header, plan, check)\n"
 	       "  -o, --output=FILE       Where header writes its buffer (header; required)\n"
 	       "      --runtime-dir=DIR   Where the daemon publishes status.json\n"
-	       "                          (default " DEFAULT_RUNTIME_DIR "; status, reload, check)\n"
-	       "      --json              Machine-readable output: one JSON object (show, check,\n"
-	       "                          status)\n"
+	       "                          (default " DEFAULT_RUNTIME_DIR "; status, reload, check,\n"
+	       "                          plan)\n"
+	       "      --json              Machine-readable output: one JSON object (show, plan,\n"
+	       "                          check, status)\n"
 	       "      --format=FORMAT     status: text (default), json (as --json) or prometheus\n"
 	       "                          (the metrics the daemon writes to metrics.prom)\n"
 	       "  -h, --help              Show this help\n"
@@ -85,8 +92,9 @@ static void help(void)
 	       "  3  Invalid configuration (file, line and reason are printed); for status, the\n"
 	       "     daemon runs but does not protect the machine (starting, reloading,\n"
 	       "     unprotected, dry-run).\n"
-	       "  4  show, header: the topology needs more program headers than MaxPhdrs.\n"
-	       "  5  check: at least one problem (the lines marked FAIL, each with its fix).\n"
+	       "  4  show, header, plan: the topology needs more program headers than MaxPhdrs.\n"
+	       "  5  check: at least one problem (the lines marked FAIL, each with its fix);\n"
+	       "     plan: no loader works here, or Loader=segments cannot plan its segments.\n"
 	       "  6  status, reload: crash-hotplugd is not running, or its pid cannot be verified\n"
 	       "     (a status.json without start_time, from an older daemon).\n"
 	       "  7  check: no problem, but warnings (the lines marked warn, each with its fix).\n"
@@ -120,16 +128,7 @@ int ctl_load_config(const CtlArgs *a, Config **ret)
 
 /* ---- show, header --------------------------------------------------------------------- */
 
-typedef struct Snapshot {
-	Config *config;
-	Topology *topology;
-	unsigned max_phdrs;
-	size_t needed, capacity, used;
-	void *header;     /* capacity bytes, NULL when over capacity */
-	ElfcorehdrInfo info;
-} Snapshot;
-
-static void snapshot_done(Snapshot *s)
+void ctl_snapshot_done(CtlSnapshot *s)
 {
 	config_free(s->config);
 	topology_free(s->topology);
@@ -137,7 +136,7 @@ static void snapshot_done(Snapshot *s)
 }
 
 /* Config, topology and header as the daemon would make them: an exit code. */
-static int snapshot_take(const CtlArgs *a, Snapshot *s)
+int ctl_snapshot_take(const CtlArgs *a, CtlSnapshot *s)
 {
 	Diag d = {};
 	char msg[sizeof(d.file) + sizeof(d.reason) + 16], reason[256];
@@ -209,7 +208,7 @@ static void elf_endp(Elf **e)
 		elf_end(*e);
 }
 
-static int print_phdrs(const Snapshot *s, bool json)
+static int print_phdrs(const CtlSnapshot *s, bool json)
 {
 	_cleanup_(elf_endp) Elf *e = NULL;
 
@@ -263,11 +262,11 @@ static void print_topology_json(const Topology *t)
 
 static int cmd_show(const CtlArgs *a)
 {
-	_cleanup_(snapshot_done) Snapshot s = {};
+	_cleanup_(ctl_snapshot_done) CtlSnapshot s = {};
 	char sz[32];
 	int r;
 
-	r = snapshot_take(a, &s);
+	r = ctl_snapshot_take(a, &s);
 	if (r != CTL_EXIT_OK && r != CTL_EXIT_OVER_CAPACITY)
 		return r;
 
@@ -328,7 +327,7 @@ static int write_all(int fd, const void *buf, size_t size)
 
 static int cmd_header(const CtlArgs *a)
 {
-	_cleanup_(snapshot_done) Snapshot s = {};
+	_cleanup_(ctl_snapshot_done) CtlSnapshot s = {};
 	_cleanup_(closep) int fd = -1;
 	bool to_stdout = streq(a->output, "-");
 	FILE *info = to_stdout ? stderr : stdout;
@@ -338,7 +337,7 @@ static int cmd_header(const CtlArgs *a)
 		fprintf(stderr, "error: refusing to write a binary header to a terminal; redirect or use -o FILE\n");
 		return CTL_EXIT_USAGE;
 	}
-	r = snapshot_take(a, &s);
+	r = ctl_snapshot_take(a, &s);
 	if (r == CTL_EXIT_OVER_CAPACITY) {
 		fprintf(stderr, "error: %zu program headers needed, MaxPhdrs=%u: no header written\n", s.needed, s.max_phdrs);
 		return r;
@@ -748,6 +747,7 @@ static const struct {
 } commands[] = {
 	{ "show", cmd_show, OPT_ROOT | OPT_CONFIG | OPT_JSON },
 	{ "header", cmd_header, OPT_ROOT | OPT_CONFIG | OPT_OUTPUT },
+	{ "plan", ctl_plan, OPT_ROOT | OPT_CONFIG | OPT_JSON | OPT_RUNTIME_DIR },
 	{ "check", ctl_check, OPT_ROOT | OPT_CONFIG | OPT_JSON | OPT_RUNTIME_DIR },
 	{ "status", cmd_status, OPT_ROOT | OPT_RUNTIME_DIR | OPT_JSON | OPT_FORMAT },
 	{ "reload", cmd_reload, OPT_RUNTIME_DIR },
@@ -832,7 +832,7 @@ int main(int argc, char *argv[])
 		}
 
 	if (optind >= argc) {
-		fprintf(stderr, "error: no command given (show, header, check, status, reload). Try 'crash-hotplugctl --help'.\n");
+		fprintf(stderr, "error: no command given (show, header, plan, check, status, reload). Try 'crash-hotplugctl --help'.\n");
 		return CTL_EXIT_USAGE;
 	}
 	if (optind + 1 < argc) {

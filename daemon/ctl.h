@@ -4,6 +4,8 @@
 
 #include "bytes.h"
 #include "config.h"
+#include "elfcorehdr.h"
+#include "topology.h"
 
 /* Exit codes, documented in --help and crash-hotplugctl(8); scripts rely on them. */
 enum {
@@ -40,8 +42,27 @@ int ctl_load_config(const CtlArgs *a, Config **ret);
 /* A config_warn_fn: "warning: FILE:LINE: MSG" on stderr. */
 void ctl_print_config_warning(void *userdata, const char *file, unsigned line, const char *msg);
 
+/* Config, topology and header as the daemon would make them. */
+typedef struct CtlSnapshot {
+	Config *config;
+	Topology *topology;
+	unsigned max_phdrs;
+	size_t needed, capacity, used;
+	void *header;     /* capacity bytes, NULL when over capacity */
+	ElfcorehdrInfo info;
+} CtlSnapshot;
+
+/* Fills s (zeroed by the caller) as show, header and plan see the machine, saying what went
+ * wrong on stderr: CTL_EXIT_OK, CTL_EXIT_OVER_CAPACITY (s->header NULL, the rest set),
+ * CTL_EXIT_CONFIG or CTL_EXIT_FAILURE. ctl_snapshot_done() frees what it holds, in every case. */
+int ctl_snapshot_take(const CtlArgs *a, CtlSnapshot *s);
+void ctl_snapshot_done(CtlSnapshot *s);
+
 /* `crash-hotplugctl check`: returns an exit code. */
 int ctl_check(const CtlArgs *a);
+
+/* `crash-hotplugctl plan`: what a load would do now, without loading; an exit code. */
+int ctl_plan(const CtlArgs *a);
 
 /* The crash kernel reservation kdump-utils recommends for ram_bytes of RAM on x86_64, in MiB;
  * 0 below 2 GiB (no recommendation). */

@@ -4,10 +4,12 @@
 # probes added, and on a fake daemon (a copy of sleep(1) named crash-hotplugd, also run as
 # another user) and the daemon's test build beside CRASH-HOTPLUGCTL for status/reload. TAP
 # output.
-#   test-crash-hotplugctl.sh CRASH-HOTPLUGCTL   (FIXTURES names tests/fixtures)
+#   test-crash-hotplugctl.sh CRASH-HOTPLUGCTL [MKBZIMAGE]   (FIXTURES names tests/fixtures)
+# MKBZIMAGE (x86_64 only) writes a kernel Loader=segments can plan with.
 set -u
 
 CTL=$1
+MKBZIMAGE=${2:-}
 FIXTURES=${FIXTURES:-$(dirname "$0")/../fixtures}
 WORK=$(mktemp -d)
 FAKE_PID=
@@ -371,6 +373,64 @@ fi
 cmp -s "$WORK/h.bin" "$WORK/h2.bin" && ok "header -o - writes the same bytes" || not_ok "header -o - writes the same bytes"
 run 1 "show on a broken tree" show --root "$FIXTURES/broken-garbage-hex"
 has "$WORK/err" 'proc/iomem:[0-9]+: ' "the parse error names file:line"
+
+# --- plan ----------------------------------------------------------------------------------
+echo 268435456 >"$ROOT/sys/kernel/kexec_crash_size"
+echo 'none [integrity] confidentiality' >"$ROOT/sys/kernel/security/lockdown"
+run 0 "plan: Loader=auto under lockdown" plan --root "$ROOT"
+has "$WORK/out" '^Loader: +file \(Loader=auto: the first in the order kernel, segments, file, kexec-tools' \
+	"plan: auto picks file under lockdown"
+has "$WORK/out" '^  kernel +/sys/devices/system/cpu/crash_hotplug reads 0' "plan: why not kernel"
+has "$WORK/out" '^  segments +kernel lockdown "integrity" forbids kexec_load' "plan: why not segments"
+has "$WORK/out" '^  file +works here: chosen$' "plan: file works"
+has "$WORK/out" "^Kernel: +/boot/vmlinuz-$(uname -r) \\(8 KiB\\)$" "plan: the kernel"
+has "$WORK/out" "^Initrd: +/var/lib/kdump/initrd.img-$(uname -r) \\(4 KiB\\)$" "plan: the initrd"
+has "$WORK/out" '^Command line: root=/dev/vda1 irqpoll nr_cpus=1 reset_devices acpi_no_memhotplug$' "plan: the capture command line"
+has "$WORK/out" '^Header: +6 of 8198 program headers: 2 CPU notes, 1 VMCOREINFO, 1 kernel text, 2 RAM \(766.9 MiB\); 400 of 462848 bytes$' \
+	"plan: the header's program headers and capacity"
+hasnt "$WORK/out" '^Segments:' "plan: no segments for Loader=file"
+run 0 "plan --json: Loader=auto under lockdown" plan --root "$ROOT" --json
+json "$WORK/out" 'j["loader"] == "file" and j["configured"] == "auto" and [t["loader"] for t in j["tried"]] == ["kernel", "segments", "file"] and [t["works"] for t in j["tried"]] == [False, False, True] and "why" in j["tried"][1]' \
+	"plan --json: the loaders tried and why"
+json "$WORK/out" 'j["header"] == {"fits": True, "max_phdrs": 8198, "phdrs": 6, "cpu_notes": 2, "vmcoreinfo": 1, "kernel_text": 1, "ram": 2, "capacity_bytes": 462848, "used_bytes": 400} and j["kernel"]["bytes"] == 8192 and j["initrd"]["bytes"] == 4096 and "segments" not in j' \
+	"plan --json: header, kernel and initrd"
+printf '[Daemon]\nMaxPhdrs=5\n' >"$ROOT/etc/crash-hotplugd.conf.d/60-small.conf"
+run 4 "plan: over capacity" plan --root "$ROOT"
+has "$WORK/out" '^Header: +does not fit: 6 program headers needed, MaxPhdrs=5' "plan says the header does not fit"
+rm "$ROOT/etc/crash-hotplugd.conf.d/60-small.conf"
+echo 0 >"$ROOT/sys/kernel/kexec_crash_size"
+run 5 "plan: no loader works without a crash region" plan --root "$ROOT"
+has "$WORK/out" '^Loader: +none ' "plan: no loader"
+has "$WORK/out" '^  Does: +nothing can be loaded' "plan says nothing can be loaded"
+echo 268435456 >"$ROOT/sys/kernel/kexec_crash_size"
+echo '[none] integrity confidentiality' >"$ROOT/sys/kernel/security/lockdown"
+if [ -z "$MKBZIMAGE" ]; then
+	for t in "plan: Loader=segments" "plan --json: Loader=segments"; do
+		echo "ok $((n = n + 1)) - $t # SKIP no mkbzimage (not x86_64)"
+	done
+else
+	"$MKBZIMAGE" "$ROOT/boot/bzImage-test" 65536
+	printf '[Daemon]\nKernel=/boot/bzImage-test\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-kernel.conf"
+	run 0 "plan: Loader=auto picks segments" plan --root "$ROOT"
+	has "$WORK/out" '^Loader: +segments \(Loader=auto' "plan: segments where kexec_load is allowed"
+	has "$WORK/out" '^Segments: +5 in the crash region 0x2f000000-0x3effffff \(256 MiB\), entry 0x[0-9a-f]+ \(purgatory\), kernel entry 0x2f000200$' \
+		"plan: the segments' region and entry points"
+	has "$WORK/out" '^  kernel +0x000000002f000000  0x0000000030[0-9a-f]{6}  +24 MiB +64 KiB$' "plan: the kernel segment"
+	has "$WORK/out" '^  initrd +0x0000000030800000  ' "plan: the initrd segment follows the kernel's memory"
+	has "$WORK/out" '^  elfcorehdr +0x000000003ef8f000  0x000000003effffff  +452 KiB +400 B$' \
+		"plan: the header segment at the top of the region, with the bytes built now"
+	printf '[Daemon]\nLoader=segments\nKernel=/boot/bzImage-test\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-kernel.conf"
+	run 0 "plan --json: Loader=segments" plan --root "$ROOT" --json
+	json "$WORK/out" 'j["loader"] == "segments" and j["configured"] == "segments" and [g["what"] for g in j["segments"]] == ["kernel", "initrd", "purgatory", "boot_params", "elfcorehdr"] and j["segments"][4] == {"what": "elfcorehdr", "mem": "0x3ef8f000", "memsz": 462848, "bufsz": 400} and j["kernel_entry"] == "0x2f000200" and j["crash_region"] == {"start": "0x2f000000", "end": "0x3effffff"}' \
+		"plan --json: every segment with its address and size"
+	json "$WORK/out" 'all(int(a["mem"], 16) + a["memsz"] <= int(b["mem"], 16) for a, b in zip(j["segments"], j["segments"][1:]))' \
+		"plan --json: the segments ascend without overlap"
+	head -c 4096 /dev/zero >"$ROOT/boot/bzImage-test"
+	run 5 "plan: Loader=segments with a kernel it cannot plan" plan --root "$ROOT"
+	has "$WORK/out" '^  segments +.*bzImage-test' "plan: the segments loader says why"
+	rm "$ROOT/etc/crash-hotplugd.conf.d/50-kernel.conf" "$ROOT/boot/bzImage-test"
+fi
+rm "$ROOT/sys/kernel/kexec_crash_size"
 
 # --- status and reload -------------------------------------------------------------------
 RUN=$WORK/run
