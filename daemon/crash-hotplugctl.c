@@ -18,6 +18,7 @@
 #include "ctl-status.h"
 #include "ctl.h"
 #include "elfcorehdr.h"
+#include "json-util.h"
 #include "loader.h"
 #include "metrics.h"
 #include "topology.h"
@@ -208,56 +209,121 @@ static void elf_endp(Elf **e)
 		elf_end(*e);
 }
 
-static int print_phdrs(const CtlSnapshot *s, bool json)
+/* Every program header of the header, read back through libelf (the listing shows the bytes,
+ * not what we meant to write): as text lines, or into the JSON array phdrs when not NULL. */
+static int print_phdrs(const CtlSnapshot *s, json_object *phdrs)
 {
 	_cleanup_(elf_endp) Elf *e = NULL;
 
-	/* Read back through libelf: the listing shows the bytes, not what we meant to write. */
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EIO;
 	e = elf_memory(s->header, s->used);
 	if (!e)
 		return -EIO;
 	for (size_t i = 0; i < s->info.n_phdrs; i++) {
+		const char *type;
+		json_object *o;
 		GElf_Phdr ph;
 		char role[64], fl[4];
 
 		if (!gelf_getphdr(e, (int)i, &ph))
 			return -EIO;
 		phdr_role(s->topology, i, &ph, role, sizeof(role));
-		if (json)
-			printf("%s{\"type\":\"%s\",\"offset\":\"0x%" PRIx64 "\",\"vaddr\":\"0x%" PRIx64 "\",\"paddr\":\"0x%" PRIx64
-			       "\",\"filesz\":%" PRIu64 ",\"memsz\":%" PRIu64 ",\"flags\":\"%s\",\"what\":\"%s\"}",
-			       i ? "," : "", ph.p_type == PT_NOTE ? "NOTE" : "LOAD", ph.p_offset, ph.p_vaddr, ph.p_paddr,
-			       ph.p_filesz, ph.p_memsz, flags_string(ph.p_flags, fl), role);
-		else
-			printf("  %5zu  %-4s  0x%016" PRIx64 "  0x%016" PRIx64 "  0x%-12" PRIx64 "  %s  %s\n", i,
-			       ph.p_type == PT_NOTE ? "NOTE" : "LOAD", ph.p_paddr, ph.p_vaddr, ph.p_memsz,
-			       flags_string(ph.p_flags, fl), role);
+		type = ph.p_type == PT_NOTE ? "NOTE" : "LOAD";
+		if (!phdrs) {
+			printf("  %5zu  %-4s  0x%016" PRIx64 "  0x%016" PRIx64 "  0x%-12" PRIx64 "  %s  %s\n", i, type,
+			       ph.p_paddr, ph.p_vaddr, ph.p_memsz, flags_string(ph.p_flags, fl), role);
+			continue;
+		}
+		o = json_object_new_object();
+		if (!json_append(phdrs, o) || !json_add(o, "type", json_object_new_string(type)) ||
+		    !json_add(o, "offset", json_new_hex(ph.p_offset)) || !json_add(o, "vaddr", json_new_hex(ph.p_vaddr)) ||
+		    !json_add(o, "paddr", json_new_hex(ph.p_paddr)) ||
+		    !json_add(o, "filesz", json_object_new_uint64(ph.p_filesz)) ||
+		    !json_add(o, "memsz", json_object_new_uint64(ph.p_memsz)) ||
+		    !json_add(o, "flags", json_object_new_string(flags_string(ph.p_flags, fl))) ||
+		    !json_add(o, "what", json_object_new_string(role)))
+			return -ENOMEM;
 	}
 	return 0;
 }
 
-static void print_topology_json(const Topology *t)
+/* {"start": "0x...", "end": "0x..."[, "bytes": N]} appended to a. */
+static bool append_range(json_object *a, const Range *r, bool bytes)
 {
-	printf("{\"cpus_possible\":%u,\"cpus_present\":%zu,\"cpus_online\":%u,\"cpus\":[", t->n_possible, t->n_cpus,
-	       t->n_online);
-	for (size_t i = 0; i < t->n_cpus; i++)
-		printf("%s{\"cpu\":%u,\"notes\":\"0x%" PRIx64 "\",\"size\":%" PRIu64 "}", i ? "," : "", t->cpus[i].cpu,
-		       t->cpus[i].addr, t->cpus[i].size);
-	printf("],\"ram_ranges\":%zu,\"ram_bytes\":%" PRIu64 ",\"ram\":[", t->n_ram, topology_ram_bytes(t));
-	for (size_t i = 0; i < t->n_ram; i++)
-		printf("%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",\"bytes\":%" PRIu64 "}", i ? "," : "",
-		       t->ram[i].start, t->ram[i].end, t->ram[i].end - t->ram[i].start + 1);
-	printf("],\"crash_regions\":[");
-	for (size_t i = 0; i < t->n_crash; i++)
-		printf("%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"}", i ? "," : "", t->crash[i].start,
-		       t->crash[i].end);
-	printf("],\"vmcoreinfo\":{\"addr\":\"0x%" PRIx64 "\",\"size\":%" PRIu64 "},\"page_offset\":\"0x%" PRIx64
-	       "\",\"kernel_text\":{\"vaddr\":\"0x%" PRIx64 "\",\"paddr\":\"0x%" PRIx64 "\",\"size\":%" PRIu64
-	       "},\"kernel_map\":\"%s\",\"memory_block_size\":%" PRIu64 "}",
-	       t->vmcoreinfo_addr, t->vmcoreinfo_size, t->kmap.page_offset, t->kmap.text_vaddr, t->kmap.text_paddr,
-	       t->kmap.text_size, t->kmap.from_kcore ? "kcore" : "fallback", t->block_size);
+	json_object *o = json_object_new_object();
+
+	return json_append(a, o) && json_add(o, "start", json_new_hex(r->start)) &&
+	       json_add(o, "end", json_new_hex(r->end)) &&
+	       (!bytes || json_add(o, "bytes", json_object_new_uint64(r->end - r->start + 1)));
+}
+
+static json_object *topology_json(const Topology *t)
+{
+	_cleanup_(json_putp) json_object *o = json_object_new_object(), *cpus = json_object_new_array(),
+					 *ram = json_object_new_array(), *crash = json_object_new_array(),
+					 *vmci = json_object_new_object(), *text = json_object_new_object();
+	bool ok;
+
+	/* o takes a reference of each container it holds; the cleanups drop ours. */
+	ok = o && cpus && ram && crash && vmci && text &&
+	     json_add(o, "cpus_possible", json_object_new_uint64(t->n_possible)) &&
+	     json_add(o, "cpus_present", json_object_new_uint64(t->n_cpus)) &&
+	     json_add(o, "cpus_online", json_object_new_uint64(t->n_online)) &&
+	     json_add(o, "cpus", json_object_get(cpus));
+	for (size_t i = 0; ok && i < t->n_cpus; i++) {
+		json_object *c = json_object_new_object();
+
+		ok = json_append(cpus, c) && json_add(c, "cpu", json_object_new_uint64(t->cpus[i].cpu)) &&
+		     json_add(c, "notes", json_new_hex(t->cpus[i].addr)) &&
+		     json_add(c, "size", json_object_new_uint64(t->cpus[i].size));
+	}
+	ok = ok && json_add(o, "ram_ranges", json_object_new_uint64(t->n_ram)) &&
+	     json_add(o, "ram_bytes", json_object_new_uint64(topology_ram_bytes(t))) && json_add(o, "ram", json_object_get(ram));
+	for (size_t i = 0; ok && i < t->n_ram; i++)
+		ok = append_range(ram, &t->ram[i], true);
+	ok = ok && json_add(o, "crash_regions", json_object_get(crash));
+	for (size_t i = 0; ok && i < t->n_crash; i++)
+		ok = append_range(crash, &t->crash[i], false);
+	ok = ok && json_add(o, "vmcoreinfo", json_object_get(vmci)) && json_add(vmci, "addr", json_new_hex(t->vmcoreinfo_addr)) &&
+	     json_add(vmci, "size", json_object_new_uint64(t->vmcoreinfo_size)) &&
+	     json_add(o, "page_offset", json_new_hex(t->kmap.page_offset)) && json_add(o, "kernel_text", json_object_get(text)) &&
+	     json_add(text, "vaddr", json_new_hex(t->kmap.text_vaddr)) &&
+	     json_add(text, "paddr", json_new_hex(t->kmap.text_paddr)) &&
+	     json_add(text, "size", json_object_new_uint64(t->kmap.text_size)) &&
+	     json_add(o, "kernel_map", json_object_new_string(t->kmap.from_kcore ? "kcore" : "fallback")) &&
+	     json_add(o, "memory_block_size", json_object_new_uint64(t->block_size));
+	return ok ? TAKE_PTR(o) : NULL;
+}
+
+/* show --json: one object, through json-c. */
+static int show_json(const CtlArgs *a, const CtlSnapshot *s)
+{
+	_cleanup_(json_putp) json_object *o = json_object_new_object(), *hdr = json_object_new_object();
+	char fingerprint[17];
+
+	snprintf(fingerprint, sizeof(fingerprint), "%016" PRIx64, topology_fingerprint(s->topology));
+	if (!o || !hdr || !json_add(o, "root", json_object_new_string(a->root ? a->root : "/")) ||
+	    !json_add(o, "fingerprint", json_object_new_string(fingerprint)) ||
+	    !json_add(o, "topology", topology_json(s->topology)) || !json_add(o, "header", json_object_get(hdr)) ||
+	    !json_add(hdr, "fits", json_object_new_boolean(s->header != NULL)) ||
+	    !json_add(hdr, "max_phdrs", json_object_new_uint64(s->max_phdrs)) ||
+	    !json_add(hdr, "phdrs_needed", json_object_new_uint64(s->needed)) ||
+	    !json_add(hdr, "capacity_bytes", json_object_new_uint64(s->capacity)))
+		return -ENOMEM;
+	if (s->header) {
+		json_object *phdrs = json_object_new_array();
+		int r;
+
+		if (!json_add(hdr, "used_bytes", json_object_new_uint64(s->used)) ||
+		    !json_add(hdr, "notes", json_object_new_uint64(s->info.n_notes)) ||
+		    !json_add(hdr, "loads", json_object_new_uint64(s->info.n_loads)) || !json_add(hdr, "phdrs", phdrs))
+			return -ENOMEM;
+		r = print_phdrs(s, phdrs);
+		if (r < 0)
+			return r;
+	}
+	return json_print(o, stdout);
 }
 
 static int cmd_show(const CtlArgs *a)
@@ -271,20 +337,8 @@ static int cmd_show(const CtlArgs *a)
 		return r;
 
 	if (a->json) {
-		printf("{\"root\":");
-		ctl_json_string(stdout, a->root ? a->root : "/");
-		printf(",\"fingerprint\":\"%016" PRIx64 "\",\"topology\":", topology_fingerprint(s.topology));
-		print_topology_json(s.topology);
-		printf(",\"header\":{\"fits\":%s,\"max_phdrs\":%u,\"phdrs_needed\":%zu,\"capacity_bytes\":%zu",
-		       s.header ? "true" : "false", s.max_phdrs, s.needed, s.capacity);
-		if (s.header) {
-			printf(",\"used_bytes\":%zu,\"notes\":%zu,\"loads\":%zu,\"phdrs\":[", s.used, s.info.n_notes,
-			       s.info.n_loads);
-			if (print_phdrs(&s, true) < 0)
-				return CTL_EXIT_FAILURE;
-			printf("]");
-		}
-		printf("}}\n");
+		if (show_json(a, &s) < 0)
+			return CTL_EXIT_FAILURE;
 		return fflush(stdout) == 0 ? r : CTL_EXIT_FAILURE;
 	}
 
@@ -305,7 +359,7 @@ static int cmd_show(const CtlArgs *a)
 	       format_bytes(s.info.ram_bytes, sz, sizeof(sz)), s.topology->kmap.page_offset);
 	printf("  %5s  %-4s  %-18s  %-18s  %-14s  %-3s  %s\n", "#", "type", "paddr (= offset)", "vaddr", "size", "flg",
 	       "what");
-	if (print_phdrs(&s, false) < 0)
+	if (print_phdrs(&s, NULL) < 0)
 		return CTL_EXIT_FAILURE;
 	return fflush(stdout) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
 }

@@ -179,14 +179,6 @@ static void print_text(const Plan *p)
 		printf("  Note:       %s\n", p->segs.note);
 }
 
-static json_object *new_hex(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return json_object_new_string(buf);
-}
-
 /* {"path": ..., "bytes": N}, or null (NULL) without a file. */
 static int add_file(json_object *o, const char *key, const char *path, uint64_t bytes)
 {
@@ -205,15 +197,15 @@ static int add_segments(json_object *o, const Plan *p)
 {
 	json_object *segs = json_object_new_array();
 
-	if (!json_add(o, "segments", segs) || !json_add(o, "entry", new_hex(p->segs.entry)) ||
-	    !json_add(o, "kernel_entry", new_hex(p->segs.kernel_entry)) ||
+	if (!json_add(o, "segments", segs) || !json_add(o, "entry", json_new_hex(p->segs.entry)) ||
+	    !json_add(o, "kernel_entry", json_new_hex(p->segs.kernel_entry)) ||
 	    !json_add(o, "crash_region", json_object_new_object()))
 		return -ENOMEM;
 	{
 		json_object *crash = json_object_object_get(o, "crash_region");
 
-		if (!json_add(crash, "start", new_hex(p->segs.crash.start)) ||
-		    !json_add(crash, "end", new_hex(p->segs.crash.end)))
+		if (!json_add(crash, "start", json_new_hex(p->segs.crash.start)) ||
+		    !json_add(crash, "end", json_new_hex(p->segs.crash.end)))
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->segs.n_segs; i++) {
@@ -221,7 +213,7 @@ static int add_segments(json_object *o, const Plan *p)
 		json_object *seg = json_object_new_object();
 
 		if (!json_append(segs, seg) || !json_add(seg, "what", json_object_new_string(g->what)) ||
-		    !json_add(seg, "mem", new_hex(g->mem)) || !json_add(seg, "memsz", json_object_new_uint64(g->memsz)) ||
+		    !json_add(seg, "mem", json_new_hex(g->mem)) || !json_add(seg, "memsz", json_object_new_uint64(g->memsz)) ||
 		    !json_add(seg, "bufsz", json_object_new_uint64(i == p->segs.header_seg ? p->snap->used : g->bufsz)))
 			return -ENOMEM;
 	}

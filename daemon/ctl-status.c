@@ -28,22 +28,6 @@ int ctl_status_read(const char *path, CtlStatus *ret, char *reason, size_t reaso
 	return ctl_status_parse(buf, len, ret, reason, reason_size);
 }
 
-void ctl_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 int ctl_status_print_json(const CtlStatus *s, const StatusJsonVerdict *v, FILE *out)
 {
 	_cleanup_(freep) char *text = NULL;

@@ -22,9 +22,6 @@ int ctl_status_read(const char *path, CtlStatus *ret, char *reason, size_t reaso
  * "reason" (no status file). 0 or -ENOMEM/-EIO. */
 int ctl_status_print_json(const CtlStatus *s, const StatusJsonVerdict *v, FILE *out);
 
-/* A JSON string literal for s (quotes included), escaping what JSON requires. */
-void ctl_json_string(FILE *out, const char *s);
-
 /* s made safe for a terminal into buf: C0 controls, DEL, the C1 controls U+0080..U+009F and
  * bytes that are not UTF-8 become \xNN (each byte), a backslash "\\"; other UTF-8 is copied.
  * Cut at a whole character or escape when buf is short; CTL_ESCAPED_SIZE(strlen(s)) never is.

@@ -2,6 +2,7 @@
 /* The few json-c idioms status.json and crash-hotplugctl's --json outputs share. */
 #pragma once
 
+#include <inttypes.h>
 #include <json-c/json.h>
 
 #include "util.h"
@@ -36,6 +37,15 @@ static inline bool json_append(json_object *a, json_object *value)
 static inline const char *json_text(json_object *o, size_t *ret_len)
 {
 	return json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, ret_len);
+}
+
+/* "0x1f" as a JSON string: addresses are strings, sizes and counts numbers. */
+static inline json_object *json_new_hex(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	return json_object_new_string(buf);
 }
 
 /* o and a newline on out: 0, -ENOMEM or -EIO. */

@@ -361,6 +361,11 @@ if command -v python3 >/dev/null; then
 else
 	echo "ok $((n = n + 1)) - show --json is JSON # SKIP python3 not installed"
 fi
+ln -s "$ROOT" "$WORK/a\"b\\c"
+run 0 "show --json: a root with a quote and a backslash" show --root "$WORK/a\"b\\c" --json
+json "$WORK/out" 'j["root"].endswith("/a\"b\\c") and j["topology"]["cpus_present"] == 2 and len(j["header"]["phdrs"]) == 6 and j["header"]["phdrs"][3]["what"] == "kernel text"' \
+	"show --json (json-c) escapes the root and lists every phdr"
+rm "$WORK/a\"b\\c"
 run 0 "header -o FILE" header --root "$ROOT" -o "$WORK/h.bin"
 [ "$(wc -c <"$WORK/h.bin")" -eq 462848 ] && ok "header is exactly the capacity" || not_ok "header is exactly the capacity"
 if command -v readelf >/dev/null; then
