@@ -1069,8 +1069,10 @@ static int check_config(Check *c, const CtlArgs *a, Config **ret)
 	}
 	snprintf(quiet, sizeof(quiet), "%g s", (double)config->quiet_usec / 1e6);
 	snprintf(delay, sizeof(delay), "%g s", (double)config->max_delay_usec / 1e6);
-	report(c, LEVEL_OK, "configuration", "valid: Loader=%s QuietPeriodSec=%s MaxDelaySec=%s MaxPhdrs=%s%u%s",
-	       loader_kind_to_string(config->loader), quiet, delay, config->max_phdrs ? "" : "(default: ",
+	/* The warnings were reported as they came: this line says the file is still usable. */
+	report(c, LEVEL_OK, "configuration", "valid%s: Loader=%s QuietPeriodSec=%s MaxDelaySec=%s MaxPhdrs=%s%u%s",
+	       c->counts[LEVEL_WARN] ? ", but see the warnings above" : "", loader_kind_to_string(config->loader),
+	       quiet, delay, config->max_phdrs ? "" : "(default: ",
 	       config->max_phdrs ? config->max_phdrs : 2 + CONFIG_DEFAULT_MEMORY_RANGES,
 	       config->max_phdrs ? "" : " + possible CPUs)");
 	*ret = TAKE_PTR(config);

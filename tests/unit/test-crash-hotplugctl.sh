@@ -157,6 +157,14 @@ has "$WORK/out" 'fix: +Fedora/RHEL: grubby --update-kernel=ALL --args=crashkerne
 echo 268435456 >"$EST/sys/kernel/kexec_crash_size"
 "$CTL" check --root "$EST" >"$WORK/out" 2>"$WORK/err"
 has "$WORK/out" "^ok +crash estimate +256 MiB reserved, at least kdump-utils' estimate of 256 MiB" "check: a reservation at the estimate"
+# Past 64 GiB the estimate doubles: what hot-added memory can do to a reservation made at boot.
+BIG=$WORK/big
+cp -R "$FIXTURES/server-crash-high-low" "$BIG"
+mkdir -p "$BIG/sys/kernel"
+echo 268435456 >"$BIG/sys/kernel/kexec_crash_size"
+"$CTL" check --root "$BIG" --json >"$WORK/out" 2>"$WORK/err"
+json "$WORK/out" 'any(i["topic"] == "crash estimate" and i["level"] == "warn" and "447.7 GiB of RAM present now is 512 MiB" in i["message"] and "crashkernel=512M" in i["fix"] for i in j["items"])' \
+	"check --json: above 64 GiB kdump-utils asks for 512 MiB"
 
 # --- check: what leaves the daemon unprotected is a FAIL ---------------------------------
 cp "$ROOT/proc/iomem" "$WORK/iomem.good"
@@ -302,6 +310,7 @@ run 7 "unknown key is only a warning" check --root "$ROOT" --config "$WORK/warn.
 has "$WORK/err" 'warning: .*warn.conf:2: Unknown key Speed=' "the warning names file:line"
 has "$WORK/out" '^warn +configuration +.*warn.conf:2: Unknown key Speed=' "the warning is a line of the report"
 has "$WORK/out" '^0 problems, 1 warning\.$' "the warning is counted"
+has "$WORK/out" '^ok +configuration +valid, but see the warnings above: ' "the configuration line points at the warning"
 printf 'Loader=dry-run\n[Daemon]\n' >"$WORK/warn.conf"
 run 7 "a key outside [Daemon] is a warning" check --root "$ROOT" --config "$WORK/warn.conf" --json
 json "$WORK/out" 'j["verdict"] == "warn" and j["counts"]["warn"] == 1 and any(i["topic"] == "configuration" and i["level"] == "warn" and "warn.conf:1: Loader= outside of a section" in i["message"] for i in j["items"])' \
