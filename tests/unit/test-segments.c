@@ -781,6 +781,8 @@ static void test_region_too_small(void **state)
 	assert_int_equal(env_load(&e, &res), -ENOSPC);
 	print_message("# %s\n", res.detail);
 	assert_non_null(strstr(res.detail, "crash region"));
+	/* Sizes as everywhere else (format_bytes()), not truncated to whole KiB or MiB. */
+	assert_non_null(strstr(res.detail, "only 1.5 MiB left free in 0x3d600000-0x3effffff; the kernel needs about 2 MiB"));
 	assert_int_equal(e.fake.calls, 0);
 	env_teardown(&e);
 }
