@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "bytes.h"
 #include "debounce.h"
 #include "elfcorehdr.h"
 #include "loaded-record.h"
@@ -522,7 +523,7 @@ static void loaded(Manager *m, LoaderKind kind, Topology **t, uint64_t fp, const
 		m->status.last_event_to_reload_usec = m->burst_last_usec ? done - m->burst_last_usec : 0;
 		/* The dry-run plan loads nothing: never "protected". */
 		m->status.state = kind == LOADER_DRY_RUN ? STATE_DRY_RUN : STATE_PROTECTED;
-		snprintf(bytes, sizeof(bytes), "%.1f GiB", (double)m->status.ram_bytes / (double)(1ULL << 30));
+		format_bytes(m->status.ram_bytes, bytes, sizeof(bytes));
 		summarize_reason(reason, why, sizeof(why));
 		if (m->burst_last_usec)
 			snprintf(trigger, sizeof(trigger), "after %u events", m->status.last_burst_events);
