@@ -18,6 +18,8 @@
 #include "ctl-status.h"
 #include "ctl.h"
 #include "elfcorehdr.h"
+#include "json-util.h"
+#include "loader.h"
 #include "metrics.h"
 #include "topology.h"
 
@@ -41,47 +43,63 @@ static void help(void)
 	       "  header   Build that header and write exactly the fixed-capacity buffer the daemon\n"
 	       "           would load (ELF data, then zeros up to the capacity) to the file named by\n"
 	       "           --output; \"-o -\" writes to standard output.\n"
-	       "  check    Validate the configuration, then probe the system: kexec available, crash\n"
-	       "           memory reserved, a crash kernel loaded, lockdown, the kernel's own\n"
-	       "           crash_hotplug support, header capacity, distribution udev rules that\n"
-	       "           would reload over the daemon, and what the running daemon reports (an\n"
-	       "           UNPROTECTED daemon is a problem). Every problem comes with its fix. Reads\n"
-	       "           files only; never calls kexec.\n"
+	       "  plan     What a load would do now, without loading: the loader the daemon\n"
+	       "           would choose (and why the ones before it do not work here), kernel,\n"
+	       "           initrd, capture command line, the header's program headers (CPU notes,\n"
+	       "           VMCOREINFO, kernel text, RAM) against MaxPhdrs, and for\n"
+	       "           Loader=segments every segment with its address and size, from the\n"
+	       "           segments loader's own plan. Reads files only; never calls kexec.\n"
+	       "  check    Validate the configuration (its warnings count), then probe the whole\n"
+	       "           chain: kexec available and loads left, crash memory reserved and enough\n"
+	       "           for the kernel, initrd, header and purgatory and for the RAM present now\n"
+	       "           (kdump-utils' estimate), a crash kernel loaded, lockdown, the kernel's own\n"
+	       "           crash_hotplug support, header capacity, the kernel, initrd and capture\n"
+	       "           command line, distribution udev rules that would reload over the\n"
+	       "           daemon, and what the running daemon reports (an UNPROTECTED daemon is\n"
+	       "           a problem). Every problem comes with its fix; --json prints one object.\n"
+	       "           Reads files only; never calls kexec.\n"
 	       "  status   Show what the running daemon publishes in RUNTIME-DIR/status.json (or,\n"
 	       "           with --format=prometheus, as metrics). The\n"
 	       "           daemon counts as running only if the pid in the file is a process named\n"
-	       "           crash-hotplugd, run by root, started when the file says it was.\n"
+	       "           crash-hotplugd, run by root, started when the file says it was. A\n"
+	       "           daemon that says protected while /sys/kernel/kexec_crash_loaded is 0\n"
+	       "           is reported NOT PROTECTED (exit status 3).\n"
 	       "  reload   Ask the running daemon to re-read its configuration and re-check the\n"
 	       "           topology: SIGHUP to the pid in status.json once it passes that check. A\n"
 	       "           bad configuration is refused and the old one kept.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -r, --root=DIR          Read /proc, /sys and /etc under DIR instead of /\n"
-	       "                          (show, header, check)\n"
+	       "                          (show, header, check, plan; status: only\n"
+	       "                          /sys/kernel/kexec_crash_loaded)\n"
 	       "  -c, --config=FILE       Read FILE instead of /etc/crash-hotplugd.conf; the\n"
 	       "                          crash-hotplugd.conf.d drop-ins under the root still apply\n"
-	       "                          (show, header, check)\n"
+	       "                          (show, header, plan, check)\n"
 	       "  -o, --output=FILE       Where header writes its buffer (header; required)\n"
 	       "      --runtime-dir=DIR   Where the daemon publishes status.json\n"
-	       "                          (default " DEFAULT_RUNTIME_DIR "; status, reload, check)\n"
-	       "      --json              Machine-readable output (show, status)\n"
+	       "                          (default " DEFAULT_RUNTIME_DIR "; status, reload, check,\n"
+	       "                          plan)\n"
+	       "      --json              Machine-readable output: one JSON object (show, plan,\n"
+	       "                          check, status)\n"
 	       "      --format=FORMAT     status: text (default), json (as --json) or prometheus\n"
 	       "                          (the metrics the daemon writes to metrics.prom)\n"
 	       "  -h, --help              Show this help\n"
 	       "      --version           Show the version\n"
 	       "\n"
 	       "Exit status:\n"
-	       "  0  Success; for check, nothing keeps the daemon from protecting this machine;\n"
+	       "  0  Success; for check, every line is ok or info;\n"
 	       "     for status, the daemon runs and protects it (protected, kernel-managed).\n"
 	       "  1  The operation failed: unreadable system files, I/O error, signal refused.\n"
 	       "  2  Bad command line.\n"
 	       "  3  Invalid configuration (file, line and reason are printed); for status, the\n"
 	       "     daemon runs but does not protect the machine (starting, reloading,\n"
 	       "     unprotected, dry-run).\n"
-	       "  4  show, header: the topology needs more program headers than MaxPhdrs.\n"
-	       "  5  check: at least one problem (the lines marked FAIL, each with its fix).\n"
+	       "  4  show, header, plan: the topology needs more program headers than MaxPhdrs.\n"
+	       "  5  check: at least one problem (the lines marked FAIL, each with its fix);\n"
+	       "     plan: no loader works here, or Loader=segments cannot plan its segments.\n"
 	       "  6  status, reload: crash-hotplugd is not running, or its pid cannot be verified\n"
 	       "     (a status.json without start_time, from an older daemon).\n"
+	       "  7  check: no problem, but warnings (the lines marked warn, each with its fix).\n"
 	       "\n"
 	       "Files:\n"
 	       "  /etc/crash-hotplugd.conf\n"
@@ -92,40 +110,19 @@ static void help(void)
 	       "See crash-hotplugctl(8), crash-hotplugd(8) and crash-hotplugd.conf(5).\n");
 }
 
-const char *ctl_format_bytes(uint64_t bytes, char *buf, size_t size)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	unsigned u = 0;
-	double v = (double)bytes;
-
-	while (v >= 1024 && u + 1 < ELEMENTSOF(units)) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0 || v >= 100 || v == (double)(uint64_t)v)
-		snprintf(buf, size, "%.0f %s", v, units[u]);
-	else
-		snprintf(buf, size, "%.1f %s", v, units[u]);
-	return buf;
-}
-
-static void print_warning(void *userdata, const char *file, unsigned line, const char *msg)
+void ctl_print_config_warning(void *userdata, const char *file, unsigned line, const char *msg)
 {
 	fprintf(stderr, "warning: %s:%u: %s\n", file, line, msg);
 }
 
-int ctl_load_config(const CtlArgs *a, Config **ret, Diag *ret_diag, int *ret_err)
+int ctl_load_config(const CtlArgs *a, Config **ret)
 {
 	Diag d = {};
 	char msg[sizeof(d.file) + sizeof(d.reason) + 16];
-	int r = config_load(a->root, a->config, print_warning, NULL, ret, &d);
+	int r = config_load(a->root, a->config, ctl_print_config_warning, NULL, ret, &d);
 
 	if (r < 0) {
 		fprintf(stderr, "error: %s\n", diag_format(&d, msg, sizeof(msg)));
-		if (ret_diag) {
-			*ret_diag = d;
-			*ret_err = r;
-		}
 		return CTL_EXIT_CONFIG;
 	}
 	return CTL_EXIT_OK;
@@ -133,16 +130,7 @@ int ctl_load_config(const CtlArgs *a, Config **ret, Diag *ret_diag, int *ret_err
 
 /* ---- show, header --------------------------------------------------------------------- */
 
-typedef struct Snapshot {
-	Config *config;
-	Topology *topology;
-	unsigned max_phdrs;
-	size_t needed, capacity, used;
-	void *header;     /* capacity bytes, NULL when over capacity */
-	ElfcorehdrInfo info;
-} Snapshot;
-
-static void snapshot_done(Snapshot *s)
+void ctl_snapshot_done(CtlSnapshot *s)
 {
 	config_free(s->config);
 	topology_free(s->topology);
@@ -150,13 +138,13 @@ static void snapshot_done(Snapshot *s)
 }
 
 /* Config, topology and header as the daemon would make them: an exit code. */
-static int snapshot_take(const CtlArgs *a, Snapshot *s)
+int ctl_snapshot_take(const CtlArgs *a, CtlSnapshot *s)
 {
 	Diag d = {};
 	char msg[sizeof(d.file) + sizeof(d.reason) + 16], reason[256];
 	int r;
 
-	r = ctl_load_config(a, &s->config, NULL, NULL);
+	r = ctl_load_config(a, &s->config);
 	if (r != CTL_EXIT_OK)
 		return r;
 	r = topology_read(a->root, &s->topology, &d);
@@ -204,7 +192,7 @@ static void phdr_role(const Topology *t, size_t i, const GElf_Phdr *ph, char *bu
 	else if (i == t->n_cpus + 1)
 		snprintf(buf, size, "kernel text");
 	else
-		snprintf(buf, size, "RAM %s", ctl_format_bytes(ph->p_memsz, sz, sizeof(sz)));
+		snprintf(buf, size, "RAM %s", format_bytes(ph->p_memsz, sz, sizeof(sz)));
 }
 
 static const char *flags_string(uint32_t f, char buf[4])
@@ -222,83 +210,136 @@ static void elf_endp(Elf **e)
 		elf_end(*e);
 }
 
-static int print_phdrs(const Snapshot *s, bool json)
+/* Every program header of the header, read back through libelf (the listing shows the bytes,
+ * not what we meant to write): as text lines, or into the JSON array phdrs when not NULL. */
+static int print_phdrs(const CtlSnapshot *s, json_object *phdrs)
 {
 	_cleanup_(elf_endp) Elf *e = NULL;
 
-	/* Read back through libelf: the listing shows the bytes, not what we meant to write. */
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EIO;
 	e = elf_memory(s->header, s->used);
 	if (!e)
 		return -EIO;
 	for (size_t i = 0; i < s->info.n_phdrs; i++) {
+		const char *type;
+		json_object *o;
 		GElf_Phdr ph;
 		char role[64], fl[4];
 
 		if (!gelf_getphdr(e, (int)i, &ph))
 			return -EIO;
 		phdr_role(s->topology, i, &ph, role, sizeof(role));
-		if (json)
-			printf("%s{\"type\":\"%s\",\"offset\":\"0x%" PRIx64 "\",\"vaddr\":\"0x%" PRIx64 "\",\"paddr\":\"0x%" PRIx64
-			       "\",\"filesz\":%" PRIu64 ",\"memsz\":%" PRIu64 ",\"flags\":\"%s\",\"what\":\"%s\"}",
-			       i ? "," : "", ph.p_type == PT_NOTE ? "NOTE" : "LOAD", ph.p_offset, ph.p_vaddr, ph.p_paddr,
-			       ph.p_filesz, ph.p_memsz, flags_string(ph.p_flags, fl), role);
-		else
-			printf("  %5zu  %-4s  0x%016" PRIx64 "  0x%016" PRIx64 "  0x%-12" PRIx64 "  %s  %s\n", i,
-			       ph.p_type == PT_NOTE ? "NOTE" : "LOAD", ph.p_paddr, ph.p_vaddr, ph.p_memsz,
-			       flags_string(ph.p_flags, fl), role);
+		type = ph.p_type == PT_NOTE ? "NOTE" : "LOAD";
+		if (!phdrs) {
+			printf("  %5zu  %-4s  0x%016" PRIx64 "  0x%016" PRIx64 "  0x%-12" PRIx64 "  %s  %s\n", i, type,
+			       ph.p_paddr, ph.p_vaddr, ph.p_memsz, flags_string(ph.p_flags, fl), role);
+			continue;
+		}
+		o = json_object_new_object();
+		if (!json_append(phdrs, o) || !json_add(o, "type", json_object_new_string(type)) ||
+		    !json_add(o, "offset", json_new_hex(ph.p_offset)) || !json_add(o, "vaddr", json_new_hex(ph.p_vaddr)) ||
+		    !json_add(o, "paddr", json_new_hex(ph.p_paddr)) ||
+		    !json_add(o, "filesz", json_object_new_uint64(ph.p_filesz)) ||
+		    !json_add(o, "memsz", json_object_new_uint64(ph.p_memsz)) ||
+		    !json_add(o, "flags", json_object_new_string(flags_string(ph.p_flags, fl))) ||
+		    !json_add(o, "what", json_object_new_string(role)))
+			return -ENOMEM;
 	}
 	return 0;
 }
 
-static void print_topology_json(const Topology *t)
+/* {"start": "0x...", "end": "0x..."[, "bytes": N]} appended to a. */
+static bool append_range(json_object *a, const Range *r, bool bytes)
 {
-	printf("{\"cpus_possible\":%u,\"cpus_present\":%zu,\"cpus_online\":%u,\"cpus\":[", t->n_possible, t->n_cpus,
-	       t->n_online);
-	for (size_t i = 0; i < t->n_cpus; i++)
-		printf("%s{\"cpu\":%u,\"notes\":\"0x%" PRIx64 "\",\"size\":%" PRIu64 "}", i ? "," : "", t->cpus[i].cpu,
-		       t->cpus[i].addr, t->cpus[i].size);
-	printf("],\"ram_ranges\":%zu,\"ram_bytes\":%" PRIu64 ",\"ram\":[", t->n_ram, topology_ram_bytes(t));
-	for (size_t i = 0; i < t->n_ram; i++)
-		printf("%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",\"bytes\":%" PRIu64 "}", i ? "," : "",
-		       t->ram[i].start, t->ram[i].end, t->ram[i].end - t->ram[i].start + 1);
-	printf("],\"crash_regions\":[");
-	for (size_t i = 0; i < t->n_crash; i++)
-		printf("%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"}", i ? "," : "", t->crash[i].start,
-		       t->crash[i].end);
-	printf("],\"vmcoreinfo\":{\"addr\":\"0x%" PRIx64 "\",\"size\":%" PRIu64 "},\"page_offset\":\"0x%" PRIx64
-	       "\",\"kernel_text\":{\"vaddr\":\"0x%" PRIx64 "\",\"paddr\":\"0x%" PRIx64 "\",\"size\":%" PRIu64
-	       "},\"kernel_map\":\"%s\",\"memory_block_size\":%" PRIu64 "}",
-	       t->vmcoreinfo_addr, t->vmcoreinfo_size, t->kmap.page_offset, t->kmap.text_vaddr, t->kmap.text_paddr,
-	       t->kmap.text_size, t->kmap.from_kcore ? "kcore" : "fallback", t->block_size);
+	json_object *o = json_object_new_object();
+
+	return json_append(a, o) && json_add(o, "start", json_new_hex(r->start)) &&
+	       json_add(o, "end", json_new_hex(r->end)) &&
+	       (!bytes || json_add(o, "bytes", json_object_new_uint64(r->end - r->start + 1)));
+}
+
+static json_object *topology_json(const Topology *t)
+{
+	_cleanup_(json_putp) json_object *o = json_object_new_object(), *cpus = json_object_new_array(),
+					 *ram = json_object_new_array(), *crash = json_object_new_array(),
+					 *vmci = json_object_new_object(), *text = json_object_new_object();
+	bool ok;
+
+	/* o takes a reference of each container it holds; the cleanups drop ours. */
+	ok = o && cpus && ram && crash && vmci && text &&
+	     json_add(o, "cpus_possible", json_object_new_uint64(t->n_possible)) &&
+	     json_add(o, "cpus_present", json_object_new_uint64(t->n_cpus)) &&
+	     json_add(o, "cpus_online", json_object_new_uint64(t->n_online)) &&
+	     json_add(o, "cpus", json_object_get(cpus));
+	for (size_t i = 0; ok && i < t->n_cpus; i++) {
+		json_object *c = json_object_new_object();
+
+		ok = json_append(cpus, c) && json_add(c, "cpu", json_object_new_uint64(t->cpus[i].cpu)) &&
+		     json_add(c, "notes", json_new_hex(t->cpus[i].addr)) &&
+		     json_add(c, "size", json_object_new_uint64(t->cpus[i].size));
+	}
+	ok = ok && json_add(o, "ram_ranges", json_object_new_uint64(t->n_ram)) &&
+	     json_add(o, "ram_bytes", json_object_new_uint64(topology_ram_bytes(t))) && json_add(o, "ram", json_object_get(ram));
+	for (size_t i = 0; ok && i < t->n_ram; i++)
+		ok = append_range(ram, &t->ram[i], true);
+	ok = ok && json_add(o, "crash_regions", json_object_get(crash));
+	for (size_t i = 0; ok && i < t->n_crash; i++)
+		ok = append_range(crash, &t->crash[i], false);
+	ok = ok && json_add(o, "vmcoreinfo", json_object_get(vmci)) && json_add(vmci, "addr", json_new_hex(t->vmcoreinfo_addr)) &&
+	     json_add(vmci, "size", json_object_new_uint64(t->vmcoreinfo_size)) &&
+	     json_add(o, "page_offset", json_new_hex(t->kmap.page_offset)) && json_add(o, "kernel_text", json_object_get(text)) &&
+	     json_add(text, "vaddr", json_new_hex(t->kmap.text_vaddr)) &&
+	     json_add(text, "paddr", json_new_hex(t->kmap.text_paddr)) &&
+	     json_add(text, "size", json_object_new_uint64(t->kmap.text_size)) &&
+	     json_add(o, "kernel_map", json_object_new_string(t->kmap.from_kcore ? "kcore" : "fallback")) &&
+	     json_add(o, "memory_block_size", json_object_new_uint64(t->block_size));
+	return ok ? TAKE_PTR(o) : NULL;
+}
+
+/* show --json: one object, through json-c. */
+static int show_json(const CtlArgs *a, const CtlSnapshot *s)
+{
+	_cleanup_(json_putp) json_object *o = json_object_new_object(), *hdr = json_object_new_object();
+	char fingerprint[17];
+
+	snprintf(fingerprint, sizeof(fingerprint), "%016" PRIx64, topology_fingerprint(s->topology));
+	if (!o || !hdr || !json_add(o, "root", json_object_new_string(a->root ? a->root : "/")) ||
+	    !json_add(o, "fingerprint", json_object_new_string(fingerprint)) ||
+	    !json_add(o, "topology", topology_json(s->topology)) || !json_add(o, "header", json_object_get(hdr)) ||
+	    !json_add(hdr, "fits", json_object_new_boolean(s->header != NULL)) ||
+	    !json_add(hdr, "max_phdrs", json_object_new_uint64(s->max_phdrs)) ||
+	    !json_add(hdr, "phdrs_needed", json_object_new_uint64(s->needed)) ||
+	    !json_add(hdr, "capacity_bytes", json_object_new_uint64(s->capacity)))
+		return -ENOMEM;
+	if (s->header) {
+		json_object *phdrs = json_object_new_array();
+		int r;
+
+		if (!json_add(hdr, "used_bytes", json_object_new_uint64(s->used)) ||
+		    !json_add(hdr, "notes", json_object_new_uint64(s->info.n_notes)) ||
+		    !json_add(hdr, "loads", json_object_new_uint64(s->info.n_loads)) || !json_add(hdr, "phdrs", phdrs))
+			return -ENOMEM;
+		r = print_phdrs(s, phdrs);
+		if (r < 0)
+			return r;
+	}
+	return json_print(o, stdout);
 }
 
 static int cmd_show(const CtlArgs *a)
 {
-	_cleanup_(snapshot_done) Snapshot s = {};
+	_cleanup_(ctl_snapshot_done) CtlSnapshot s = {};
 	char sz[32];
 	int r;
 
-	r = snapshot_take(a, &s);
+	r = ctl_snapshot_take(a, &s);
 	if (r != CTL_EXIT_OK && r != CTL_EXIT_OVER_CAPACITY)
 		return r;
 
 	if (a->json) {
-		printf("{\"root\":");
-		ctl_json_string(stdout, a->root ? a->root : "/");
-		printf(",\"fingerprint\":\"%016" PRIx64 "\",\"topology\":", topology_fingerprint(s.topology));
-		print_topology_json(s.topology);
-		printf(",\"header\":{\"fits\":%s,\"max_phdrs\":%u,\"phdrs_needed\":%zu,\"capacity_bytes\":%zu",
-		       s.header ? "true" : "false", s.max_phdrs, s.needed, s.capacity);
-		if (s.header) {
-			printf(",\"used_bytes\":%zu,\"notes\":%zu,\"loads\":%zu,\"phdrs\":[", s.used, s.info.n_notes,
-			       s.info.n_loads);
-			if (print_phdrs(&s, true) < 0)
-				return CTL_EXIT_FAILURE;
-			printf("]");
-		}
-		printf("}}\n");
+		if (show_json(a, &s) < 0)
+			return CTL_EXIT_FAILURE;
 		return fflush(stdout) == 0 ? r : CTL_EXIT_FAILURE;
 	}
 
@@ -316,10 +357,10 @@ static int cmd_show(const CtlArgs *a)
 	       s.capacity, 100.0 * (double)s.used / (double)s.capacity);
 	printf("  %zu notes (%zu CPUs, VMCOREINFO), %zu loads (kernel text, %zu RAM ranges of %s), PAGE_OFFSET 0x%" PRIx64 "\n\n",
 	       s.info.n_notes, s.topology->n_cpus, s.info.n_loads, s.info.n_loads - 1,
-	       ctl_format_bytes(s.info.ram_bytes, sz, sizeof(sz)), s.topology->kmap.page_offset);
+	       format_bytes(s.info.ram_bytes, sz, sizeof(sz)), s.topology->kmap.page_offset);
 	printf("  %5s  %-4s  %-18s  %-18s  %-14s  %-3s  %s\n", "#", "type", "paddr (= offset)", "vaddr", "size", "flg",
 	       "what");
-	if (print_phdrs(&s, false) < 0)
+	if (print_phdrs(&s, NULL) < 0)
 		return CTL_EXIT_FAILURE;
 	return fflush(stdout) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAILURE;
 }
@@ -341,7 +382,7 @@ static int write_all(int fd, const void *buf, size_t size)
 
 static int cmd_header(const CtlArgs *a)
 {
-	_cleanup_(snapshot_done) Snapshot s = {};
+	_cleanup_(ctl_snapshot_done) CtlSnapshot s = {};
 	_cleanup_(closep) int fd = -1;
 	bool to_stdout = streq(a->output, "-");
 	FILE *info = to_stdout ? stderr : stdout;
@@ -351,7 +392,7 @@ static int cmd_header(const CtlArgs *a)
 		fprintf(stderr, "error: refusing to write a binary header to a terminal; redirect or use -o FILE\n");
 		return CTL_EXIT_USAGE;
 	}
-	r = snapshot_take(a, &s);
+	r = ctl_snapshot_take(a, &s);
 	if (r == CTL_EXIT_OVER_CAPACITY) {
 		fprintf(stderr, "error: %zu program headers needed, MaxPhdrs=%u: no header written\n", s.needed, s.max_phdrs);
 		return r;
@@ -572,13 +613,31 @@ static const char *format_time(uint64_t usec, char *buf, size_t size)
 	return buf;
 }
 
+/* The kernel's word on a daemon that says it protects the machine: a protecting state with
+ * /sys/kernel/kexec_crash_loaded at 0 means no crash kernel at all (unloaded behind the
+ * daemon's back, or a load that never happened). Fills v->kernel_loaded, and v->warning
+ * (in buf) when they disagree. */
+static void kernel_verdict(const CtlArgs *a, const CtlStatus *s, bool running, StatusJsonVerdict *v, char *buf,
+			   size_t size)
+{
+	int r = loader_crash_loaded(a->root);
+
+	v->kernel_loaded = r < 0 ? -1 : r;
+	if (running && r == 0 && daemon_state_is_protected(s->state)) {
+		snprintf(buf, size, "NOT PROTECTED: the daemon says %s, but the kernel has no crash kernel loaded "
+			 "(/sys/kernel/kexec_crash_loaded is 0): a panic now saves nothing", s->state);
+		v->warning = buf;
+	}
+}
+
 /* Every string below comes from status.json, which anyone who can write the runtime
  * directory controls: escaped, so that it cannot drive the terminal. */
 static int cmd_status(const CtlArgs *a)
 {
 	CtlStatus s;
 	PidVerdict v;
-	char sz[32], when[96], d1[32], d2[32], why[PATH_MAX + 1280];
+	StatusJsonVerdict jv = { .kernel_loaded = -1 };
+	char sz[32], when[96], d1[32], d2[32], why[PATH_MAX + 1280], warning[256];
 	char state[CTL_ESCAPED_SIZE(sizeof(s.state))], message[CTL_ESCAPED_SIZE(sizeof(s.message))],
 		loader[CTL_ESCAPED_SIZE(sizeof(s.loader))], repair[CTL_ESCAPED_SIZE(sizeof(s.last_repair))],
 		kmap[CTL_ESCAPED_SIZE(sizeof(s.kernel_map))], cerr[CTL_ESCAPED_SIZE(sizeof(s.config_error))];
@@ -588,8 +647,9 @@ static int cmd_status(const CtlArgs *a)
 	r = read_status(a, &s, why, sizeof(why));
 	if (r != CTL_EXIT_OK) {
 		/* Machines get an answer whatever happened: "running": false with the reason. */
+		jv.reason = why;
 		if (a->format == CTL_FORMAT_JSON && r != CTL_EXIT_USAGE)
-			(void)ctl_status_print_json(NULL, false, why, stdout);
+			(void)ctl_status_print_json(NULL, &jv, stdout);
 		else if (a->format == CTL_FORMAT_PROMETHEUS && r == CTL_EXIT_NOT_RUNNING)
 			(void)metrics_format_not_running(stdout);
 		return fflush(stdout) == 0 ? r : CTL_EXIT_FAILURE;
@@ -597,14 +657,21 @@ static int cmd_status(const CtlArgs *a)
 	pid_verify(&s, &v);
 	pid_reason(&s, &v, why, sizeof(why));
 	running = v.check == CTL_PID_DAEMON;
-	/* 0 only for a daemon that protects the machine; 3 for one that does not (yet). */
-	exit_code = !running ? CTL_EXIT_NOT_RUNNING : daemon_state_is_protected(s.state) ? CTL_EXIT_OK
-											   : CTL_EXIT_NOT_PROTECTED;
+	kernel_verdict(a, &s, running, &jv, warning, sizeof(warning));
+	/* 0 only for a daemon that protects the machine, and the kernel does not say otherwise;
+	 * 3 for one that does not (yet). */
+	exit_code = !running ? CTL_EXIT_NOT_RUNNING
+		    : daemon_state_is_protected(s.state) && !jv.warning ? CTL_EXIT_OK
+									 : CTL_EXIT_NOT_PROTECTED;
 	if (!running)
 		fprintf(stderr, "%s (pid %" PRId64 "): %s: %s\n", DAEMON_NAME, s.pid,
 			v.check == CTL_PID_UNVERIFIED ? "cannot verify" : "not running", why);
+	if (jv.warning)
+		fprintf(stderr, "%s (pid %" PRId64 "): %s\n", DAEMON_NAME, s.pid, jv.warning);
+	jv.running = running;
+	jv.reason = running ? NULL : why;
 	if (a->format == CTL_FORMAT_JSON) {
-		if (ctl_status_print_json(&s, running, running ? NULL : why, stdout) < 0)
+		if (ctl_status_print_json(&s, &jv, stdout) < 0)
 			return CTL_EXIT_FAILURE;
 		return fflush(stdout) == 0 ? exit_code : CTL_EXIT_FAILURE;
 	}
@@ -618,6 +685,8 @@ static int cmd_status(const CtlArgs *a)
 	switch (v.check) {
 	case CTL_PID_DAEMON:
 		printf("%s (pid %" PRId64 "): %s\n", DAEMON_NAME, s.pid, state);
+		if (jv.warning)
+			printf("  %s\n", jv.warning);
 		break;
 	case CTL_PID_NOT_ROOT:
 		printf("%s (pid %" PRId64 "): not running: %s (last state: %s)\n", DAEMON_NAME, s.pid, why, state);
@@ -639,7 +708,7 @@ static int cmd_status(const CtlArgs *a)
 		       ctl_escape(s.config_error, cerr, sizeof(cerr)));
 	printf("  Loader:       %s\n", s.loader[0] ? ctl_escape(s.loader, loader, sizeof(loader)) : "-");
 	printf("  Topology:     %" PRIu64 " CPUs, %" PRIu64 " RAM ranges, %s; fingerprint %016" PRIx64 "\n", s.cpus,
-	       s.ram_ranges, ctl_format_bytes(s.ram_bytes, sz, sizeof(sz)), s.fingerprint);
+	       s.ram_ranges, format_bytes(s.ram_bytes, sz, sizeof(sz)), s.fingerprint);
 	printf("  Header:       %" PRIu64 " of %" PRIu64 " program headers\n", s.phdrs_used, s.max_phdrs);
 	printf("  Reloads:      %" PRIu64 " (%" PRIu64 " failed attempt%s)\n", s.reloads, s.failures,
 	       s.failures == 1 ? "" : "s");
@@ -753,8 +822,9 @@ static const struct {
 } commands[] = {
 	{ "show", cmd_show, OPT_ROOT | OPT_CONFIG | OPT_JSON },
 	{ "header", cmd_header, OPT_ROOT | OPT_CONFIG | OPT_OUTPUT },
-	{ "check", ctl_check, OPT_ROOT | OPT_CONFIG | OPT_RUNTIME_DIR },
-	{ "status", cmd_status, OPT_RUNTIME_DIR | OPT_JSON | OPT_FORMAT },
+	{ "plan", ctl_plan, OPT_ROOT | OPT_CONFIG | OPT_JSON | OPT_RUNTIME_DIR },
+	{ "check", ctl_check, OPT_ROOT | OPT_CONFIG | OPT_JSON | OPT_RUNTIME_DIR },
+	{ "status", cmd_status, OPT_ROOT | OPT_RUNTIME_DIR | OPT_JSON | OPT_FORMAT },
 	{ "reload", cmd_reload, OPT_RUNTIME_DIR },
 };
 
@@ -837,7 +907,7 @@ int main(int argc, char *argv[])
 		}
 
 	if (optind >= argc) {
-		fprintf(stderr, "error: no command given (show, header, check, status, reload). Try 'crash-hotplugctl --help'.\n");
+		fprintf(stderr, "error: no command given (show, header, plan, check, status, reload). Try 'crash-hotplugctl --help'.\n");
 		return CTL_EXIT_USAGE;
 	}
 	if (optind + 1 < argc) {

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "manager.h"
+#include "udev-mask.h"
 #ifdef CRASH_HOTPLUGD_TEST_BUILD
 #include "fault.h"
 #endif
@@ -32,6 +33,10 @@ static void help(void)
 	       "      --log-level=LEVEL     err, warning, notice, info (default) or debug\n"
 	       "      --loader=NAME         override Loader=: auto, kernel, segments, file,\n"
 	       "                            kexec-tools, dry-run\n"
+	       "      --mask-rules          mask the distribution's per-event reload udev rules\n"
+	       "                            (kdump-tools, kdump-utils) under /run/udev/rules.d and\n"
+	       "                            exit (the unit's ExecStartPre=)\n"
+	       "      --unmask-rules        remove those masks and exit (ExecStopPost=)\n"
 #ifdef CRASH_HOTPLUGD_TEST_BUILD
 	       "      --fault=SPEC          test build: fake kexec calls, failing as SPEC says\n"
 #endif
@@ -41,6 +46,37 @@ static void help(void)
 	       "SIGHUP re-reads the configuration (a bad one keeps the old), SIGTERM stops\n"
 	       "without unloading the crash kernel. See crash-hotplugd(8).\n",
 	       DEFAULT_RUNTIME_DIR);
+}
+
+/* --mask-rules, --unmask-rules: one line per rule, exit 0, or 1 with the reason. */
+static int rules_mode(const char *root, bool mask)
+{
+	char where[PATH_MAX], buf[PATH_MAX + 600];
+	unsigned n = 0;
+	Diag d = {};
+	int r;
+
+	r = mask ? udev_mask_apply(root, &n, &d) : udev_mask_release(root, &n, &d);
+	if (r < 0) {
+		log_error("%s udev rules: %s", mask ? "cannot mask" : "cannot unmask", diag_format(&d, buf, sizeof(buf)));
+		return EXIT_FAILURE;
+	}
+	for (const UdevMaskRule *rule = udev_mask_rules; rule->name; rule++) {
+		UdevRuleState s = udev_rule_state(root, rule->name, where);
+
+		if (s == UDEV_RULE_MASKED && mask)
+			log_info("masked %s of %s while the daemon runs (%s/%s)", where, rule->tooling, UDEV_MASK_DIR,
+				 rule->name);
+		else if (s == UDEV_RULE_MASKED_ADMIN && mask)
+			log_warning("cannot mask %s of %s: %s overrides it; if that file reloads the crash kernel on "
+				    "events, it does so over the daemon's loads",
+				    rule->name, rule->tooling, where);
+		else if (s == UDEV_RULE_ACTIVE && !mask && n > 0)
+			log_info("%s of %s is active again", where, rule->tooling);
+	}
+	if (!mask && n == 0)
+		log_debug("no udev rule masks to remove");
+	return EXIT_SUCCESS;
 }
 
 int main(int argc, char *argv[])
@@ -54,6 +90,8 @@ int main(int argc, char *argv[])
 		ARG_LOADER,
 		ARG_VERSION,
 		ARG_FAULT,
+		ARG_MASK_RULES,
+		ARG_UNMASK_RULES,
 	};
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -63,6 +101,8 @@ int main(int argc, char *argv[])
 		{ "log-target", required_argument, NULL, ARG_LOG_TARGET },
 		{ "log-level", required_argument, NULL, ARG_LOG_LEVEL },
 		{ "loader", required_argument, NULL, ARG_LOADER },
+		{ "mask-rules", no_argument, NULL, ARG_MASK_RULES },
+		{ "unmask-rules", no_argument, NULL, ARG_UNMASK_RULES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, ARG_VERSION },
 #ifdef CRASH_HOTPLUGD_TEST_BUILD
@@ -79,7 +119,7 @@ int main(int argc, char *argv[])
 	};
 	_cleanup_(manager_freep) Manager *m = NULL;
 	LogTarget target = LOG_TARGET_AUTO;
-	int level = LOG_INFO, c, r;
+	int level = LOG_INFO, c, r, rules = 0;
 #ifdef CRASH_HOTPLUGD_TEST_BUILD
 	_cleanup_(fault_ops_freep) FaultOps *faults = NULL;
 	const char *fault_spec = NULL;
@@ -132,6 +172,10 @@ int main(int argc, char *argv[])
 			fault_spec = optarg;
 			break;
 #endif
+		case ARG_MASK_RULES:
+		case ARG_UNMASK_RULES:
+			rules = c;
+			break;
 		case 'h':
 			help();
 			return EXIT_SUCCESS;
@@ -147,6 +191,8 @@ int main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	log_setup(target, level);
+	if (rules)
+		return rules_mode(o.root, rules == ARG_MASK_RULES);
 
 #ifdef CRASH_HOTPLUGD_TEST_BUILD
 	/* The test build never calls the real kexec syscalls, faults or not. */

@@ -28,30 +28,13 @@ int ctl_status_read(const char *path, CtlStatus *ret, char *reason, size_t reaso
 	return ctl_status_parse(buf, len, ret, reason, reason_size);
 }
 
-void ctl_json_string(FILE *out, const char *s)
+int ctl_status_print_json(const CtlStatus *s, const StatusJsonVerdict *v, FILE *out)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
-int ctl_status_print_json(const CtlStatus *s, bool running, const char *reason, FILE *out)
-{
-	const StatusJsonVerdict v = { .running = running, .reason = reason };
 	_cleanup_(freep) char *text = NULL;
 	size_t len;
 	int r;
 
-	r = s ? status_json_format(s, &v, &text, &len) : status_json_format_absent(reason, &text, &len);
+	r = s ? status_json_format(s, v, &text, &len) : status_json_format_absent(v->reason, &text, &len);
 	if (r < 0)
 		return r;
 	return fwrite(text, 1, len, out) == len ? 0 : -EIO;

@@ -17,13 +17,10 @@ int ctl_status_parse(const char *text, size_t len, CtlStatus *ret, char *reason,
  * malformed); reason is filled on every error but -ENOMEM. */
 int ctl_status_read(const char *path, CtlStatus *ret, char *reason, size_t reason_size);
 
-/* The same object as JSON on out, plus "running" (the caller's check of the pid),
- * "protected" and, when not NULL, "reason" (why not running); start_time only when known.
- * s NULL: only those three (no status file). 0 or -ENOMEM/-EIO. */
-int ctl_status_print_json(const CtlStatus *s, bool running, const char *reason, FILE *out);
-
-/* A JSON string literal for s (quotes included), escaping what JSON requires. */
-void ctl_json_string(FILE *out, const char *s);
+/* The same object as JSON on out, plus v (status-json.h: the caller's check of the pid and
+ * of the kernel); start_time only when known. s NULL: only "running", "protected" and
+ * "reason" (no status file). 0 or -ENOMEM/-EIO. */
+int ctl_status_print_json(const CtlStatus *s, const StatusJsonVerdict *v, FILE *out);
 
 /* s made safe for a terminal into buf: C0 controls, DEL, the C1 controls U+0080..U+009F and
  * bytes that are not UTF-8 become \xNN (each byte), a backslash "\\"; other UTF-8 is copied.

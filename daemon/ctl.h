@@ -2,8 +2,11 @@
 /* crash-hotplugctl: what its command files share. */
 #pragma once
 
+#include "bytes.h"
 #include "config.h"
+#include "elfcorehdr.h"
 #include "status-json.h"
+#include "topology.h"
 
 /* Exit codes, documented in --help and crash-hotplugctl(8); scripts rely on them. */
 enum {
@@ -15,6 +18,7 @@ enum {
 	CTL_EXIT_OVER_CAPACITY = 4, /* show/header: the topology needs more program headers than MaxPhdrs */
 	CTL_EXIT_PROBLEMS = 5,      /* check: something keeps crash-hotplugd from protecting this machine */
 	CTL_EXIT_NOT_RUNNING = 6,   /* status/reload: no running daemon */
+	CTL_EXIT_WARNINGS = 7,      /* check: nothing fails, but some lines are warnings */
 };
 
 typedef enum CtlFormat {
@@ -33,9 +37,27 @@ typedef struct CtlArgs {
 } CtlArgs;
 
 /* Loads the configuration as the daemon would, printing warnings and the error to stderr.
- * CTL_EXIT_OK with *ret set, or CTL_EXIT_CONFIG with, if ret_diag is not NULL, the error in
- * *ret_diag and its -errno in *ret_err (-EPERM: a file or directory is not root's alone). */
-int ctl_load_config(const CtlArgs *a, Config **ret, Diag *ret_diag, int *ret_err);
+ * CTL_EXIT_OK with *ret set, or CTL_EXIT_CONFIG. */
+int ctl_load_config(const CtlArgs *a, Config **ret);
+
+/* A config_warn_fn: "warning: FILE:LINE: MSG" on stderr. */
+void ctl_print_config_warning(void *userdata, const char *file, unsigned line, const char *msg);
+
+/* Config, topology and header as the daemon would make them. */
+typedef struct CtlSnapshot {
+	Config *config;
+	Topology *topology;
+	unsigned max_phdrs;
+	size_t needed, capacity, used;
+	void *header;     /* capacity bytes, NULL when over capacity */
+	ElfcorehdrInfo info;
+} CtlSnapshot;
+
+/* Fills s (zeroed by the caller) as show, header and plan see the machine, saying what went
+ * wrong on stderr: CTL_EXIT_OK, CTL_EXIT_OVER_CAPACITY (s->header NULL, the rest set),
+ * CTL_EXIT_CONFIG or CTL_EXIT_FAILURE. ctl_snapshot_done() frees what it holds, in every case. */
+int ctl_snapshot_take(const CtlArgs *a, CtlSnapshot *s);
+void ctl_snapshot_done(CtlSnapshot *s);
 
 /* The daemon's status.json under a->runtime_dir into *s and whether its pid is the daemon
  * that wrote it (*running); CTL_EXIT_OK, or CTL_EXIT_NOT_RUNNING (no file) / CTL_EXIT_FAILURE
@@ -45,5 +67,9 @@ int ctl_daemon_read(const CtlArgs *a, StatusRecord *s, bool *running, char *why,
 /* `crash-hotplugctl check`: returns an exit code. */
 int ctl_check(const CtlArgs *a);
 
-/* "16.0 GiB", "512 MiB", "4 KiB", "100 B". */
-const char *ctl_format_bytes(uint64_t bytes, char *buf, size_t size);
+/* `crash-hotplugctl plan`: what a load would do now, without loading; an exit code. */
+int ctl_plan(const CtlArgs *a);
+
+/* The crash kernel reservation kdump-utils recommends for ram_bytes of RAM on x86_64, in MiB;
+ * 0 below 2 GiB (no recommendation). */
+uint64_t ctl_recommended_crash_mib(uint64_t ram_bytes);

@@ -7,8 +7,10 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "bytes.h"
 #include "debounce.h"
 #include "elfcorehdr.h"
+#include "loaded-record.h"
 #include "log.h"
 #include "manager.h"
 #include "metrics.h"
@@ -401,6 +403,95 @@ static bool kernel_can_take_over(Manager *m, const Topology *t)
 	return true;
 }
 
+/* Remembers what is loaded now for the next start (loaded-record.h). A kernel check
+ * keeps the record of the load it guards, with the topology the kernel's header now has. */
+static void remember_loaded(Manager *m, LoaderKind kind, uint64_t fp)
+{
+	LoadedRecord rec = {};
+	int r;
+
+	if (kind == LOADER_DRY_RUN)
+		return;
+	if (kind == LOADER_KERNEL) {
+		if (loaded_record_read(m->runtime_dir, &rec) < 0)
+			return; /* not loaded by us: nothing to guard across a restart */
+	} else {
+		rec.loader = kind;
+		rec.realtime_usec = now_usec(CLOCK_REALTIME);
+		r = loaded_record_inputs(m->root, m->config, kind, rec.inputs);
+		if (r < 0) {
+			loaded_record_remove(m->runtime_dir);
+			return;
+		}
+		loaded_record_boot_id(m->root, rec.boot_id);
+	}
+	rec.kernel_managed = m->status.state == STATE_KERNEL_MANAGED;
+	rec.fingerprint = fp;
+	rec.capacity = m->loaded_capacity;
+	r = loaded_record_write(m->runtime_dir, &rec);
+	if (r < 0)
+		log_warning("cannot write %s/" LOADED_RECORD_NAME " (%s): the next start reloads", m->runtime_dir,
+			    strerror(-r));
+}
+
+/* What is loaded is no longer known (a failed load frees the old image). */
+static void forget_loaded(Manager *m)
+{
+	m->loaded_known = false;
+	loaded_record_remove(m->runtime_dir);
+}
+
+/* At start: the crash kernel the previous run loaded is still right (same boot, inputs,
+ * topology, and the kernel has it): keep it instead of a reload, a window without one. */
+static bool restore_loaded(Manager *m, int crash_loaded)
+{
+	_cleanup_(topology_freep) Topology *t = NULL;
+	char inputs[65], boot_id[40], why[256], ago[32];
+	LoadedRecord rec;
+	const char *mismatch = NULL;
+	int ki, kk = kind_index(m, LOADER_KERNEL);
+	Loader *l;
+	Diag d = {};
+
+	if (crash_loaded != 1 || loaded_record_read(m->runtime_dir, &rec) < 0)
+		return false;
+	loaded_record_boot_id(m->root, boot_id);
+	ki = kind_index(m, rec.loader);
+	if (!streq(boot_id, rec.boot_id))
+		mismatch = "written in another boot";
+	else if (ki < 0 || (rec.kernel_managed && kk < 0))
+		mismatch = "its loader is not in Loader='s chain now";
+	else if (loaded_record_inputs(m->root, m->config, rec.loader, inputs) < 0 || !streq(inputs, rec.inputs))
+		mismatch = "the kernel, initrd, command line or MaxPhdrs= changed";
+	else if (topology_read(m->root, &t, &d) < 0 || topology_fingerprint(t) != rec.fingerprint)
+		mismatch = "the topology changed";
+	else if (get_loader(m, rec.loader, &l, why, sizeof(why)) < 0)
+		mismatch = why;
+	if (mismatch) {
+		log_info("not keeping the crash kernel the previous run loaded: %s", mismatch);
+		loaded_record_remove(m->runtime_dir);
+		return false;
+	}
+	m->loaded_known = true;
+	m->loaded_fp = m->status.fingerprint = rec.fingerprint;
+	m->loaded_capacity = rec.capacity;
+	m->loaded = TAKE_PTR(t);
+	m->last_was_load = false;
+	m->active = (size_t)(rec.kernel_managed ? kk : ki);
+	m->status.loader = loader_name(rec.loader);
+	if (rec.kernel_managed)
+		enter_kernel_managed(m, "as the previous run left it");
+	else
+		m->status.state = STATE_PROTECTED;
+	snprintf(ago, sizeof(ago), "%" PRIu64 " s", (now_usec(CLOCK_REALTIME) - rec.realtime_usec) / 1000000);
+	log_info("keeping the crash kernel the previous run loaded with %s %s ago: same boot, kernel, initrd, "
+		 "command line and topology (fingerprint %016" PRIx64 "), so no reload",
+		 loader_name(rec.loader), ago, rec.fingerprint);
+	note_topology(m, m->loaded);
+	update_watches(m);
+	return true;
+}
+
 /* A load (or the kernel's check) succeeded for t. */
 static void loaded(Manager *m, LoaderKind kind, Topology **t, uint64_t fp, const LoadResult *res,
 		   const char *reason)
@@ -434,7 +525,7 @@ static void loaded(Manager *m, LoaderKind kind, Topology **t, uint64_t fp, const
 		m->status.last_event_to_reload_usec = m->burst_last_usec ? done - m->burst_last_usec : 0;
 		/* The dry-run plan loads nothing: never "protected". */
 		m->status.state = kind == LOADER_DRY_RUN ? STATE_DRY_RUN : STATE_PROTECTED;
-		snprintf(bytes, sizeof(bytes), "%.1f GiB", (double)m->status.ram_bytes / (double)(1ULL << 30));
+		format_bytes(m->status.ram_bytes, bytes, sizeof(bytes));
 		summarize_reason(reason, why, sizeof(why));
 		if (m->burst_last_usec)
 			snprintf(trigger, sizeof(trigger), "after %u events", m->status.last_burst_events);
@@ -459,6 +550,7 @@ static void loaded(Manager *m, LoaderKind kind, Topology **t, uint64_t fp, const
 			enter_kernel_managed(m, "after our load");
 		}
 	}
+	remember_loaded(m, kind, fp);
 	update_watches(m);
 	publish(m, NULL);
 }
@@ -488,7 +580,7 @@ static void unprotected(Manager *m, const char *last_error)
 
 	m->active = 0;
 	m->attempt = 0;
-	m->loaded_known = false;
+	forget_loaded(m);
 	m->unprotected_retries++;
 	delay = reload_unprotected_delay_usec(m->unprotected_retries);
 	loaded_now = loader_crash_loaded(m->root);
@@ -623,7 +715,7 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 			return 0;
 		}
 		if (r == -ECANCELED) { /* SIGTERM or SIGINT is pending: no retry, no fallback */
-			m->loaded_known = false;
+			forget_loaded(m);
 			log_notice("reload with %s stopped: %s", loader_name(kind), res.detail);
 			set_state(m, STATE_UNPROTECTED, res.detail);
 			return r;
@@ -645,7 +737,7 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 		/* The kernel frees the loaded crash image before it loads the new one: after a failed
 		 * load, loaded_fp no longer describes what is loaded, and a topology back at loaded_fp
 		 * must still reload rather than skip (and cancel the retry). */
-		m->loaded_known = false;
+		forget_loaded(m);
 		if (loader_error_is_transient(r) && m->attempt + 1 < RELOAD_MAX_ATTEMPTS) {
 			uint64_t delay = reload_retry_delay_usec(++m->attempt);
 			char detail[320 + 64];
@@ -966,7 +1058,12 @@ int manager_start(Manager *m)
 		 m->config->quiet_usec / 1000, m->config->max_delay_usec / 1000);
 
 	crash_loaded = loader_crash_loaded(m->root);
-	if (m->config->load_on_start) {
+	if (m->config->load_on_start && restore_loaded(m, crash_loaded)) {
+		/* A restart (package upgrade): what is loaded is ours and still right. A change
+		 * from here on reloads as usual. */
+		m->trigger = "at start";
+		check(m);
+	} else if (m->config->load_on_start) {
 		/* We cannot read back a header someone else loaded: treat it as stale, once. */
 		m->force_reload = true;
 		m->trigger = "at start";

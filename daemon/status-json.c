@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <inttypes.h>
 #include <limits.h>
-#include <json-c/json.h>
 #include <stdarg.h>
 
+#include "json-util.h"
 #include "status-json.h"
 
 /* The top-level object and 16 levels inside it. */
@@ -36,11 +36,6 @@ bool daemon_state_is_protected(const char *state)
 	return streq(state, "protected") || streq(state, "kernel-managed");
 }
 
-static void json_putp(json_object **o)
-{
-	json_object_put(*o);
-}
-
 static void json_tokener_freep(json_tokener **t)
 {
 	if (*t)
@@ -48,16 +43,6 @@ static void json_tokener_freep(json_tokener **t)
 }
 
 /* ---- writing -------------------------------------------------------------------------- */
-
-/* Adds key: value to o, taking value; false when out of memory. */
-static bool add(json_object *o, const char *key, json_object *value)
-{
-	if (!value || json_object_object_add(o, key, value) < 0) {
-		json_object_put(value);
-		return false;
-	}
-	return true;
-}
 
 static json_object *new_uint(uint64_t v)
 {
@@ -70,7 +55,7 @@ static int to_string(json_object *o, char **ret, size_t *ret_len)
 	const char *text;
 	size_t len;
 
-	text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	text = json_text(o, &len);
 	if (!text)
 		return -ENOMEM;
 	*ret = malloc(len + 2);
@@ -85,9 +70,16 @@ static int to_string(json_object *o, char **ret, size_t *ret_len)
 
 static bool add_verdict(json_object *o, bool running, bool protected, const char *reason)
 {
-	return add(o, "running", json_object_new_boolean(running)) &&
-	       add(o, "protected", json_object_new_boolean(protected)) &&
-	       (!reason || add(o, "reason", json_object_new_string(reason)));
+	return json_add(o, "running", json_object_new_boolean(running)) &&
+	       json_add(o, "protected", json_object_new_boolean(protected)) &&
+	       (!reason || json_add(o, "reason", json_object_new_string(reason)));
+}
+
+/* What the kernel says of the daemon's claim: "kernel_loaded" when known, "warning". */
+static bool add_kernel_verdict(json_object *o, const StatusJsonVerdict *v)
+{
+	return (v->kernel_loaded < 0 || json_add(o, "kernel_loaded", json_object_new_boolean(v->kernel_loaded))) &&
+	       (!v->warning || json_add(o, "warning", json_object_new_string(v->warning)));
 }
 
 int status_json_format_absent(const char *reason, char **ret, size_t *ret_len)
@@ -107,20 +99,20 @@ static int add_tables(json_object *o, const StatusRecord *s)
 	if (!by_loader || !by_reason)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n_reloads_by && i < STATUS_MAX_LOADERS; i++)
-		if (!add(by_loader, s->reloads_by[i].loader, new_uint(s->reloads_by[i].count)))
+		if (!json_add(by_loader, s->reloads_by[i].loader, new_uint(s->reloads_by[i].count)))
 			return -ENOMEM;
 	for (size_t i = 0; i < s->n_failures_by && i < STATUS_MAX_FAILURE_KINDS; i++) {
 		json_object *per = NULL;
 
 		if (!json_object_object_get_ex(by_reason, s->failures_by[i].loader, &per)) {
 			per = json_object_new_object();
-			if (!add(by_reason, s->failures_by[i].loader, per))
+			if (!json_add(by_reason, s->failures_by[i].loader, per))
 				return -ENOMEM;
 		}
-		if (!add(per, s->failures_by[i].reason, new_uint(s->failures_by[i].count)))
+		if (!json_add(per, s->failures_by[i].reason, new_uint(s->failures_by[i].count)))
 			return -ENOMEM;
 	}
-	if (!add(o, "reloads_by_loader", TAKE_PTR(by_loader)) || !add(o, "failures_by_reason", TAKE_PTR(by_reason)))
+	if (!json_add(o, "reloads_by_loader", TAKE_PTR(by_loader)) || !json_add(o, "failures_by_reason", TAKE_PTR(by_reason)))
 		return -ENOMEM;
 	return 0;
 }
@@ -154,21 +146,23 @@ int status_json_format(const StatusRecord *s, const StatusJsonVerdict *v, char *
 	if (!o)
 		return -ENOMEM;
 	/* The pid with its start time: together they name the daemon for the whole uptime. */
-	ok = add(o, "pid", json_object_new_int64(s->pid));
+	ok = json_add(o, "pid", json_object_new_int64(s->pid));
 	if (ok && s->start_time > 0)
-		ok = add(o, "start_time", new_uint(s->start_time));
+		ok = json_add(o, "start_time", new_uint(s->start_time));
 	if (ok && v)
-		ok = add_verdict(o, v->running, v->running && daemon_state_is_protected(s->state), v->reason);
-	ok = ok && add(o, "state", json_object_new_string(s->state));
-	ok = ok && add(o, "loader", json_object_new_string(s->loader));
+		ok = add_verdict(o, v->running, v->running && daemon_state_is_protected(s->state) && v->kernel_loaded != 0,
+				 v->reason) &&
+		     add_kernel_verdict(o, v);
+	ok = ok && json_add(o, "state", json_object_new_string(s->state));
+	ok = ok && json_add(o, "loader", json_object_new_string(s->loader));
 	for (size_t i = 0; ok && i < ELEMENTSOF(counters); i++)
-		ok = add(o, counters[i].key, new_uint(counters[i].value));
+		ok = json_add(o, counters[i].key, new_uint(counters[i].value));
 	snprintf(fingerprint, sizeof(fingerprint), "%016" PRIx64, s->fingerprint);
-	ok = ok && add(o, "kernel_map", json_object_new_string(s->kernel_map));
-	ok = ok && add(o, "fingerprint", json_object_new_string(fingerprint));
-	ok = ok && add(o, "last_repair", json_object_new_string(s->last_repair));
-	ok = ok && add(o, "config_error", json_object_new_string(s->config_error));
-	ok = ok && add(o, "message", json_object_new_string(s->message));
+	ok = ok && json_add(o, "kernel_map", json_object_new_string(s->kernel_map));
+	ok = ok && json_add(o, "fingerprint", json_object_new_string(fingerprint));
+	ok = ok && json_add(o, "last_repair", json_object_new_string(s->last_repair));
+	ok = ok && json_add(o, "config_error", json_object_new_string(s->config_error));
+	ok = ok && json_add(o, "message", json_object_new_string(s->message));
 	if (!ok || add_tables(o, s) < 0)
 		return -ENOMEM;
 	return to_string(o, ret, ret_len);

@@ -61,16 +61,19 @@ typedef struct StatusRecord {
 	size_t n_failures_by;
 } StatusRecord;
 
-/* What crash-hotplugctl adds to the object: its check of the pid. */
+/* What crash-hotplugctl adds to the object: its check of the pid and of the kernel. */
 typedef struct StatusJsonVerdict {
 	bool running;       /* the pid is the daemon that wrote the file */
 	const char *reason; /* why not, or NULL */
+	int kernel_loaded;  /* /sys/kernel/kexec_crash_loaded: 1, 0, or -1 unknown */
+	const char *warning; /* the daemon's state and the kernel disagree: what, or NULL */
 } StatusJsonVerdict;
 
 /* s as one JSON object and a newline into a new string (*ret, its length in *ret_len);
- * start_time only when known. With v (crash-hotplugctl): "running", "protected" (running
- * and a protecting state) and "reason" (when v->reason) after pid and start_time. 0 or
- * -ENOMEM. */
+ * start_time only when known. With v (crash-hotplugctl): "running", "protected" (running,
+ * a protecting state, and the kernel not saying that nothing is loaded), "reason" (when
+ * v->reason), "kernel_loaded" (when known) and "warning" (when v->warning) after pid and
+ * start_time. 0 or -ENOMEM. */
 int status_json_format(const StatusRecord *s, const StatusJsonVerdict *v, char **ret, size_t *ret_len);
 
 /* {"running":false,"protected":false,"reason":REASON} and a newline, for no status file. */

@@ -2,16 +2,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 
+#include "bytes.h"
 #include "loader-internal.h"
 #include "status.h"
-
-static void format_bytes(uint64_t b, char *buf, size_t size)
-{
-	if (b >= (1ULL << 30))
-		snprintf(buf, size, "%.1f GiB", (double)b / (double)(1ULL << 30));
-	else
-		snprintf(buf, size, "%" PRIu64 " MiB", b >> 20);
-}
 
 void status_format_message(Status *s, const char *detail)
 {

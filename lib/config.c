@@ -738,7 +738,7 @@ static bool param_dropped(const char *tok, size_t len)
 	static const char *const dropped[] = {
 		"crashkernel", "elfcorehdr", "BOOT_IMAGE", "initrd", "hugepages", "hugepagesz",
 		"default_hugepagesz", "cma", "hugetlb_cma", "slub_debug", "log_buf_len", "swiotlb",
-		"nr_cpus", "maxcpus", "irqpoll", "reset_devices",
+		"nr_cpus", "maxcpus", "irqpoll", "reset_devices", "abm",
 	};
 
 	return param_in(tok, len, dropped, ELEMENTSOF(dropped));
@@ -802,9 +802,14 @@ static int cmdline_filter(const char *in, bool (*drop)(const char *tok, size_t l
 	return 0;
 }
 
+int config_base_cmdline(const char *proc_cmdline, const char *append, char **ret)
+{
+	return cmdline_filter(proc_cmdline, param_dropped, append, ret);
+}
+
 int config_default_cmdline(const char *proc_cmdline, char **ret)
 {
-	return cmdline_filter(proc_cmdline, param_dropped, "irqpoll nr_cpus=1 reset_devices", ret);
+	return config_base_cmdline(proc_cmdline, CONFIG_DEFAULT_APPEND, ret);
 }
 
 int config_capture_cmdline(const char *cmdline, char **ret)

@@ -95,13 +95,19 @@ const char *config_dry_run_output(const Config *c);
  * again), elfcorehdr= (a stale one would override the kernel's), BOOT_IMAGE= and initrd= (the
  * boot loader's, not ours), hugepages=, hugepagesz=, default_hugepagesz=, cma=, hugetlb_cma=,
  * slub_debug, log_buf_len=, swiotlb= (they eat the small crash reservation, as kdump-utils'
- * KDUMP_COMMANDLINE_REMOVE says), and nr_cpus=, maxcpus=, irqpoll, reset_devices (appended
- * below, never twice); everything else (root=, console=, quiet, ...) stays. Then appends
- * "irqpoll nr_cpus=1 reset_devices" as kdump-tools does. Parameter names compare with '-'
+ * KDUMP_COMMANDLINE_REMOVE says), abm= (kdump-config drops it), and nr_cpus=, maxcpus=,
+ * irqpoll, reset_devices (appended below, never twice); everything else (root=, console=,
+ * quiet, ...) stays. Then appends CONFIG_DEFAULT_APPEND, the capture options kdump-tools
+ * appends too. Parameter names compare with '-'
  * and '_' equal, as the kernel does; double-quoted values stay whole. Caller frees.
  * -E2BIG when the result exceeds CONFIG_MAX_COMMAND_LINE, -EINVAL on an unterminated quote,
  * -ENOMEM. */
 int config_default_cmdline(const char *proc_cmdline, char **ret);
+#define CONFIG_DEFAULT_APPEND "irqpoll nr_cpus=1 reset_devices"
+
+/* config_default_cmdline() with append (may be "") in place of CONFIG_DEFAULT_APPEND: the
+ * base for a distribution's own append list (kdump-tools' KDUMP_CMDLINE_APPEND). */
+int config_base_cmdline(const char *proc_cmdline, const char *append, char **ret);
 
 /* The capture kernel's command line made safe for memory hotplug (unless
  * CaptureMemoryHotplug=yes): cmdline without memhp_default_state= (an onlining policy such

@@ -83,12 +83,6 @@ void loader_set_detail(LoadResult *res, const char *fmt, ...) _printf_(2, 3);
 /* Fills res->detail with "<what>: <errno meaning>" and returns -err (err positive). */
 int loader_fail(LoadResult *res, int err, const char *fmt, ...) _printf_(3, 4);
 
-/* Writes size bytes as name in the directory dfd through a temporary file created there with
- * O_CREAT|O_EXCL|O_NOFOLLOW (a random name, mode 0600 while written) and renameat(2), so
- * readers see the old or the new file, never a partial one, and nothing already at either
- * name (a symlink planted there) is followed. mode is the new file's mode. 0 or -errno. */
-int loader_write_atomic_at(int dfd, const char *name, const void *data, size_t size, mode_t mode);
-
 /* loader_write_atomic_at() into path's directory (not under any root: an output the admin
  * chose), opened with trust_open_dir(): a directory that is a symlink, is not owned by root
  * or is writable by group or others is refused (-ELOOP, -EPERM) and nothing is written. d

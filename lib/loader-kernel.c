@@ -9,6 +9,7 @@
 #include <inttypes.h>
 
 #include "elfcorehdr.h"
+#include "bytes.h"
 #include "loader-internal.h"
 #include "path.h"
 
@@ -122,12 +123,14 @@ static int kernel_guard(KernelLoader *k, const LoadRequest *req, LoadResult *res
 	if (r < 0)
 		return loader_fail(res, -r, "comparing RAM before and after the change");
 	if (removed > 0) {
+		char sz[32];
+
 		/* The kernel rewrites its header at MEM_OFFLINE, while the "System RAM" resource
 		 * still exists, and never after the resource is released: removed memory stays. */
 		loader_set_detail(res,
-				  "memory removed (%" PRIu64 " MiB, first at 0x%" PRIx64 "): the kernel keeps removed "
-				  "memory in its header",
-				  removed >> 20, first.start);
+				  "memory removed (%s, first at 0x%" PRIx64 "): the kernel keeps removed memory in "
+				  "its header",
+				  format_bytes(removed, sz, sizeof(sz)), first.start);
 		return -ESTALE;
 	}
 	return 0;

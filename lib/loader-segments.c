@@ -50,6 +50,7 @@ typedef struct SegmentsLoader {
 	PurgatoryParams params;   /* what is patched into it */
 	Sha256 prefix;            /* SHA-256 state after every region but the header */
 	struct kexec_segment segs[MAX_SEGMENTS];
+	const char *seg_names[MAX_SEGMENTS]; /* what each segment holds, for a plan */
 	size_t n_segs;
 	size_t header_seg;        /* index of the header in segs[] */
 	char plan_note[160];      /* e.g. why EFI is not passed on */
@@ -107,8 +108,10 @@ static void plan_drop(SegmentsLoader *l)
 	l->planned = false;
 }
 
-static void add_segment(SegmentsLoader *l, const void *buf, size_t bufsz, uint64_t mem, uint64_t memsz)
+static void add_segment(SegmentsLoader *l, const char *name, const void *buf, size_t bufsz, uint64_t mem,
+			uint64_t memsz)
 {
+	l->seg_names[l->n_segs] = name;
 	l->segs[l->n_segs++] = (struct kexec_segment){
 		.buf = buf, .bufsz = bufsz, .mem = (void *)(uintptr_t)mem, .memsz = (size_t)memsz,
 	};
@@ -212,13 +215,13 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 	l->stats.hashed_last = l->image.kernel_size + l->initrd.size + bp_size;
 
 	l->n_segs = 0;
-	add_segment(l, l->image.kernel, l->image.kernel_size, lay.kernel, lay.kernel_memsz);
+	add_segment(l, "kernel", l->image.kernel, l->image.kernel_size, lay.kernel, lay.kernel_memsz);
 	if (l->initrd.size)
-		add_segment(l, l->initrd.data, l->initrd.size, lay.initrd, lay.initrd_memsz);
-	add_segment(l, purg, purgatory_blob_size, lay.purgatory, lay.purgatory_memsz);
-	add_segment(l, bp, bp_size, lay.boot_params, lay.boot_params_memsz);
+		add_segment(l, "initrd", l->initrd.data, l->initrd.size, lay.initrd, lay.initrd_memsz);
+	add_segment(l, "purgatory", purg, purgatory_blob_size, lay.purgatory, lay.purgatory_memsz);
+	add_segment(l, "boot_params", bp, bp_size, lay.boot_params, lay.boot_params_memsz);
 	l->header_seg = l->n_segs;
-	add_segment(l, NULL, 0, lay.header, lay.header_memsz);
+	add_segment(l, "elfcorehdr", NULL, 0, lay.header, lay.header_memsz);
 	for (i = 1; i < l->n_segs; i++)
 		if ((uintptr_t)l->segs[i].mem < (uintptr_t)l->segs[i - 1].mem + l->segs[i - 1].memsz)
 			return diag_set(d, EINVAL, "layout", 0, "internal: segments %zu and %zu overlap", i - 1, i);
@@ -297,6 +300,55 @@ static const char *explain_errno(int e)
 	}
 }
 
+/* The plan for t's main crash region and a header of header_capacity bytes: kept when it is
+ * for the same region and capacity and the files did not change, else made again. 0 or -errno
+ * with d. */
+static int plan_current(SegmentsLoader *l, const Topology *t, size_t main_idx, size_t header_capacity, Diag *d)
+{
+	/* What the daemon's inotify could not see (changed while it was not running). */
+	if (held_file_changed(l->root, &l->kernel.file) || held_file_changed(l->root, &l->initrd.file))
+		(void)segments_refresh(&l->base);
+
+	if (l->planned && l->header_capacity == header_capacity && l->crash.start == t->crash[main_idx].start &&
+	    l->crash.end == t->crash[main_idx].end) {
+		l->stats.hashed_last = 0;
+		return 0;
+	}
+	return plan(l, t, &t->crash[main_idx], header_capacity, d);
+}
+
+int loader_segments_plan(Loader *base, const Topology *t, size_t header_capacity, SegmentsPlan *ret, Diag *d)
+{
+	SegmentsLoader *l = (SegmentsLoader *)base;
+	SegmentsPlan p = {};
+	size_t main_idx = 0;
+	int r;
+
+	if (!base || base->vtable != &loader_segments_vtable || !t || header_capacity == 0 || header_capacity % 4096)
+		return -EINVAL;
+	if (x86_main_crash_region(t->crash, t->n_crash, &main_idx) < 0)
+		return diag_set(d, EADDRNOTAVAIL, "/proc/iomem", 0, "no \"Crash kernel\" region: boot with crashkernel=");
+	r = plan_current(l, t, main_idx, header_capacity, d);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < l->n_segs; i++)
+		p.segs[i] = (SegmentsPlanSegment){
+			.what = l->seg_names[i],
+			.mem = (uint64_t)(uintptr_t)l->segs[i].mem,
+			.memsz = l->segs[i].memsz,
+			.bufsz = l->segs[i].bufsz,
+		};
+	p.n_segs = l->n_segs;
+	p.header_seg = l->header_seg;
+	p.entry = l->layout.purgatory;
+	p.kernel_entry = l->params.kernel_entry;
+	p.crash = l->crash;
+	p.hashed = l->image.kernel_size + l->initrd.size + l->boot_params_size;
+	snprintf(p.note, sizeof(p.note), "%s", l->plan_note);
+	*ret = p;
+	return 0;
+}
+
 static int segments_load(Loader *base, const LoadRequest *req, LoadResult *res)
 {
 	SegmentsLoader *l = (SegmentsLoader *)base;
@@ -323,22 +375,14 @@ static int segments_load(Loader *base, const LoadRequest *req, LoadResult *res)
 	if (x86_main_crash_region(t->crash, t->n_crash, &main_idx) < 0)
 		return loader_fail(res, EADDRNOTAVAIL, "no \"Crash kernel\" region in /proc/iomem (boot with crashkernel=)");
 
-	/* What the daemon's inotify could not see (changed while it was not running). */
-	if (held_file_changed(l->root, &l->kernel.file) || held_file_changed(l->root, &l->initrd.file))
-		(void)segments_refresh(base);
+	r = plan_current(l, t, main_idx, req->header_capacity, &d);
+	if (r < 0) {
+		char buf[sizeof(d.file) + sizeof(d.reason) + 32];
 
-	if (!l->planned || l->header_capacity != req->header_capacity || l->crash.start != t->crash[main_idx].start ||
-	    l->crash.end != t->crash[main_idx].end) {
-		r = plan(l, t, &t->crash[main_idx], req->header_capacity, &d);
-		if (r < 0) {
-			char buf[sizeof(d.file) + sizeof(d.reason) + 32];
-
-			loader_set_detail(res, "%s", diag_format(&d, buf, sizeof(buf)));
-			res->total_usec = loader_now_usec() - t0;
-			return r;
-		}
-	} else
-		l->stats.hashed_last = 0;
+		loader_set_detail(res, "%s", diag_format(&d, buf, sizeof(buf)));
+		res->total_usec = loader_now_usec() - t0;
+		return r;
+	}
 
 	/* The only per-reload work: point the header segment at the new header and finish the
 	 * kept SHA-256 state over it. */
@@ -537,6 +581,11 @@ static Loader *segments_free(Loader *l)
 int loader_segments_stats(const Loader *l, SegmentsStats *ret)
 {
 	return -EOPNOTSUPP;
+}
+
+int loader_segments_plan(Loader *l, const Topology *t, size_t header_capacity, SegmentsPlan *ret, Diag *d)
+{
+	return diag_set(d, EOPNOTSUPP, "segments", 0, "Loader=segments is implemented for x86_64 only");
 }
 
 #endif

@@ -40,3 +40,31 @@ typedef struct SegmentsStats {
 
 /* Counters of a segments loader; -EINVAL if l is another kind of loader. */
 int loader_segments_stats(const Loader *l, SegmentsStats *ret);
+
+#define SEGMENTS_PLAN_MAX 5 /* kernel, initrd, purgatory, boot_params, elfcorehdr */
+
+typedef struct SegmentsPlanSegment {
+	const char *what;    /* "kernel", "initrd", "purgatory", "boot_params", "elfcorehdr" */
+	uint64_t mem, memsz; /* where in the crash region, and how much of it */
+	uint64_t bufsz;      /* bytes submitted (the rest of memsz is zeroed); 0 for the header,
+			      * which each load fills with what it holds then */
+} SegmentsPlanSegment;
+
+/* What load() would submit to kexec_load(2), in its order (ascending addresses). */
+typedef struct SegmentsPlan {
+	SegmentsPlanSegment segs[SEGMENTS_PLAN_MAX];
+	size_t n_segs;
+	size_t header_seg;     /* index of the elfcorehdr segment */
+	uint64_t entry;        /* purgatory entry point, the kexec_load entry */
+	uint64_t kernel_entry; /* where the purgatory jumps once the digest matches */
+	Range crash;           /* the crash region it is placed in */
+	uint64_t hashed;       /* bytes hashed once per plan (kernel, initrd, boot_params) */
+	char note[160];        /* e.g. why EFI tables are not passed on; "" when none */
+} SegmentsPlan;
+
+/* The plan load() would use for t (its main crash region) and a header of header_capacity
+ * bytes, made now (or the one kept) without loading: the same code, so what it shows is what a
+ * load submits. 0; -EINVAL (not a segments loader, a capacity not a multiple of 4096),
+ * -EADDRNOTAVAIL (no crash region), -EOPNOTSUPP (not x86_64), or plan's -errno, with d. *ret is
+ * untouched on failure. */
+int loader_segments_plan(Loader *l, const Topology *t, size_t header_capacity, SegmentsPlan *ret, Diag *d);

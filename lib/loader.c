@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "kdump-tools.h"
 #include "loader-internal.h"
 #include "loader-segments.h"
 #include "path.h"
@@ -128,20 +129,60 @@ static int untrusted(const char *root, const char *what, const char *path, char 
 	return r;
 }
 
+/* kdump_tools_load() with a failure in why. */
+static int kdump_tools(const char *root, KdumpTools *kt, char *why, size_t why_size)
+{
+	char buf[PATH_MAX + 600];
+	Diag d = {};
+	int r;
+
+	r = kdump_tools_load(root, kt, &d);
+	if (r < 0)
+		snprintf(why, why_size, "%s", diag_format(&d, buf, sizeof(buf)));
+	return r;
+}
+
+/* One of kdump-tools' values (NULL when unset), or -EINVAL with why when it needs a shell. */
+static int kdump_tools_use(const KdumpToolsVar *var, const char *key, const char *instead, const char **ret,
+			   char *why, size_t why_size)
+{
+	char buf[PATH_MAX + 600];
+	Diag d = {};
+	int r;
+
+	r = kdump_tools_value(var, key, instead, ret, &d);
+	if (r < 0)
+		snprintf(why, why_size, "%s", diag_format(&d, buf, sizeof(buf)));
+	return r;
+}
+
 int loader_resolve_kernel(const char *root, const Config *c, const char *release, char *buf, size_t size,
 			  char *why, size_t why_size)
 {
+	_cleanup_(kdump_tools_done) KdumpTools kt = {};
+	const char *from = " (Kernel= unset)", *kdump_kernel = NULL;
 	char path[PATH_MAX];
 	int n, r;
 
-	if (c->kernel)
+	if (!c->kernel) {
+		r = kdump_tools(root, &kt, why, why_size);
+		if (r >= 0 && kt.present)
+			r = kdump_tools_use(&kt.kernel, "KDUMP_KERNEL", "Kernel", &kdump_kernel, why, why_size);
+		if (r < 0)
+			return r;
+	}
+	if (c->kernel) {
 		n = snprintf(path, sizeof(path), "%s", c->kernel);
-	else
+		from = "";
+	} else if (kdump_kernel) {
+		n = snprintf(path, sizeof(path), "%s", kdump_kernel);
+		from = " (KDUMP_KERNEL in " KDUMP_TOOLS_DEFAULTS ")";
+	} else
 		n = snprintf(path, sizeof(path), "/boot/vmlinuz-%s", release);
 	if (n < 0 || (size_t)n >= sizeof(path) || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	if (!regular_file_under(root, path)) {
-		snprintf(why, why_size, "kernel %s%s not found", path, c->kernel ? "" : " (Kernel= unset)");
+		snprintf(why, why_size, "kernel %s%s not found", path, from);
 		return -ENOENT;
 	}
 	memcpy(buf, path, (size_t)n + 1);
@@ -162,18 +203,52 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
 		"/boot/initrd.img-%s",
 		"/boot/initramfs-%s.img",
 	};
+	_cleanup_(kdump_tools_done) KdumpTools kt = {};
+	const char *chosen = c->initrd, *from = "";
 	char path[PATH_MAX];
 	int r;
 
-	if (c->initrd) {
-		if (strlen(c->initrd) >= size)
+	buf[0] = '\0';
+	if (!chosen) {
+		r = kdump_tools(root, &kt, why, why_size);
+		if (r < 0)
+			return r;
+	}
+	if (!chosen && kt.present) {
+		const char *kernel = NULL;
+
+		/* kdump-config's rules: KDUMP_INITRD goes with KDUMP_KERNEL (none without it);
+		 * with no KDUMP_KERNEL, the release's plain initrd if there is one. */
+		r = kdump_tools_use(&kt.kernel, "KDUMP_KERNEL", "Kernel", &kernel, why, why_size);
+		if (r >= 0 && kernel)
+			r = kdump_tools_use(&kt.initrd, "KDUMP_INITRD", "Initrd", &chosen, why, why_size);
+		if (r < 0)
+			return r;
+		from = " (KDUMP_INITRD in " KDUMP_TOOLS_DEFAULTS ")";
+		if (kernel && !chosen) {
+			snprintf(why, why_size, "no initrd: KDUMP_KERNEL is set and KDUMP_INITRD is not, in " KDUMP_TOOLS_DEFAULTS);
+			return 0;
+		}
+		if (!kernel) {
+			if (snprintf(path, sizeof(path), "/boot/initrd.img-%s", release) >= (int)sizeof(path))
+				return -ENAMETOOLONG;
+			if (!regular_file_under(root, path)) {
+				snprintf(why, why_size, "no initrd: %s does not exist (kdump-tools' choice without KDUMP_KERNEL)",
+					 path);
+				return 0;
+			}
+			chosen = path;
+		}
+	}
+	if (chosen) {
+		if (strlen(chosen) >= size)
 			return -ENAMETOOLONG;
-		if (!regular_file_under(root, c->initrd)) {
-			snprintf(why, why_size, "initrd %s not found", c->initrd);
+		if (!regular_file_under(root, chosen)) {
+			snprintf(why, why_size, "initrd %s%s not found", chosen, from);
 			return -ENOENT;
 		}
-		strcpy(buf, c->initrd);
-		r = untrusted(root, "initrd", c->initrd, why, why_size);
+		memmove(buf, chosen, strlen(chosen) + 1);
+		r = untrusted(root, "initrd", buf, why, why_size);
 		if (r < 0)
 			return r;
 		return 0;
@@ -194,8 +269,8 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
 			return untrusted(root, "initrd", path, why, why_size);
 		}
 	}
-	snprintf(why, why_size, "Initrd= unset and no kdump initrd for %s found", release);
-	return -ENOENT;
+	snprintf(why, why_size, "no initrd: Initrd= unset and no kdump initrd for %s found", release);
+	return 0;
 }
 
 /* CommandLine=, or the default made from /proc/cmdline. */
@@ -203,9 +278,12 @@ static int base_command_line(const char *root, const Config *c, char **ret, char
 {
 	_cleanup_(fclosep) FILE *f = NULL;
 	_cleanup_(freep) char *line = NULL;
+	_cleanup_(kdump_tools_done) KdumpTools kt = {};
+	const char *append = CONFIG_DEFAULT_APPEND, *kdump_cmdline = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	char *s;
+	int r;
 
 	if (c->command_line) {
 		s = strdup(c->command_line);
@@ -213,6 +291,27 @@ static int base_command_line(const char *root, const Config *c, char **ret, char
 			return -ENOMEM;
 		*ret = s;
 		return 0;
+	}
+	r = kdump_tools(root, &kt, why, why_size);
+	if (r < 0)
+		return r;
+	if (kt.present) {
+		/* kdump-config: KDUMP_CMDLINE or the filtered /proc/cmdline, then the append list
+		 * (its default when unset or empty), which names the unit that saves the dump. */
+		r = kdump_tools_use(&kt.cmdline, "KDUMP_CMDLINE", "CommandLine", &kdump_cmdline, why, why_size);
+		if (r >= 0)
+			r = kdump_tools_use(&kt.cmdline_append, "KDUMP_CMDLINE_APPEND", "CommandLine", &append, why,
+					    why_size);
+		if (r < 0)
+			return r;
+		if (!append)
+			append = KDUMP_TOOLS_DEFAULT_APPEND;
+		if (kdump_cmdline) {
+			if (asprintf(&s, "%s %s", kdump_cmdline, append) < 0)
+				return -ENOMEM;
+			*ret = s;
+			return 0;
+		}
 	}
 	/* /proc/cmdline can be long (up to COMMAND_LINE_SIZE, 2 KiB or more): getline, not a
 	 * fixed buffer. */
@@ -228,7 +327,7 @@ static int base_command_line(const char *root, const Config *c, char **ret, char
 	}
 	if (n > 0 && line[n - 1] == '\n')
 		line[n - 1] = '\0';
-	return config_default_cmdline(line, ret);
+	return config_base_cmdline(line, append, ret);
 }
 
 int loader_command_line(const char *root, const Config *c, char **ret, char *why, size_t why_size)
@@ -263,9 +362,9 @@ int loader_resolve_inputs(const char *root, const Config *c, bool cmdline, Loade
 	r = loader_resolve_kernel(root, c, release, in.kernel, sizeof(in.kernel), why, why_size);
 	if (r < 0)
 		return r;
-	/* Not found and not configured: in.initrd stays "", a load without an initrd. */
+	/* in.initrd "": a load without an initrd. */
 	r = loader_resolve_initrd(root, c, release, in.initrd, sizeof(in.initrd), why, why_size);
-	if (r < 0 && c->initrd)
+	if (r < 0)
 		return r;
 	if (cmdline) {
 		r = loader_command_line(root, c, &in.cmdline, why, why_size);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <linux/kexec.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "topology.h"
@@ -96,14 +97,24 @@ const char *loader_explain_errno(int err, char *buf, size_t size);
 /* EBUSY, EINTR, EAGAIN, ENOMEM: the same loader may well succeed a moment later. */
 bool loader_error_is_transient(int err);
 
+/* Writes size bytes as name in the directory dfd through a temporary file created there with
+ * O_CREAT|O_EXCL|O_NOFOLLOW (a random name, mode 0600 while written) and renameat(2), so
+ * readers see the old or the new file, never a partial one, and nothing already at either
+ * name (a symlink planted there) is followed. mode is the new file's mode. 0 or -errno. */
+int loader_write_atomic_at(int dfd, const char *name, const void *data, size_t size, mode_t mode);
+
 /* Reads <root>/sys/kernel/kexec_crash_loaded: 1 loaded, 0 not, -errno (-ENOENT: kernel
  * without CONFIG_CRASH_DUMP). */
 int loader_crash_loaded(const char *root);
 
-/* Resolves Kernel= (default /boot/vmlinuz-<release>) and Initrd= (default: the first that
- * exists of the kdump-tools, kdump-utils and plain initrd names for <release>) into
- * root-relative paths. release is uname -r. Initrd: -ENOENT when unset and none found
- * (load without one); Kernel: -ENOENT when the file is missing. why names what was tried.
+/* Resolves Kernel= and Initrd= into root-relative paths; release is uname -r. Unset, they
+ * are what Debian's kdump-tools would load when its defaults file exists (kdump-tools.h:
+ * KDUMP_KERNEL, KDUMP_INITRD, as kdump-config chooses), else /boot/vmlinuz-<release> and
+ * the first that exists of the kdump-tools, kdump-utils and plain initrd names for
+ * <release>. Initrd: 0 with buf "" when the plan is a load without one (why says why);
+ * -ENOENT when a configured one (Initrd= or KDUMP_INITRD) is missing. Kernel: -ENOENT when
+ * the file is missing. why names what was tried; -EINVAL: the kdump-tools file is unreadable
+ * as plain assignments, or a value it sets needs a shell expansion.
  * -EPERM: the file found is not trusted (trust.h: it or a directory on the way is not owned by
  * root or is writable by group or others); why says which element and why, and buf holds the
  * path found (for a report), though nothing may load it. */
@@ -113,7 +124,9 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
 			  char *why, size_t why_size);
 
 /* The crash kernel's command line: CommandLine= or, unset, config_default_cmdline() of
- * <root>/proc/cmdline; then, unless CaptureMemoryHotplug=yes, config_capture_cmdline()
+ * <root>/proc/cmdline, or where kdump-tools' defaults file exists, kdump-config's own
+ * (KDUMP_CMDLINE or that filtered /proc/cmdline, then KDUMP_CMDLINE_APPEND or its default,
+ * which runs kdump-tools-dump.service in the capture kernel); then, unless CaptureMemoryHotplug=yes, config_capture_cmdline()
  * (acpi_no_memhotplug, no onlining policy). Caller frees. */
 int loader_command_line(const char *root, const Config *c, char **ret, char *why, size_t why_size);
 

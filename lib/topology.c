@@ -9,6 +9,7 @@
  */
 #include <inttypes.h>
 
+#include "bytes.h"
 #include "cpulist.h"
 #include "kvalues.h"
 #include "path.h"
@@ -321,20 +322,6 @@ bool topology_equal(const Topology *a, const Topology *b)
 	       a->kmap.text_paddr == b->kmap.text_paddr && a->kmap.text_size == b->kmap.text_size;
 }
 
-/* "512 MiB", "16256 KiB", "1 GiB": the largest binary unit that divides the size exactly. */
-static const char *format_size(uint64_t bytes, char *buf, size_t size)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	unsigned u = 0;
-
-	while (u + 1 < ELEMENTSOF(units) && bytes >= 1024 && bytes % 1024 == 0) {
-		bytes /= 1024;
-		u++;
-	}
-	snprintf(buf, size, "%" PRIu64 " %s", bytes, units[u]);
-	return buf;
-}
-
 static int push_merged(RangeVec *rv, uint64_t start, uint64_t end)
 {
 	if (rv->n > 0 && rv->v[rv->n - 1].end + 1 == start) {
@@ -421,11 +408,11 @@ static int diff_ram(FILE *f, const Topology *a, const Topology *b)
 	while (i < g.n || j < n.n) {
 		if (j == n.n || (i < g.n && g.v[i].start < n.v[j].start)) {
 			fprintf(f, "-%s RAM at 0x%" PRIx64 "\n",
-				format_size(g.v[i].end - g.v[i].start + 1, sz, sizeof(sz)), g.v[i].start);
+				format_bytes(g.v[i].end - g.v[i].start + 1, sz, sizeof(sz)), g.v[i].start);
 			i++;
 		} else {
 			fprintf(f, "+%s RAM at 0x%" PRIx64 "\n",
-				format_size(n.v[j].end - n.v[j].start + 1, sz, sizeof(sz)), n.v[j].start);
+				format_bytes(n.v[j].end - n.v[j].start + 1, sz, sizeof(sz)), n.v[j].start);
 			j++;
 		}
 	}
@@ -519,10 +506,10 @@ int topology_format(const Topology *t, FILE *out)
 	fprintf(out, "ram-bytes %" PRIu64 "\n", topology_ram_bytes(t));
 	for (size_t i = 0; i < t->n_ram; i++)
 		fprintf(out, "ram 0x%" PRIx64 "-0x%" PRIx64 " %s\n", t->ram[i].start, t->ram[i].end,
-			format_size(t->ram[i].end - t->ram[i].start + 1, sz, sizeof(sz)));
+			format_bytes(t->ram[i].end - t->ram[i].start + 1, sz, sizeof(sz)));
 	for (size_t i = 0; i < t->n_crash; i++)
 		fprintf(out, "crash 0x%" PRIx64 "-0x%" PRIx64 " %s\n", t->crash[i].start, t->crash[i].end,
-			format_size(t->crash[i].end - t->crash[i].start + 1, sz, sizeof(sz)));
+			format_bytes(t->crash[i].end - t->crash[i].start + 1, sz, sizeof(sz)));
 	fprintf(out, "cpus-possible %u\n", t->n_possible);
 	fprintf(out, "cpus-present %zu\n", t->n_cpus);
 	fprintf(out, "cpus-online %u\n", t->n_online);

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 
+#include "bytes.h"
 #include "x86/bootparam.h"
 
 #define PAGE 4096ULL
@@ -31,6 +32,7 @@ int x86_layout(const Range *crash, const BzImage *b, uint64_t initrd_size, uint6
 	       uint64_t boot_params_size, uint64_t header_capacity, X86Layout *ret, Diag *d)
 {
 	uint64_t start = crash->start, top = crash->end + 1, floor, need;
+	char s1[32], s2[32];
 	X86Layout l = {};
 
 	if ((start & (PAGE - 1)) || (top & (PAGE - 1)) || top <= start)
@@ -46,8 +48,8 @@ int x86_layout(const Range *crash, const BzImage *b, uint64_t initrd_size, uint6
 	l.purgatory_memsz = page_up(purgatory_memsz);
 	need = l.header_memsz + l.boot_params_memsz + l.purgatory_memsz;
 	if (need > top - start)
-		return diag_set(d, ENOSPC, WHERE, 0, "%" PRIu64 " MiB region cannot hold a %" PRIu64 " KiB elfcorehdr",
-				(top - start) >> 20, header_capacity >> 10);
+		return diag_set(d, ENOSPC, WHERE, 0, "%s region cannot hold a %s elfcorehdr",
+				format_bytes(top - start, s1, sizeof(s1)), format_bytes(header_capacity, s2, sizeof(s2)));
 	l.header = top - l.header_memsz;
 	l.boot_params = l.header - l.boot_params_memsz;
 	l.purgatory = l.boot_params - l.purgatory_memsz;
@@ -60,9 +62,9 @@ int x86_layout(const Range *crash, const BzImage *b, uint64_t initrd_size, uint6
 	l.kernel_memsz = bzimage_load_size(b);
 	if (l.kernel < floor || l.kernel > l.purgatory || l.kernel_memsz > l.purgatory - l.kernel)
 		return diag_set(d, ENOSPC, WHERE, 0,
-				"kernel needs %" PRIu64 " MiB at 0x%" PRIx64 " (aligned to 0x%" PRIx32 "), only up to 0x%" PRIx64
+				"kernel needs %s at 0x%" PRIx64 " (aligned to 0x%" PRIx32 "), only up to 0x%" PRIx64
 				" is free in 0x%" PRIx64 "-0x%" PRIx64,
-				l.kernel_memsz >> 20, l.kernel, b->kernel_alignment, l.purgatory, start, crash->end);
+				format_bytes(l.kernel_memsz, s1, sizeof(s1)), l.kernel, b->kernel_alignment, l.purgatory, start, crash->end);
 
 	/* Above 4 GiB only an image that says it copes (crashkernel=,high puts crashk_res there). */
 	if (!(b->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) && l.kernel + l.kernel_memsz > (1ULL << 32))
@@ -75,8 +77,9 @@ int x86_layout(const Range *crash, const BzImage *b, uint64_t initrd_size, uint6
 		l.initrd_memsz = page_up(initrd_size);
 		if (l.initrd_memsz > l.purgatory - l.initrd)
 			return diag_set(d, ENOSPC, WHERE, 0,
-					"kernel (%" PRIu64 " MiB) and initrd (%" PRIu64 " MiB) do not fit in 0x%" PRIx64 "-0x%" PRIx64,
-					l.kernel_memsz >> 20, l.initrd_memsz >> 20, start, crash->end);
+					"kernel (%s) and initrd (%s) do not fit in 0x%" PRIx64 "-0x%" PRIx64,
+					format_bytes(l.kernel_memsz, s1, sizeof(s1)), format_bytes(l.initrd_memsz, s2, sizeof(s2)),
+					start, crash->end);
 		/* An image that cannot take an initrd above 4 GiB announces its limit. */
 		if (!(b->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) && l.initrd + initrd_size - 1 > b->initrd_addr_max)
 			return diag_set(d, ENOSPC, WHERE, 0,
@@ -86,9 +89,10 @@ int x86_layout(const Range *crash, const BzImage *b, uint64_t initrd_size, uint6
 	l.free_bytes = l.purgatory - (l.initrd_memsz ? l.initrd + l.initrd_memsz : l.kernel + l.kernel_memsz);
 	if (l.free_bytes < X86_LAYOUT_MIN_FREE)
 		return diag_set(d, ENOSPC, WHERE, 0,
-				"only %" PRIu64 " KiB left free in 0x%" PRIx64 "-0x%" PRIx64 "; the kernel needs about %llu MiB "
-				"there for kexec control pages (enlarge crashkernel= or lower MaxPhdrs)",
-				l.free_bytes >> 10, start, crash->end, X86_LAYOUT_MIN_FREE >> 20);
+				"only %s left free in 0x%" PRIx64 "-0x%" PRIx64 "; the kernel needs about %s there for "
+				"kexec control pages (enlarge crashkernel= or lower MaxPhdrs)",
+				format_bytes(l.free_bytes, s1, sizeof(s1)), start, crash->end,
+				format_bytes(X86_LAYOUT_MIN_FREE, s2, sizeof(s2)));
 	*ret = l;
 	return 0;
 }

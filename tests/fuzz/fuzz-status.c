@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out = open_memstream(&text, &len);
 	if (!out)
 		return 0;
-	ctl_status_print_json(&s, false, "fuzz", out);
+	ctl_status_print_json(&s, &(StatusJsonVerdict){ .reason = "fuzz", .kernel_loaded = -1 }, out);
 	if (fflush(out) != 0)
 		return 0;
 	if (ctl_status_parse(text, len, &again, NULL, 0) < 0 || memcmp(&s, &again, sizeof(s)) != 0)

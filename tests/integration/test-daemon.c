@@ -18,6 +18,7 @@
 #include "elfcorehdr.h"
 #include "harness.h"
 #include "../proc-scan.h"
+#include "../unit/bzimage-fixture.h"
 #include "topology.h"
 
 static bool paced; /* true when the uevent queue could not be raised: send in small groups */
@@ -489,6 +490,59 @@ static void test_kernel_file_replaced_is_reopened(void **state)
 	g_free(tmp);
 }
 
+/* A restart (a package upgrade) keeps a crash kernel that is still right instead of
+ * reloading it; anything that changed while the daemon was down still reloads. */
+static void test_restart_keeps_what_is_loaded(void **state)
+{
+	Harness *h = *state;
+	char *tmp = g_build_filename(h->root, "boot", "vmlinuz-test.dpkg-new", NULL);
+	char *dst = g_build_filename(h->root, "boot", "vmlinuz-test", NULL);
+	uint8_t *k;
+	size_t size;
+
+	file_config(h, "file");
+	/* The fake kexec calls load nothing: the kernel's flag says what a real load would. */
+	harness_write(h, "sys/kernel/kexec_crash_loaded", "1\n");
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_int_equal(harness_stop(h), 0);
+
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_log(h, "keeping the crash kernel the previous run loaded with file", 1, 10000));
+	assert_true(harness_wait_state(h, "protected", 5000));
+	harness_sleep_ms(300 * harness_scale());
+	assert_int_equal(status_of(h, "reloads"), 0);
+	assert_int_equal(harness_stop(h), 0);
+
+	/* The kernel was upgraded while the daemon was stopped (a bzImage: Loader=file refuses
+	 * anything else). */
+	k = fake_bzimage(8192, &size);
+	assert_true(g_file_set_contents(tmp, (const char *)k, (gssize)size, NULL));
+	free(k);
+	assert_int_equal(rename(tmp, dst), 0);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_log(h, "not keeping the crash kernel the previous run loaded: the kernel, initrd", 1,
+				     10000));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_int_equal(harness_stop(h), 0);
+
+	/* Memory came while it was stopped. */
+	harness_add_ram(h);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_log(h, "not keeping the crash kernel the previous run loaded: the topology changed", 1,
+				     10000));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_int_equal(harness_stop(h), 0);
+
+	/* Nothing is loaded any more (kexec -p -u while it was stopped). */
+	harness_write(h, "sys/kernel/kexec_crash_loaded", "0\n");
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_int_equal(harness_stop(h), 0);
+	g_free(dst);
+	g_free(tmp);
+}
+
 static void test_bad_config_at_start(void **state)
 {
 	Harness *h = *state;
@@ -769,6 +823,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_burst_gives_one_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_keeps_what_is_loaded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spaced_events_reload_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_reloads_at_max_delay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_guard, setup, teardown),

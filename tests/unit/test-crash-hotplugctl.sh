@@ -4,10 +4,12 @@
 # probes added, and on a fake daemon (a copy of sleep(1) named crash-hotplugd, also run as
 # another user) and the daemon's test build beside CRASH-HOTPLUGCTL for status/reload. TAP
 # output.
-#   test-crash-hotplugctl.sh CRASH-HOTPLUGCTL   (FIXTURES names tests/fixtures)
+#   test-crash-hotplugctl.sh CRASH-HOTPLUGCTL [MKBZIMAGE]   (FIXTURES names tests/fixtures)
+# MKBZIMAGE (x86_64 only) writes a kernel Loader=segments can plan with.
 set -u
 
 CTL=$1
+MKBZIMAGE=${2:-}
 FIXTURES=${FIXTURES:-$(dirname "$0")/../fixtures}
 WORK=$(mktemp -d)
 FAKE_PID=
@@ -47,10 +49,28 @@ echo 0 >"$ROOT/sys/devices/system/cpu/crash_hotplug"
 echo 0 >"$ROOT/sys/devices/system/memory/crash_hotplug"
 echo 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 memhp_default_state=online_movable crashkernel=256M' \
 	>"$ROOT/proc/cmdline"
+# The default Kernel= and Initrd= for the running release (kdump-tools' initrd name).
+mkdir -p "$ROOT/boot" "$ROOT/var/lib/kdump"
+head -c 8192 /dev/zero >"$ROOT/boot/vmlinuz-$(uname -r)"
+head -c 4096 /dev/zero >"$ROOT/var/lib/kdump/initrd.img-$(uname -r)"
+# json FILE PYTHON-EXPRESSION DESCRIPTION: the expression over j, the parsed FILE, is true.
+json() {
+	if ! command -v python3 >/dev/null; then
+		echo "ok $((n = n + 1)) - $3 # SKIP python3 not installed"
+	elif python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+		"$1" "$2" 2>"$WORK/json.err"; then
+		ok "$3"
+	else
+		echo "# false: $2"
+		sed 's/^/# /' "$WORK/json.err"
+		not_ok "$3"
+	fi
+}
 
 # --- usage -----------------------------------------------------------------------------
 run 0 "--help" --help
 has "$WORK/out" '^Exit status:' "--help documents the exit status"
+has "$WORK/out" "^  7  check: no problem, but warnings" "--help documents check's exit status for warnings"
 run 0 "--version" --version
 has "$WORK/out" '^crash-hotplugctl [0-9]' "--version prints the version"
 run 2 "no command is a usage error"
@@ -66,6 +86,85 @@ has "$WORK/out" '^ok +capacity +6 of 8198 program headers' "check reports the ca
 has "$WORK/out" '^ok +capture cmdline +root=/dev/vda1 irqpoll nr_cpus=1 reset_devices acpi_no_memhotplug$' \
 	"check shows the capture command line, hotplug-safe"
 has "$WORK/out" '^ok +kernel map +from /proc/kcore' "check says where the kernel map comes from"
+has "$WORK/out" "^ok +kernel +/boot/vmlinuz-$(uname -r) \\(8 KiB\\): owned by root" "check resolves the default kernel"
+has "$WORK/out" "^ok +initrd +/var/lib/kdump/initrd.img-$(uname -r) \\(4 KiB\\)" "check resolves kdump-tools' initrd"
+has "$WORK/out" '^ok +crash room +kernel 8 KiB \+ initrd 4 KiB \+ header 452 KiB \+ purgatory = .* of the 256 MiB reserved' \
+	"check adds up what a load places in the crash region"
+has "$WORK/out" '^info +crash estimate +.*below 2 GiB' "check: no estimate below 2 GiB"
+has "$WORK/out" '^0 problems, 0 warnings\.$' "check: the totals"
+
+# --- check --json ------------------------------------------------------------------------
+run 0 "check --json on a healthy tree" check --root "$ROOT" --json
+json "$WORK/out" 'j["verdict"] == "ok" and j["counts"]["fail"] == 0 and j["counts"]["warn"] == 0 and j["counts"]["ok"] == sum(i["level"] == "ok" for i in j["items"])' \
+	"check --json: verdict ok, counts match the items"
+json "$WORK/out" 'all(set(i) == {"level", "topic", "message", "fix"} for i in j["items"]) and j["complete"]' \
+	"check --json: every item has level, topic, message and fix"
+json "$WORK/out" 'any(i["topic"] == "capacity" and i["message"].startswith("6 of 8198") and i["fix"] is None for i in j["items"])' \
+	"check --json: the capacity item"
+[ "$(wc -l <"$WORK/out")" -eq 1 ] && ok "check --json: one line, nothing else on stdout" || not_ok "check --json: one line, nothing else on stdout"
+
+# --- check: the files a load needs ---------------------------------------------------------
+printf '[Daemon]\nKernel=/nonexistent\nInitrd=/nope\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-missing.conf"
+run 5 "check: a missing kernel and initrd are problems" check --root "$ROOT"
+has "$WORK/out" '^FAIL +kernel +Kernel=/nonexistent does not exist' "check names the missing kernel"
+has "$WORK/out" '^FAIL +initrd +Initrd=/nope does not exist' "check names the missing initrd"
+has "$WORK/out" 'fix: +set Kernel= to an existing file' "check says how to fix the kernel"
+run 5 "check --json: a missing kernel and initrd" check --root "$ROOT" --json
+json "$WORK/out" 'j["verdict"] == "fail" and j["counts"]["fail"] == 2 and [i["message"] for i in j["items"] if i["level"] == "fail"] == ["Kernel=/nonexistent does not exist: no crash kernel can be loaded", "Initrd=/nope does not exist: no crash kernel can be loaded"]' \
+	"check --json: two failures, each naming its file"
+json "$WORK/out" 'all(i["fix"] for i in j["items"] if i["level"] == "fail")' "check --json: every failure has its fix"
+printf '[Daemon]\nKernel=/boot\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-missing.conf"
+run 5 "check: a directory as the kernel" check --root "$ROOT"
+has "$WORK/out" '^FAIL +kernel +Kernel=/boot is a directory' "check says the kernel is a directory"
+rm "$ROOT/etc/crash-hotplugd.conf.d/50-missing.conf"
+rm "$ROOT/var/lib/kdump/initrd.img-$(uname -r)"
+run 0 "check: no initrd found is a load without one" check --root "$ROOT"
+has "$WORK/out" "^info +initrd +no initrd: Initrd= unset and no kdump initrd for $(uname -r) found: the crash kernel is loaded without an initrd" \
+	"check says the load has no initrd"
+has "$WORK/out" '^ok +crash room +kernel 8 KiB \+ initrd 0 B \+' "the room check counts no initrd"
+head -c 4096 /dev/zero >"$ROOT/var/lib/kdump/initrd.img-$(uname -r)"
+
+# --- check: the crash region against what a load places and what the RAM needs -------------
+truncate -s 300M "$ROOT/var/lib/kdump/initrd.img-$(uname -r)"
+run 5 "check: kernel and initrd larger than the crash region" check --root "$ROOT"
+has "$WORK/out" '^FAIL +crash room +kernel 8 KiB \+ initrd 300 MiB \+ header 452 KiB \+ purgatory = 300\.[0-9] MiB, more than the 256 MiB reserved' \
+	"check says the load does not fit"
+has "$WORK/out" 'fix: +.*crashkernel=640M' "the fix asks for room to run as well"
+echo 536870912 >"$ROOT/sys/kernel/kexec_crash_size"
+run 0 "check: /sys/kernel/kexec_crash_size is the reservation" check --root "$ROOT"
+has "$WORK/out" '^ok +crash room +.* of the 512 MiB reserved' "check reads kexec_crash_size"
+rm "$ROOT/sys/kernel/kexec_crash_size"
+head -c 4096 /dev/zero >"$ROOT/var/lib/kdump/initrd.img-$(uname -r)"
+
+EST=$WORK/est
+cp -R "$FIXTURES/virtio-mem-fragmented" "$EST"
+mkdir -p "$EST/sys/kernel" "$EST/etc"
+echo 134217728 >"$EST/sys/kernel/kexec_crash_size"
+"$CTL" check --root "$EST" >"$WORK/out" 2>"$WORK/err"
+has "$WORK/out" "^warn +crash estimate +128 MiB reserved, kdump-utils' estimate for the 59.6 GiB of RAM present now is 256 MiB" \
+	"check: a reservation below kdump-utils' estimate is a warning"
+has "$WORK/out" 'fix: +Debian/Ubuntu: set crashkernel=256M in GRUB_CMDLINE_LINUX_DEFAULT .*update-grub.*; Fedora/RHEL: grubby --update-kernel=ALL --args=crashkernel=256M' \
+	"check: the fix for both families when the distribution is unknown"
+: >"$EST/etc/debian_version"
+"$CTL" check --root "$EST" >"$WORK/out" 2>"$WORK/err"
+has "$WORK/out" 'fix: +Debian/Ubuntu: set crashkernel=256M .*kdump-config show$' "check: Debian's fix on Debian"
+hasnt "$WORK/out" 'grubby' "check: no grubby on Debian"
+rm "$EST/etc/debian_version"
+: >"$EST/etc/fedora-release"
+"$CTL" check --root "$EST" >"$WORK/out" 2>"$WORK/err"
+has "$WORK/out" 'fix: +Fedora/RHEL: grubby --update-kernel=ALL --args=crashkernel=256M, reboot, then kdumpctl estimate$' \
+	"check: Fedora's fix on Fedora"
+echo 268435456 >"$EST/sys/kernel/kexec_crash_size"
+"$CTL" check --root "$EST" >"$WORK/out" 2>"$WORK/err"
+has "$WORK/out" "^ok +crash estimate +256 MiB reserved, at least kdump-utils' estimate of 256 MiB" "check: a reservation at the estimate"
+# Past 64 GiB the estimate doubles: what hot-added memory can do to a reservation made at boot.
+BIG=$WORK/big
+cp -R "$FIXTURES/server-crash-high-low" "$BIG"
+mkdir -p "$BIG/sys/kernel"
+echo 268435456 >"$BIG/sys/kernel/kexec_crash_size"
+"$CTL" check --root "$BIG" --json >"$WORK/out" 2>"$WORK/err"
+json "$WORK/out" 'any(i["topic"] == "crash estimate" and i["level"] == "warn" and "447.7 GiB of RAM present now is 512 MiB" in i["message"] and "crashkernel=512M" in i["fix"] for i in j["items"])' \
+	"check --json: above 64 GiB kdump-utils asks for 512 MiB"
 
 # --- check: what leaves the daemon unprotected is a FAIL ---------------------------------
 cp "$ROOT/proc/iomem" "$WORK/iomem.good"
@@ -84,7 +183,7 @@ cp "$WORK/notes.good" "$ROOT/sys/devices/system/cpu/cpu1/crash_notes"
 mkdir -p "$ROOT/etc/default"
 echo 'KDUMP_CMDLINE_APPEND="nr_cpus=1 systemd.unit=kdump-tools-dump.service"' >"$ROOT/etc/default/kdump-tools"
 printf '[Daemon]\nCaptureMemoryHotplug=yes\n' >"$ROOT/etc/crash-hotplugd.conf.d/60-capture.conf"
-run 0 "check: capture kernels that may hot-add memory are warnings" check --root "$ROOT"
+run 7 "check: capture kernels that may hot-add memory are warnings" check --root "$ROOT"
 has "$WORK/out" '^warn +capture cmdline +.*memhp_default_state=online_movable.*no acpi_no_memhotplug' \
 	"check warns about CaptureMemoryHotplug=yes"
 has "$WORK/out" '^warn +kdump-tools +KDUMP_CMDLINE_APPEND' "check warns about kdump-tools' command line"
@@ -98,8 +197,17 @@ has "$WORK/out" '^FAIL +kexec +disabled until reboot' "check names kexec_load_di
 echo 0 >"$ROOT/proc/sys/kernel/kexec_load_disabled"
 
 echo 3 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
-run 0 "check: a low load limit is a warning" check --root "$ROOT"
+run 7 "check: a low load limit is a warning" check --root "$ROOT"
 has "$WORK/out" '^warn +kexec +only 3 more crash kernel loads' "check warns about kexec_load_limit_panic"
+echo 0 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
+run 5 "check: no loads left is a problem" check --root "$ROOT"
+has "$WORK/out" '^FAIL +kexec +no crash kernel loads left' "check fails without loads left"
+echo 20 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
+mkdir -p "$WORK/check-run"
+echo '{"pid":1,"state":"protected","reloads":4,"failures":1}' >"$WORK/check-run/status.json"
+run 0 "check: enough loads left" check --root "$ROOT" --runtime-dir "$WORK/check-run"
+has "$WORK/out" '^ok +kexec +20 more crash kernel loads allowed \(kernel.kexec_load_limit_panic\); the running daemon has made 5 load attempts' \
+	"check sets the loads left against the daemon's reloads"
 echo -1 >"$ROOT/proc/sys/kernel/kexec_load_limit_panic"
 
 cp "$FIXTURES/../../conf/crash-hotplugd.conf" "$ROOT/etc/crash-hotplugd.conf"
@@ -155,7 +263,7 @@ echo kernel >"$ROOT/boot/vmlinuz-test"
 echo initrd >"$ROOT/boot/initrd-test"
 printf '[Daemon]\nKernel=/boot/vmlinuz-test\nInitrd=/boot/initrd-test\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-kernel.conf"
 run 0 "check: a root-owned 0644 kernel is fine" check --root "$ROOT"
-has "$WORK/out" '^ok +kernel +/boot/vmlinuz-test: owned by root' "check reports the kernel trusted"
+has "$WORK/out" '^ok +kernel +/boot/vmlinuz-test \(7 B\): owned by root' "check reports the kernel trusted"
 chmod 0666 "$ROOT/boot/vmlinuz-test"
 run 5 "check: a world-writable kernel is a problem" check --root "$ROOT"
 has "$WORK/out" '^FAIL +kernel +kernel /boot/vmlinuz-test refused: /boot/vmlinuz-test is writable by group and others \(mode 0666\): the daemon would not load it' \
@@ -198,8 +306,19 @@ printf '[Daemon]\nMaxPhdrs=65535\n' >"$WORK/bad.conf"
 run 3 "check: invalid configuration" check --root "$ROOT" --config "$WORK/bad.conf"
 has "$WORK/err" 'bad.conf:2: MaxPhdrs=65535: above 65534' "the config error names file:line"
 printf '[Daemon]\nSpeed=11\n' >"$WORK/warn.conf"
-run 0 "unknown key is only a warning" check --root "$ROOT" --config "$WORK/warn.conf"
+run 7 "unknown key is only a warning" check --root "$ROOT" --config "$WORK/warn.conf"
 has "$WORK/err" 'warning: .*warn.conf:2: Unknown key Speed=' "the warning names file:line"
+has "$WORK/out" '^warn +configuration +.*warn.conf:2: Unknown key Speed=' "the warning is a line of the report"
+has "$WORK/out" '^0 problems, 1 warning\.$' "the warning is counted"
+has "$WORK/out" '^ok +configuration +valid, but see the warnings above: ' "the configuration line points at the warning"
+printf 'Loader=dry-run\n[Daemon]\n' >"$WORK/warn.conf"
+run 7 "a key outside [Daemon] is a warning" check --root "$ROOT" --config "$WORK/warn.conf" --json
+json "$WORK/out" 'j["verdict"] == "warn" and j["counts"]["warn"] == 1 and any(i["topic"] == "configuration" and i["level"] == "warn" and "warn.conf:1: Loader= outside of a section" in i["message"] for i in j["items"])' \
+	"check --json counts a key outside [Daemon] as a warning"
+printf '[Daemon]\nMaxPhdrs=65535\n' >"$WORK/bad.conf"
+run 3 "check --json: an invalid configuration" check --root "$ROOT" --config "$WORK/bad.conf" --json
+json "$WORK/out" 'j["verdict"] == "fail" and j["items"][0]["level"] == "fail" and "bad.conf:2: MaxPhdrs=65535" in j["items"][0]["message"]' \
+	"check --json: the configuration error as a failure"
 
 echo 'ACTION=="add", SUBSYSTEM=="memory", RUN+="/usr/lib/kdump/kdump-udev-throttler"' \
 	>"$ROOT/usr/lib/udev/rules.d/98-kexec.rules"
@@ -211,11 +330,34 @@ has "$WORK/out" '^FAIL +udev rule +/usr/lib/udev/rules.d/98-kexec.rules from kdu
 has "$WORK/out" '^FAIL +udev rule +/usr/lib/udev/rules.d/50-kdump-tools.rules from kdump-tools' "kdump-tools rule found"
 has "$WORK/out" '^FAIL +udev rule +/usr/lib/udev/rules.d/40-custom.rules .*kdumpctl reload' "a reload in another rule found"
 has "$WORK/out" 'fix: +ln -s /dev/null /etc/udev/rules.d/98-kexec.rules && udevadm control --reload' "the fix masks the rule"
+has "$WORK/out" 'fix: +systemctl restart crash-hotplugd: its unit masks 50-kdump-tools.rules' "the fix names the unit's mask"
+# The unit's ExecStartPre= masks the packaged rules under /run/udev/rules.d, ExecStopPost= gives them back.
+DAEMON=$(dirname "$CTL")/crash-hotplugd-test
+rm "$ROOT/usr/lib/udev/rules.d/40-custom.rules"
+if "$DAEMON" --root "$ROOT" --mask-rules --log-target=console >"$WORK/out" 2>"$WORK/err"; then ok "--mask-rules"; else not_ok "--mask-rules"; fi
+has "$WORK/err" 'masked /usr/lib/udev/rules.d/50-kdump-tools.rules of kdump-tools' "--mask-rules says what it masked"
+run 0 "check: rules masked by the daemon are fine" check --root "$ROOT"
+has "$WORK/out" '^ok +udev rule +98-kexec.rules of kdump-utils .* is masked by crash-hotplugd while it runs' "the daemon's mask reported"
+if "$DAEMON" --root "$ROOT" --unmask-rules --log-target=console >"$WORK/out" 2>"$WORK/err"; then ok "--unmask-rules"; else not_ok "--unmask-rules"; fi
+[ ! -e "$ROOT/run/udev/rules.d/50-kdump-tools.rules" ] && ok "the mask is gone" || not_ok "the mask is gone"
+run 5 "check: the rules are active again" check --root "$ROOT"
 ln -s /dev/null "$ROOT/etc/udev/rules.d/98-kexec.rules"
 : >"$ROOT/etc/udev/rules.d/50-kdump-tools.rules"
-rm "$ROOT/usr/lib/udev/rules.d/40-custom.rules"
 run 0 "check: masked rules are fine" check --root "$ROOT"
 has "$WORK/out" '^ok +udev rule +/etc/udev/rules.d/98-kexec.rules is masked' "masked rule reported"
+
+# Debian's kdump-tools installed: its files and command line are taken, as kdump-config does.
+mkdir -p "$ROOT/etc/default"
+echo 'KDUMP_CMDLINE_APPEND="nr_cpus=1 irqpoll"' >"$ROOT/etc/default/kdump-tools"
+run 7 "check: kdump-tools found (with warnings)" check --root "$ROOT"
+has "$WORK/out" '^ok +kdump-tools +/etc/default/kdump-tools found: the daemon loads its kernel, initrd and capture command line' "kdump-tools reported"
+has "$WORK/out" '^ok +capture cmdline +.* nr_cpus=1 irqpoll acpi_no_memhotplug$' "its append list is used"
+has "$WORK/out" '^warn +kdump-tools +the capture command line lacks systemd.unit=kdump-tools-dump.service' "a capture that saves no dump is a warning"
+has "$WORK/out" '^warn +kdump-tools +KDUMP_CMDLINE_APPEND in /etc/default/kdump-tools lacks acpi_no_memhotplug' "its own load lacks acpi_no_memhotplug"
+echo 'KDUMP_KERNEL=$(ls /boot/vmlinuz-* | tail -1)' >"$ROOT/etc/default/kdump-tools"
+run 5 "check: kdump-tools defaults only a shell could evaluate" check --root "$ROOT"
+has "$WORK/out" '^FAIL +kdump-tools +/etc/default/kdump-tools:1: a command substitution' "the line and the reason"
+rm "$ROOT/etc/default/kdump-tools"
 
 # --- show and header ---------------------------------------------------------------------
 run 0 "show" show --root "$ROOT"
@@ -228,6 +370,11 @@ if command -v python3 >/dev/null; then
 else
 	echo "ok $((n = n + 1)) - show --json is JSON # SKIP python3 not installed"
 fi
+ln -s "$ROOT" "$WORK/a\"b\\c"
+run 0 "show --json: a root with a quote and a backslash" show --root "$WORK/a\"b\\c" --json
+json "$WORK/out" 'j["root"].endswith("/a\"b\\c") and j["topology"]["cpus_present"] == 2 and len(j["header"]["phdrs"]) == 6 and j["header"]["phdrs"][3]["what"] == "kernel text"' \
+	"show --json (json-c) escapes the root and lists every phdr"
+rm "$WORK/a\"b\\c"
 run 0 "header -o FILE" header --root "$ROOT" -o "$WORK/h.bin"
 [ "$(wc -c <"$WORK/h.bin")" -eq 462848 ] && ok "header is exactly the capacity" || not_ok "header is exactly the capacity"
 if command -v readelf >/dev/null; then
@@ -240,6 +387,64 @@ fi
 cmp -s "$WORK/h.bin" "$WORK/h2.bin" && ok "header -o - writes the same bytes" || not_ok "header -o - writes the same bytes"
 run 1 "show on a broken tree" show --root "$FIXTURES/broken-garbage-hex"
 has "$WORK/err" 'proc/iomem:[0-9]+: ' "the parse error names file:line"
+
+# --- plan ----------------------------------------------------------------------------------
+echo 268435456 >"$ROOT/sys/kernel/kexec_crash_size"
+echo 'none [integrity] confidentiality' >"$ROOT/sys/kernel/security/lockdown"
+run 0 "plan: Loader=auto under lockdown" plan --root "$ROOT"
+has "$WORK/out" '^Loader: +file \(Loader=auto: the first in the order kernel, segments, file, kexec-tools' \
+	"plan: auto picks file under lockdown"
+has "$WORK/out" '^  kernel +/sys/devices/system/cpu/crash_hotplug reads 0' "plan: why not kernel"
+has "$WORK/out" '^  segments +kernel lockdown "integrity" forbids kexec_load' "plan: why not segments"
+has "$WORK/out" '^  file +works here: chosen$' "plan: file works"
+has "$WORK/out" "^Kernel: +/boot/vmlinuz-$(uname -r) \\(8 KiB\\)$" "plan: the kernel"
+has "$WORK/out" "^Initrd: +/var/lib/kdump/initrd.img-$(uname -r) \\(4 KiB\\)$" "plan: the initrd"
+has "$WORK/out" '^Command line: root=/dev/vda1 irqpoll nr_cpus=1 reset_devices acpi_no_memhotplug$' "plan: the capture command line"
+has "$WORK/out" '^Header: +6 of 8198 program headers: 2 CPU notes, 1 VMCOREINFO, 1 kernel text, 2 RAM \(766.9 MiB\); 400 of 462848 bytes$' \
+	"plan: the header's program headers and capacity"
+hasnt "$WORK/out" '^Segments:' "plan: no segments for Loader=file"
+run 0 "plan --json: Loader=auto under lockdown" plan --root "$ROOT" --json
+json "$WORK/out" 'j["loader"] == "file" and j["configured"] == "auto" and [t["loader"] for t in j["tried"]] == ["kernel", "segments", "file"] and [t["works"] for t in j["tried"]] == [False, False, True] and "why" in j["tried"][1]' \
+	"plan --json: the loaders tried and why"
+json "$WORK/out" 'j["header"] == {"fits": True, "max_phdrs": 8198, "phdrs": 6, "cpu_notes": 2, "vmcoreinfo": 1, "kernel_text": 1, "ram": 2, "capacity_bytes": 462848, "used_bytes": 400} and j["kernel"]["bytes"] == 8192 and j["initrd"]["bytes"] == 4096 and "segments" not in j' \
+	"plan --json: header, kernel and initrd"
+printf '[Daemon]\nMaxPhdrs=5\n' >"$ROOT/etc/crash-hotplugd.conf.d/60-small.conf"
+run 4 "plan: over capacity" plan --root "$ROOT"
+has "$WORK/out" '^Header: +does not fit: 6 program headers needed, MaxPhdrs=5' "plan says the header does not fit"
+rm "$ROOT/etc/crash-hotplugd.conf.d/60-small.conf"
+echo 0 >"$ROOT/sys/kernel/kexec_crash_size"
+run 5 "plan: no loader works without a crash region" plan --root "$ROOT"
+has "$WORK/out" '^Loader: +none ' "plan: no loader"
+has "$WORK/out" '^  Does: +nothing can be loaded' "plan says nothing can be loaded"
+echo 268435456 >"$ROOT/sys/kernel/kexec_crash_size"
+echo '[none] integrity confidentiality' >"$ROOT/sys/kernel/security/lockdown"
+if [ -z "$MKBZIMAGE" ]; then
+	for t in "plan: Loader=segments" "plan --json: Loader=segments"; do
+		echo "ok $((n = n + 1)) - $t # SKIP no mkbzimage (not x86_64)"
+	done
+else
+	"$MKBZIMAGE" "$ROOT/boot/bzImage-test" 65536
+	printf '[Daemon]\nKernel=/boot/bzImage-test\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-kernel.conf"
+	run 0 "plan: Loader=auto picks segments" plan --root "$ROOT"
+	has "$WORK/out" '^Loader: +segments \(Loader=auto' "plan: segments where kexec_load is allowed"
+	has "$WORK/out" '^Segments: +5 in the crash region 0x2f000000-0x3effffff \(256 MiB\), entry 0x[0-9a-f]+ \(purgatory\), kernel entry 0x2f000200$' \
+		"plan: the segments' region and entry points"
+	has "$WORK/out" '^  kernel +0x000000002f000000  0x0000000030[0-9a-f]{6}  +24 MiB +64 KiB$' "plan: the kernel segment"
+	has "$WORK/out" '^  initrd +0x0000000030800000  ' "plan: the initrd segment follows the kernel's memory"
+	has "$WORK/out" '^  elfcorehdr +0x000000003ef8f000  0x000000003effffff  +452 KiB +400 B$' \
+		"plan: the header segment at the top of the region, with the bytes built now"
+	printf '[Daemon]\nLoader=segments\nKernel=/boot/bzImage-test\n' >"$ROOT/etc/crash-hotplugd.conf.d/50-kernel.conf"
+	run 0 "plan --json: Loader=segments" plan --root "$ROOT" --json
+	json "$WORK/out" 'j["loader"] == "segments" and j["configured"] == "segments" and [g["what"] for g in j["segments"]] == ["kernel", "initrd", "purgatory", "boot_params", "elfcorehdr"] and j["segments"][4] == {"what": "elfcorehdr", "mem": "0x3ef8f000", "memsz": 462848, "bufsz": 400} and j["kernel_entry"] == "0x2f000200" and j["crash_region"] == {"start": "0x2f000000", "end": "0x3effffff"}' \
+		"plan --json: every segment with its address and size"
+	json "$WORK/out" 'all(int(a["mem"], 16) + a["memsz"] <= int(b["mem"], 16) for a, b in zip(j["segments"], j["segments"][1:]))' \
+		"plan --json: the segments ascend without overlap"
+	head -c 4096 /dev/zero >"$ROOT/boot/bzImage-test"
+	run 5 "plan: Loader=segments with a kernel it cannot plan" plan --root "$ROOT"
+	has "$WORK/out" '^  segments +.*bzImage-test' "plan: the segments loader says why"
+	rm "$ROOT/etc/crash-hotplugd.conf.d/50-kernel.conf" "$ROOT/boot/bzImage-test"
+fi
+rm "$ROOT/sys/kernel/kexec_crash_size"
 
 # --- status and reload -------------------------------------------------------------------
 RUN=$WORK/run
@@ -339,7 +544,7 @@ run 5 "check fails while the daemon reports UNPROTECTED" check --root "$ROOT" --
 has "$WORK/out" '^FAIL  daemon +pid [0-9]+ reports UNPROTECTED: no loader could load' "check quotes the daemon's UNPROTECTED"
 status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," protected
 sed -i 's|"fingerprint"|"config_error":"/etc/crash-hotplugd.conf:3: MaxPhdrs=x: not a number",&|' "$RUN/status.json"
-run 0 "check passes while the daemon protects" check --root "$ROOT" --runtime-dir "$RUN"
+run 7 "check warns while the daemon protects with a refused configuration" check --root "$ROOT" --runtime-dir "$RUN"
 has "$WORK/out" '^ok    daemon +pid [0-9]+: protected: 2 CPUs' "check shows that the daemon protects"
 has "$WORK/out" '^warn  daemon config +the last reload .* refused.*crash-hotplugd.conf:3: MaxPhdrs=x' \
 	"check shows a refused configuration"
@@ -376,17 +581,20 @@ else
 	ok "status --json prints no raw C0 control character"
 fi
 
+# Whatever this machine's /sys/kernel/kexec_crash_loaded says: a root without one (unknown).
+NOKROOT=$WORK/nokernel
+mkdir -p "$NOKROOT"
 status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID"),"
-run 0 "status of a running daemon" status --runtime-dir "$RUN"
+run 0 "status of a running daemon" status --runtime-dir "$RUN" --root "$NOKROOT"
 has "$WORK/out" "^crash-hotplugd \\(pid $FAKE_PID\\): protected$" "status first line"
 has "$WORK/out" 'Header: +6 of 8198 program headers' "status header line"
 has "$WORK/out" 'Repairs: +1 of the kernel.s own header; last: memory removed \(128 MiB' "status says why it repaired"
 has "$WORK/out" 'Kernel map: +kcore' "status says where the kernel map came from"
-run 0 "status --json" status --runtime-dir "$RUN" --json
+run 0 "status --json" status --runtime-dir "$RUN" --json --root "$NOKROOT"
 has "$WORK/out" "^\\{\"pid\":$FAKE_PID,\"start_time\":$(start_time "$FAKE_PID"),\"running\":true,\"protected\":true,\"state\":\"protected\"" \
 	"status --json"
 has "$WORK/out" '"repairs":1,' "status --json has the repairs"
-run 0 "status --format=prometheus" status --runtime-dir "$RUN" --format=prometheus
+run 0 "status --format=prometheus" status --runtime-dir "$RUN" --format=prometheus --root "$NOKROOT"
 has "$WORK/out" '^crash_hotplugd_protected 1$' "status --format=prometheus: protected"
 has "$WORK/out" '^crash_hotplugd_state\{state="protected"\} 1$' "status --format=prometheus: the state"
 has "$WORK/out" '^crash_hotplugd_repairs_total 1$' "status --format=prometheus: the repairs"
@@ -398,7 +606,30 @@ for state in starting reloading unprotected dry-run; do
 	has "$WORK/out" '"running":true,"protected":false,' "status --json: $state is not protected"
 done
 status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," kernel-managed "kernel-managed: test"
-run 0 "status: kernel-managed is protected" status --runtime-dir "$RUN"
+run 0 "status: kernel-managed is protected" status --runtime-dir "$RUN" --root "$NOKROOT"
+# The kernel's word: protected, but nothing loaded.
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID"),"
+KROOT=$WORK/kroot
+mkdir -p "$KROOT/sys/kernel"
+echo 1 >"$KROOT/sys/kernel/kexec_crash_loaded"
+run 0 "status: protected, and the kernel has a crash kernel loaded" status --runtime-dir "$RUN" --root "$KROOT"
+hasnt "$WORK/out" 'NOT PROTECTED' "status: no warning when the kernel agrees"
+run 0 "status --json: the kernel agrees" status --runtime-dir "$RUN" --root "$KROOT" --json
+has "$WORK/out" '"running":true,"protected":true,"kernel_loaded":true,"state":"protected"' "status --json: kernel_loaded true"
+echo 0 >"$KROOT/sys/kernel/kexec_crash_loaded"
+run 3 "status: protected, but the kernel has nothing loaded" status --runtime-dir "$RUN" --root "$KROOT"
+has "$WORK/out" '^  NOT PROTECTED: the daemon says protected, but the kernel has no crash kernel loaded \(/sys/kernel/kexec_crash_loaded is 0\)' \
+	"status says loudly that nothing is loaded"
+has "$WORK/err" 'NOT PROTECTED' "status says it on stderr too"
+run 3 "status --json: protected, but the kernel has nothing loaded" status --runtime-dir "$RUN" --root "$KROOT" --json
+has "$WORK/out" '"running":true,"protected":false,"kernel_loaded":false,"warning":"NOT PROTECTED: ' \
+	"status --json: not protected, with the kernel's word and the warning"
+run 3 "status --format=prometheus: the exit status says it too" status --runtime-dir "$RUN" --root "$KROOT" --format=prometheus
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," kernel-managed "kernel-managed: test"
+run 3 "status: kernel-managed, but the kernel has nothing loaded" status --runtime-dir "$RUN" --root "$KROOT"
+status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID")," dry-run "dry-run: test"
+run 3 "status: dry-run with nothing loaded is only not protected" status --runtime-dir "$RUN" --root "$KROOT"
+hasnt "$WORK/out" 'NOT PROTECTED' "status: dry-run claims nothing, no warning"
 status_file "$FAKE_PID" "\"start_time\":$(start_time "$FAKE_PID"),"
 run 0 "reload" reload --runtime-dir "$RUN"
 wait "$FAKE_PID"

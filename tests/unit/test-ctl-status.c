@@ -56,7 +56,7 @@ static void test_round_trip(void **state)
 	snprintf(a.message, sizeof(a.message), "quote \" backslash \\ tab \t newline \n del \x7f é");
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
-	ctl_status_print_json(&a, true, NULL, f);
+	ctl_status_print_json(&a, &(StatusJsonVerdict){ .running = true, .kernel_loaded = -1 }, f);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(strstr(text, "{\"pid\":1234,\"start_time\":163783,\"running\":true,"));
 	assert_int_equal(ctl_status_parse(text, len, &b, NULL, 0), 0);
@@ -120,12 +120,36 @@ static void test_tables(void **state)
 	assert_int_equal(s.failures_by[2].count, 4);
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
-	assert_int_equal(ctl_status_print_json(&s, true, NULL, f), 0);
+	assert_int_equal(ctl_status_print_json(&s, &(StatusJsonVerdict){ .running = true, .kernel_loaded = -1 }, f), 0);
 	assert_int_equal(fclose(f), 0);
 	/* dry-run is never protected, running or not. */
 	assert_non_null(strstr(text, "\"running\":true,\"protected\":false,"));
 	assert_int_equal(ctl_status_parse(text, len, &again, NULL, 0), 0);
 	assert_memory_equal(&s, &again, sizeof(s));
+}
+
+/* The kernel's word: a protected daemon with nothing loaded is not protected, and says why;
+ * a kernel that agrees is shown too. */
+static void test_kernel_verdict_json(void **state)
+{
+	_cleanup_(freep) char *text = NULL, *text2 = NULL;
+	CtlStatus s;
+	size_t len = 0, len2 = 0;
+	FILE *f;
+
+	assert_int_equal(parse("{\"pid\":7,\"start_time\":9,\"state\":\"protected\"}", &s, NULL, 0), 0);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(ctl_status_print_json(&s, &(StatusJsonVerdict){ .running = true, .kernel_loaded = 0,
+									 .warning = "NOT PROTECTED: x" }, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(text, "{\"pid\":7,\"start_time\":9,\"running\":true,\"protected\":false,"
+				     "\"kernel_loaded\":false,\"warning\":\"NOT PROTECTED: x\",\"state\":\"protected\","));
+	f = open_memstream(&text2, &len2);
+	assert_non_null(f);
+	assert_int_equal(ctl_status_print_json(&s, &(StatusJsonVerdict){ .running = true, .kernel_loaded = 1 }, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(text2, "\"running\":true,\"protected\":true,\"kernel_loaded\":true,\"state\""));
 }
 
 /* No status file: still an object. */
@@ -137,7 +161,7 @@ static void test_absent_json(void **state)
 
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
-	assert_int_equal(ctl_status_print_json(NULL, false, "no /run/x/status.json", f), 0);
+	assert_int_equal(ctl_status_print_json(NULL, &(StatusJsonVerdict){ .reason = "no /run/x/status.json" }, f), 0);
 	assert_int_equal(fclose(f), 0);
 	assert_string_equal(text, "{\"running\":false,\"protected\":false,\"reason\":\"no /run/x/status.json\"}\n");
 }
@@ -239,7 +263,7 @@ static void test_no_start_time_json(void **state)
 	assert_int_equal(parse("{\"pid\":7,\"state\":\"protected\"}", &s, NULL, 0), 0);
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
-	ctl_status_print_json(&s, false, "gone", f);
+	ctl_status_print_json(&s, &(StatusJsonVerdict){ .reason = "gone", .kernel_loaded = -1 }, f);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(strstr(text, "{\"pid\":7,\"running\":false,"));
 	assert_null(strstr(text, "start_time"));
@@ -466,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_proc_status_rejects),
 		cmocka_unit_test(test_proc_self),
 		cmocka_unit_test(test_pid_check),
+		cmocka_unit_test(test_kernel_verdict_json),
 	};
 	return cmocka_run_group_tests_name("ctl-status", tests, NULL, NULL);
 }

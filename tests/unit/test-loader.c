@@ -10,12 +10,14 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "elfcorehdr.h"
 #include "loader.h"
 #include "path.h"
+#include "scratch-root.h"
 #include "../proc-scan.h"
 #include "bzimage-fixture.h"
 
@@ -78,19 +80,7 @@ typedef struct Fixture {
 
 static void put_data(Fixture *f, const char *rel, const void *data, size_t size)
 {
-	char path[PATH_MAX], *slash;
-	FILE *fp;
-
-	assert_int_equal(path_join(f->root, rel, path, sizeof(path)), 0);
-	for (slash = path + strlen(f->root) + 1; (slash = strchr(slash, '/')); slash++) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	fp = fopen(path, "we");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(data, 1, size, fp), size);
-	assert_int_equal(fclose(fp), 0);
+	scratch_put_data(f->root, rel, data, size);
 }
 
 static void put(Fixture *f, const char *rel, const char *text)
@@ -380,6 +370,112 @@ static void test_file_loader_refuses_untrusted(void **state)
 	assert_non_null(strstr(res.detail, "/boot is writable by group (mode 0775)"));
 	assert_int_equal(f->rec.runs, 0);
 	chmod_at(f, "/boot", 0755);
+	l->vtable->free(l);
+}
+
+/* Debian's kdump-tools installed: with Kernel=, Initrd= and CommandLine= unset, the daemon
+ * loads what kdump-config would, with the capture command line that saves the dump. */
+static void test_kdump_tools_defaults(void **state)
+{
+	Fixture *f = *state;
+	_cleanup_(freep) char *cmdline = NULL;
+	char buf[PATH_MAX], why[512] = "", path[PATH_MAX];
+
+	free(f->c.kernel);
+	free(f->c.initrd);
+	f->c.kernel = f->c.initrd = NULL;
+	put(f, "/var/lib/kdump/initrd.img-t", "kdump initrd");
+	assert_int_equal(path_join(f->root, "/var/lib/kdump/vmlinuz", path, sizeof(path)), 0);
+	/* kdump-tools' kernel hook links it to /boot/vmlinuz-<release>; relative here, under the root. */
+	assert_int_equal(symlink("../../../boot/vmlinuz-t", path), 0);
+	put(f, "/etc/default/kdump-tools", "USE_KDUMP=1\n"
+					   "KDUMP_KERNEL=/var/lib/kdump/vmlinuz\n"
+					   "KDUMP_INITRD=/var/lib/kdump/initrd.img-t\n"
+					   "KDUMP_COREDIR=\"/var/crash\"\n");
+	assert_int_equal(loader_resolve_kernel(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), 0);
+	assert_string_equal(buf, "/var/lib/kdump/vmlinuz");
+	assert_int_equal(loader_resolve_initrd(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), 0);
+	assert_string_equal(buf, "/var/lib/kdump/initrd.img-t");
+	/* kdump-config's base (crashkernel= gone; BOOT_IMAGE= too, as ours) and its default append. */
+	assert_int_equal(loader_command_line(f->root, &f->c, &cmdline, why, sizeof(why)), 0);
+	assert_string_equal(cmdline, "root=/dev/sda1 quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 "
+				     "irqpoll usbcore.nousb acpi_no_memhotplug");
+	free(TAKE_PTR(cmdline));
+
+	/* KDUMP_CMDLINE replaces /proc/cmdline; KDUMP_CMDLINE_APPEND the default append. */
+	put(f, "/etc/default/kdump-tools", "KDUMP_CMDLINE='root=/dev/vda console=ttyS0'\n"
+					   "KDUMP_CMDLINE_APPEND=\"nr_cpus=1 systemd.unit=kdump-tools-dump.service\"\n");
+	assert_int_equal(loader_command_line(f->root, &f->c, &cmdline, why, sizeof(why)), 0);
+	assert_string_equal(cmdline, "root=/dev/vda console=ttyS0 nr_cpus=1 systemd.unit=kdump-tools-dump.service "
+				     "acpi_no_memhotplug");
+	free(TAKE_PTR(cmdline));
+	/* Without KDUMP_KERNEL: the release's kernel and plain initrd, as kdump-config. */
+	assert_int_equal(loader_resolve_kernel(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), 0);
+	assert_string_equal(buf, "/boot/vmlinuz-t");
+	assert_int_equal(loader_resolve_initrd(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), 0);
+	assert_string_equal(buf, "");
+	assert_non_null(strstr(why, "no initrd: /boot/initrd.img-t does not exist"));
+	put(f, "/boot/initrd.img-t", "initrd");
+	assert_int_equal(loader_resolve_initrd(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), 0);
+	assert_string_equal(buf, "/boot/initrd.img-t");
+
+	/* Our own keys win. */
+	f->c.kernel = strdup("/boot/vmlinuz-t");
+	f->c.command_line = strdup("root=/dev/mine");
+	put(f, "/etc/default/kdump-tools", "KDUMP_KERNEL=$NOT_KNOWN\n");
+	assert_int_equal(loader_resolve_kernel(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), 0);
+	assert_int_equal(loader_command_line(f->root, &f->c, &cmdline, why, sizeof(why)), 0);
+	assert_string_equal(cmdline, "root=/dev/mine acpi_no_memhotplug");
+	free(TAKE_PTR(cmdline));
+	free(f->c.kernel);
+	free(f->c.command_line);
+	f->c.kernel = f->c.command_line = NULL;
+
+	/* A value only a shell could know: refused, naming the file and line and what to set. */
+	assert_int_equal(loader_resolve_kernel(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "/etc/default/kdump-tools:1: KDUMP_KERNEL needs a shell expansion, which crash-hotplugd "
+				 "does not evaluate: set Kernel= in crash-hotplugd.conf, or write the value out");
+	put(f, "/etc/default/kdump-tools", "KDUMP_CMDLINE_APPEND=\"$EXTRA nr_cpus=1\"\n");
+	assert_int_equal(loader_command_line(f->root, &f->c, &cmdline, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "KDUMP_CMDLINE_APPEND needs a shell expansion"));
+	put(f, "/etc/default/kdump-tools", "[ -e /x ] && KDUMP_KERNEL=/x\n");
+	assert_int_equal(loader_resolve_kernel(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "/etc/default/kdump-tools:1: not a plain assignment"));
+
+	/* KDUMP_INITRD that does not exist: an error (kdump-config fails too), not a load without. */
+	put(f, "/etc/default/kdump-tools", "KDUMP_KERNEL=/boot/vmlinuz-t\nKDUMP_INITRD=/var/lib/kdump/gone\n");
+	assert_int_equal(loader_resolve_initrd(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), -ENOENT);
+	assert_string_equal(why, "initrd /var/lib/kdump/gone (KDUMP_INITRD in /etc/default/kdump-tools) not found");
+	put(f, "/etc/default/kdump-tools", "KDUMP_KERNEL=/boot/vmlinuz-t\n");
+	assert_int_equal(loader_resolve_initrd(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), 0);
+	assert_string_equal(buf, "");
+
+	/* The file decides what root loads: anyone else able to write it is refused. */
+	chmod_at(f, "/etc/default/kdump-tools", 0666);
+	assert_int_equal(loader_resolve_kernel(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), -EPERM);
+	assert_non_null(strstr(why, "/etc/default/kdump-tools"));
+	assert_non_null(strstr(why, "writable by group and others"));
+}
+
+/* A default initrd that is found but untrusted refuses the load: loading without it would
+ * boot a capture kernel that cannot mount anything. */
+static void test_untrusted_default_initrd_refuses_load(void **state)
+{
+	Fixture *f = *state;
+	struct utsname u;
+	char rel[PATH_MAX];
+	Loader *l = NULL;
+
+	assert_int_equal(uname(&u), 0);
+	free(f->c.initrd);
+	f->c.initrd = NULL;
+	snprintf(rel, sizeof(rel), "/boot/initrd.img-%s", u.release);
+	put(f, rel, "initrd");
+	chmod_at(f, rel, 0664);
+	assert_int_equal(loader_file_vtable.new(f->root, &f->c, &f->ops, &l), -EPERM);
+	assert_null(l);
+	chmod_at(f, rel, 0644);
+	assert_int_equal(loader_file_vtable.new(f->root, &f->c, &f->ops, &l), 0);
 	l->vtable->free(l);
 }
 
@@ -852,6 +948,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file_loader_without_initrd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_loader_refuses_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_loader_refuses_untrusted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kdump_tools_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untrusted_default_initrd_refuses_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kexec_tools_falls_back_to_kexec_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kexec_tools_timeout_and_cancel, setup, teardown),
 		cmocka_unit_test(test_load_timeout_key),

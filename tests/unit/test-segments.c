@@ -457,6 +457,50 @@ static void test_bios_load(void **state)
 	env_teardown(&e);
 }
 
+/* The plan-only entry point shows what the next load submits, and the load reuses it. */
+static void test_plan_is_what_loads(void **state)
+{
+	static const char *const names[] = { "kernel", "initrd", "purgatory", "boot_params", "elfcorehdr" };
+	Env e;
+	LoadResult res;
+	const Call *c = &e.fake.last;
+	RootSpec spec = { .fixture = "segments-bios" };
+	SegmentsPlan p, untouched = { .n_segs = 99 };
+	SegmentsStats st;
+	Topology none = {};
+	Diag d = {};
+
+	env_setup(&e, &spec);
+	assert_int_equal(loader_segments_plan(e.loader, &e.topo, e.capacity, &p, &d), 0);
+	assert_int_equal(e.fake.calls, 0); /* planning loads nothing */
+	assert_int_equal(p.n_segs, 5);
+	assert_int_equal(p.header_seg, 4);
+	assert_int_equal(p.crash.start, BIOS_CRASH.start);
+	assert_int_equal(p.segs[4].mem, BIOS_CRASH.end + 1 - e.capacity);
+	assert_int_equal(p.segs[4].memsz, e.capacity);
+	assert_int_equal(p.segs[4].bufsz, 0);
+	assert_int_equal(p.kernel_entry, 0x2f000000 + 0x200);
+	assert_int_equal(env_load(&e, &res), 0);
+	for (size_t i = 0; i < p.n_segs; i++) {
+		assert_string_equal(p.segs[i].what, names[i]);
+		assert_int_equal(p.segs[i].mem, (uintptr_t)c->seg[i].mem);
+		assert_int_equal(p.segs[i].memsz, c->seg[i].memsz);
+		if (i != p.header_seg)
+			assert_int_equal(p.segs[i].bufsz, c->seg[i].bufsz);
+	}
+	assert_int_equal(c->n, p.n_segs);
+	assert_int_equal(c->entry, p.entry);
+	assert_int_equal(loader_segments_stats(e.loader, &st), 0);
+	assert_int_equal(st.plans, 1); /* the load kept the plan */
+	assert_int_equal(st.loads, 1);
+
+	/* Refused, *ret untouched: no crash region, a capacity that is no page multiple. */
+	assert_int_equal(loader_segments_plan(e.loader, &none, e.capacity, &untouched, &d), -EADDRNOTAVAIL);
+	assert_int_equal(loader_segments_plan(e.loader, &e.topo, e.capacity + 1, &untouched, &d), -EINVAL);
+	assert_int_equal(untouched.n_segs, 99);
+	env_teardown(&e);
+}
+
 static void test_reload_hashes_only_the_header(void **state)
 {
 	Env e;
@@ -737,6 +781,8 @@ static void test_region_too_small(void **state)
 	assert_int_equal(env_load(&e, &res), -ENOSPC);
 	print_message("# %s\n", res.detail);
 	assert_non_null(strstr(res.detail, "crash region"));
+	/* Sizes as everywhere else (format_bytes()), not truncated to whole KiB or MiB. */
+	assert_non_null(strstr(res.detail, "only 1.5 MiB left free in 0x3d600000-0x3effffff; the kernel needs about 2 MiB"));
 	assert_int_equal(e.fake.calls, 0);
 	env_teardown(&e);
 }
@@ -881,6 +927,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bios_load),
+		cmocka_unit_test(test_plan_is_what_loads),
 		cmocka_unit_test(test_reload_hashes_only_the_header),
 		cmocka_unit_test(test_capacity_change_replans),
 		cmocka_unit_test(test_corrupted_digest_is_refused),

@@ -264,7 +264,7 @@ static void test_diff_from_nothing(void **state)
 
 	assert_diff(NULL, a,
 		    "+751 MiB RAM at 0x100000\n"
-		    "+16256 KiB RAM at 0x3f000000\n"
+		    "+15.9 MiB RAM at 0x3f000000\n"
 		    "+cpu0\n"
 		    "+cpu1\n"
 		    "+vmcoreinfo 0x3fd1d000 size 4132\n"

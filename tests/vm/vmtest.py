@@ -1116,6 +1116,12 @@ class Run:
         if st.get("hotplug"):
             self.last_hotplug_t = self.now()
         self.say("guest$ %s -> %d%s" % (st["cmd"], rc, (": " + " | ".join(out[-3:])) if out else ""))
+        if st.get("rebase"):
+            # The command restarted the daemon, whose counters start again at 0: figures
+            # and expectations count from here.
+            self.status_base = self.read_status() or {}
+            self.say("status counters re-based after a daemon restart: reloads=%s" %
+                     self.status_base.get("reloads"))
         if "match" in st:
             text = "\n".join(out)
             self.check("guest-output", re.search(st["match"], text, re.M) is not None,
