@@ -1512,16 +1512,21 @@ class Run:
         self.result["kexec_trace"] = tr
         kf = kexec_trace_figures(tr)
         self.result["kexec_figures"] = kf
-        _, jl = self.guest.sh("journalctl -b -t kdump-tools --no-pager -o short-monotonic", check=False)
+        # kdump-config logs with logger -t "$NAME", which only its init script sets (udev's
+        # try-reload logs untagged): every line that names it.
+        _, jl = self.guest.sh("journalctl -b --no-pager -o short-monotonic | grep -e kdump -e udev", check=False)
         self.result["kdump_tools_journal"] = jl
-        kf["kdump_tools_loaded_lines"] = sum(1 for ln in jl if ln.rstrip().endswith("loaded kdump kernel"))
+        kf["kdump_tools_loaded_lines"] = sum(1 for ln in jl if ln.rstrip().endswith(": loaded kdump kernel"))
         self.fig.update({"kexec_loads": kf["loads"], "kexec_unloads": kf["unloads"],
                          "kexec_failed": kf["failed"], "loads_by": kf["by_comm"],
+                         "kexec_refused": kf["refused"],
                          "no_crash_kernel_ms": kf["window_ms"], "longest_window_ms": kf["longest_ms"],
                          "kdump_tools_loaded_lines": kf["kdump_tools_loaded_lines"]})
-        self.say("kexec since protect: %d load(s) %s, %d unload(s), %d failed; no crash kernel for %s ms in all "
-                 "(longest %s ms); kdump-tools logged 'loaded kdump kernel' %d time(s) this boot" %
-                 (kf["loads"], json.dumps(kf["by_comm"]), kf["unloads"], kf["failed"], kf["window_ms"],
+        self.say("kexec since protect: %d load(s) %s, %d unload(s), %d failed, refused before they began %s; no "
+                 "crash kernel for %s ms in all (longest %s ms); kdump-tools logged 'loaded kdump kernel' %d "
+                 "time(s) this boot" %
+                 (kf["loads"], json.dumps(kf["by_comm"]), kf["unloads"], kf["failed"], json.dumps(kf["refused"]),
+                  kf["window_ms"],
                   kf["longest_ms"], kf["kdump_tools_loaded_lines"]))
         if kf["open"]:
             self.check("crash-kernel-at-panic", False, "the last unload or failed load was not followed by a load")
@@ -1674,10 +1679,13 @@ def kexec_trace_figures(lines):
     """Loads, unloads and the time without a crash kernel from tracefs' syscall events of
     kexec_load and kexec_file_load (crash kernels only). The kernel frees the loaded crash
     kernel when either syscall starts, so a window opens at the entry of the first (un)load
-    while one is loaded and closes at the return of the next successful load."""
+    while one is loaded and closes at the return of the next successful load. A return without
+    an entry is a call refused before it began (a seccomp filter: no sys_enter event), which
+    changed nothing: counted as refused, with its error."""
     pending, by_comm, windows = {}, {}, []
     loaded, start, last = True, None, None
     loads = unloads = failed = 0
+    refused = {}
     for ln in lines:
         m = KEXEC_TRACE.match(ln)
         if not m:
@@ -1699,6 +1707,8 @@ def kexec_trace_figures(lines):
                 loaded, start = False, t
             continue
         if pid not in pending:
+            err = "%s errno %d" % (comm, -(int(ret, 0) - (1 << 64)) if int(ret, 0) >> 63 else 0)
+            refused[err] = refused.get(err, 0) + 1
             continue
         unload, comm = pending.pop(pid)
         ok = int(ret, 0) == 0
@@ -1712,7 +1722,7 @@ def kexec_trace_figures(lines):
             loaded = True
         else:
             failed += 1
-    return {"loads": loads, "unloads": unloads, "failed": failed, "by_comm": by_comm,
+    return {"loads": loads, "unloads": unloads, "failed": failed, "by_comm": by_comm, "refused": refused,
             "windows_ms": [round(w * 1000, 1) for w in windows],
             "window_ms": round(sum(windows) * 1000, 1), "longest_ms": round(max(windows, default=0) * 1000, 1),
             "open": not loaded, "open_since_s": None if loaded or start is None else round(last - start, 3)}
@@ -1720,6 +1730,7 @@ def kexec_trace_figures(lines):
 
 KDT_FIGURES = (("reloads (kexec loads since boot load)", "kexec_loads"), ("loads by program", "loads_by"),
                ("unloads", "kexec_unloads"), ("failed loads", "kexec_failed"),
+               ("calls refused (no syscall entry)", "kexec_refused"),
                ("'loaded kdump kernel' lines (incl. boot)", "kdump_tools_loaded_lines"),
                ("time without crash kernel ms", "no_crash_kernel_ms"), ("longest window ms", "longest_window_ms"),
                ("markers found", "marks_found"), ("NT_PRSTATUS", "vmcore_prstatus"), ("dump MiB", "dump_mib"),
