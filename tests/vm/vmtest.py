@@ -1478,8 +1478,8 @@ class Run:
         self.guest.sh("mkdir -p /etc/crash-hotplugd.conf.d && printf '%%s\\n' %s > "
                       "/etc/crash-hotplugd.conf.d/40-vmtest.conf" % " ".join("'%s'" % ln for ln in lines))
         t = self.now()
-        _, out = self.guest.sh("DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-download "
-                               "/mnt/chp-share/crash-hotplugd_*.deb 2>&1", timeout=300)
+        _, out = self.guest.sh("(cd /mnt/chp-share && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+                               "./crash-hotplugd_*.deb) 2>&1", timeout=300)
         self.fig["deb_install_s"] = round(self.now() - t, 2)
         self.result["deb_install_output"] = out
         en = self.guest.out("systemctl is-enabled crash-hotplugd.service; systemctl is-active crash-hotplugd.service"
