@@ -355,6 +355,9 @@ class Guest:
 STEP_KINDS = ("protect", "reload", "dimm-add", "dimm-del", "vmem-resize", "vmem-wait", "cpu-add", "cpu-del",
               "cpu-online", "guest", "qmp", "sleep", "memmark", "wait-state", "bench", "daemon-kill",
               "daemon-restarted", "daemon-signal", "agree")
+# The kdump-tools guest's own steps (guest "kdump-tools").
+STEP_KINDS += ("deb-install", "udev-settle")
+GUESTS = ("busybox", "systemd", "kdump-tools")
 CHECK_KINDS = ("markers", "cpus", "ranges", "removed", "makedumpfile", "kaslr")
 VMCORE_EXPECT = ("pass", "fail", "no-capture", "none")
 FIRMWARES = ("seabios", "ovmf")
@@ -413,8 +416,8 @@ def load_scenario(path):
         raise ValueError("%s: machine.firmware must be one of %s" % (path, ", ".join(FIRMWARES)))
     if scn["machine"].get("type", "pc") not in MACHINE_TYPES:
         raise ValueError("%s: machine.type must be one of %s" % (path, ", ".join(MACHINE_TYPES)))
-    if scn["guest"] not in ("busybox", "systemd"):
-        raise ValueError("%s: guest must be busybox or systemd" % path)
+    if scn["guest"] not in GUESTS:
+        raise ValueError("%s: guest must be one of %s" % (path, ", ".join(GUESTS)))
     # machine.kernel pins the scenario to one kernel; without it, it runs on those of --kernel.
     kern = scn["machine"].pop("kernel", None)
     if kern is not None:
@@ -506,6 +509,7 @@ class Run:
         self.accel_reason = accel_reason
         self.name = "%s@%s@%s" % (scn["name"], loader, kernel)
         self.systemd = scn["guest"] == "systemd"
+        self.kdt = scn["guest"] == "kdump-tools"
         self.scale = opts.timeout_scale
         self.m = dict(memory="1G", slots=4, maxmem="8G", cpus=2, maxcpus=4, virtio_mem=None,
                       crashkernel="256M", qemu="default", firmware="seabios", type="pc")
@@ -637,6 +641,8 @@ class Run:
         if self.m["virtio_mem"]:
             cmd += ["-object", "memory-backend-ram,id=vmem0,size=%s" % self.m["virtio_mem"],
                     "-device", "virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0"]
+        if self.kdt:
+            cmd = self.kdt_qemu_cmd(cmd)
         return cmd
 
     # -- guest facts
@@ -802,6 +808,8 @@ class Run:
 
     # -- steps
     def step_protect(self, st):
+        if self.kdt:
+            return self.kdt_protect(st)
         if st.get("corrupt") and (self.reload_mode == "daemon" or self.loader != "segments"):
             raise Failure("protect with corrupt: true needs reload none and Loader=segments")
         if st.get("preload"):
@@ -929,7 +937,7 @@ class Run:
         t_up = float(self.guest.out("cut -d' ' -f1 /proc/uptime").strip())
         self.fig["restart_to_protected_s"] = round(t_up - float(t_kill), 2)
         self.fig["killed_in"] = where
-        if self.systemd:
+        if self.systemd or self.kdt:
             n = self.guest.out("systemctl show -P NRestarts crash-hotplugd.service").strip()
             self.fig["systemd_restarts"] = int(n or 0)
             self.check("systemd-restarted", int(n or 0) >= 1, "NRestarts=%s" % n)
@@ -959,8 +967,9 @@ class Run:
         `check_match` are regular expressions their output must also contain."""
         want = st.get("state", "protected")
         rc_s, out_s = self.guest.sh("crash-hotplugctl status", check=False)
-        # The busybox guest's build has sysconfdir /usr/local/etc: check reads the daemon's file.
-        rc_c, out_c = self.guest.sh("crash-hotplugctl check" + ("" if self.systemd else
+        # The busybox guest's build has sysconfdir /usr/local/etc: check reads the daemon's file
+        # (the systemd and kdump-tools guests install to /etc).
+        rc_c, out_c = self.guest.sh("crash-hotplugctl check" + ("" if self.systemd or self.kdt else
                                                                 " --config /etc/crash-hotplugd.conf"), check=False)
         text_s, text_c = "\n".join(out_s), "\n".join(out_c)
         self.result.setdefault("agree", []).append({"status_rc": rc_s, "status": out_s, "check_rc": rc_c,
@@ -1325,7 +1334,7 @@ class Run:
         self.result["cpus_online"] = cpus
         removed = ranges_subtract(self.ram_seen, ram)
         self.result["removed_ranges"] = fmt_ranges(removed)
-        if self.systemd and self.reload_mode == "daemon":
+        if (self.systemd or self.kdt) and self.reload_mode == "daemon":
             _, jl = self.guest.sh("journalctl -u crash-hotplugd --no-pager -o short-monotonic | tail -n 100",
                                   check=False)
             self.result["daemon_log"] = jl
@@ -1401,6 +1410,8 @@ class Run:
                 args += ["-x", "%x-%x" % (s, e)]
         self.result["vmcore_check_args"] = args
 
+        if self.kdt:
+            return self.kdt_capture(args)
         # Panic.
         self.say("panic: echo c > /proc/sysrq-trigger (%d CPUs online, System RAM %s)" %
                  (cpus, fmt_size(ranges_total(ram))))
@@ -1423,39 +1434,7 @@ class Run:
         t = self.now()
         rc, out = self.guest.sh("vmcore-check " + " ".join(args), timeout=180, check=False)
         self.fig["vmcore_check_s"] = round(self.now() - t, 2)
-        self.result["vmcore_output"] = out
-        vj = {}
-        for line in out:
-            if line.startswith("VMCORE-JSON "):
-                vj = json.loads(line[len("VMCORE-JSON "):])
-        self.result["vmcore"] = vj
-        if rc not in (0, 1) or not vj:
-            self.result["vmcore_check"] = "error"
-            raise Failure("vmcore-check failed to run (%d): %s" % (rc, " | ".join(out[-5:])))
-        verdict = "PASS" if rc == 0 else "FAIL"
-        self.result["vmcore_check"] = verdict
-        failed = [ln[len("CHECK "):] for ln in out if ln.startswith("CHECK ") and " FAIL " in ln]
-        for ln in out:
-            if ln.startswith(("PHDR", "NOTE PRSTATUS", "SCAN", "KASLR-MISMATCH", "CHECK kaslr-")) or \
-                    (ln.startswith("CHECK") and " FAIL " in ln):
-                self.say("vmcore: " + ln)
-        self.say("vmcore checked: %s (%d PT_LOADs, %d NT_PRSTATUS, markers %s/%s)%s" %
-                 (verdict, vj.get("loads", 0), vj.get("prstatus", 0), vj.get("marks_valid", "-"),
-                  vj.get("marks_expected", "-"), ("; failed: " + "; ".join(failed)) if failed else ""))
-        self.fig["vmcore_prstatus"] = vj.get("prstatus")
-        self.fig["vmcore_loads"] = vj.get("loads")
-        self.fig["marks_found"] = vj.get("marks_valid")
-        if "kaslr" in exp["checks"]:
-            self.fig["kaslr_direct_map_mismatched"] = vj.get("kaslr_direct_map_mismatched")
-            self.fig["kaslr_text_ok"] = bool(vj.get("kaslr_text_ok"))
-            self.result["kaslr"]["vmcore_ram_loads_checked"] = vj.get("kaslr_direct_map_loads")
-            self.result["kaslr"]["vmcore_ram_loads_mismatched"] = vj.get("kaslr_direct_map_mismatched")
-            self.result["kaslr"]["vmcore_text_ok"] = bool(vj.get("kaslr_text_ok"))
-        self.check_panic_offset()
-        want = exp["vmcore"].upper()
-        self.check("vmcore-%s" % exp["vmcore"], verdict == want,
-                   "vmcore-check said %s, the scenario expects %s%s" %
-                   (verdict, want, (" (" + "; ".join(failed) + ")") if failed else ""))
+        self.vmcore_verdict(rc, out)
         if "makedumpfile" in exp["checks"]:
             self.check_makedumpfile()
         if exp.get("serial"):
@@ -1538,6 +1517,358 @@ class Run:
                    (rc, size, sig, secs, "" if ok else "; " + " | ".join(out[-6:])))
         self.guest.sh("rm -f /tmp/dump.d31", check=False)
 
+    # -- the kdump-tools guest (guest "kdump-tools"): Debian's kdump-tools on a disk root, the
+    # daemon from its .deb, the dump saved by kdump-tools and read back from the disk image
+    def kdt_qemu_cmd(self, cmd):
+        """The QEMU command line of the kdump-tools guest: the disk's own kernel and initrd
+        (the same package version as the harness's 6.1 kernel), root on virtio-blk, and the
+        per-run chp-share disk (the console script, the helpers, the .deb)."""
+        d = self.env.get("CHP_VM_KDT_DIR")
+        if not d or not os.path.isfile(os.path.join(d, "root.img")):
+            raise Failure("no kdump-tools guest disk: run tests/vm/setup --kdump-tools (root)")
+        if self.kernel != "6.1":
+            raise Failure("the kdump-tools guest's disk has the 6.1 kernel package only")
+        self.kdt_root = os.path.join(self.tmp, "root.img")
+        self.kdt_share = os.path.join(self.tmp, "share.img")
+        t = time.monotonic()
+        # A sparse copy per run: the dump is written into it; the cached disk stays clean.
+        subprocess.run(["cp", "--sparse=always", os.path.join(d, "root.img"), self.kdt_root], check=True)
+        share = os.path.join(self.tmp, "share")
+        os.makedirs(share)
+        build = os.path.abspath(self.opts.build)
+        shutil.copy(os.path.join(HERE, "guest", "chp-console"), share)
+        for h in ("memmark", "vmcore-check"):
+            shutil.copy(os.path.join(build, "tests", "vm", h), share)
+        if any(st["do"] == "deb-install" for st in self.scn["steps"]):
+            deb = find_deb(self.opts.deb, build)
+            if not deb:
+                raise Failure("no crash-hotplugd_*.deb: build it with tests/deb/build build-deb (or give --deb)")
+            shutil.copy(deb, share)
+            self.result["deb"] = os.path.basename(deb)
+        r = subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "chp-share", "-d", share, self.kdt_share, "64M"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            raise Failure("mkfs.ext4 of the share disk failed: %s" % r.stdout.strip())
+        self.fig["disk_prepare_s"] = round(time.monotonic() - t, 2)
+        self.first_kernel = self.result["first_kernel"] = "bzimage"
+        i = cmd.index("-kernel")
+        cmd[i + 1] = os.path.join(d, "vmlinuz")
+        cmd[cmd.index("-initrd") + 1] = os.path.join(d, "initrd.img")
+        i = cmd.index("-append")
+        keep = [a for a in cmd[i + 1].split() if not a.startswith("chp.")]
+        cmd[i + 1] = " ".join(["root=/dev/vda", "rw"] + keep +
+                              ["loglevel=1", "systemd.show_status=0", "systemd.log_level=warning"])
+        return cmd + ["-drive", "file=%s,if=virtio,format=raw" % self.kdt_root,
+                      "-drive", "file=%s,if=virtio,format=raw,readonly=on" % self.kdt_share]
+
+    def kdt_protect(self, st):
+        """kdump-tools.service loaded the crash kernel at boot (kdump-config load); the kexec
+        syscalls are traced from here on (tracefs) to count reloads and the time without a
+        crash kernel, whoever makes them."""
+        deadline = time.monotonic() + 60 * self.scale
+        while self.guest.out("cat /sys/kernel/kexec_crash_loaded").strip() != "1":
+            if time.monotonic() > deadline:
+                _, jl = self.guest.sh("journalctl -u kdump-tools --no-pager | tail -n 20", check=False)
+                raise Failure("kdump-tools loaded no crash kernel at boot: %s" % " | ".join(jl))
+            time.sleep(1)
+        _, out = self.guest.sh("kdump-config show 2>&1", check=False)
+        self.result["kdump_config_show"] = out
+        self.say("kdump-tools loaded the crash kernel at boot (kdump-config show: %s)" %
+                 " | ".join(ln.strip() for ln in out if "state" in ln or "kexec" in ln))
+        tr = "/sys/kernel/tracing"
+        self.guest.sh("test -d %s/events || mount -t tracefs nodev %s" % (tr, tr))
+        self.guest.sh("(cd %s && echo 0 > tracing_on && echo mono > trace_clock && echo 2048 > buffer_size_kb && "
+                      ": > trace && for e in enter exit; do for s in kexec_load kexec_file_load; do "
+                      "echo 1 > events/syscalls/sys_${e}_$s/enable; done; done && echo 1 > tracing_on)" % tr)
+        self.say("tracing kexec_load and kexec_file_load (tracefs)")
+
+    def step_deb_install(self, st):
+        """apt-get install of the daemon's .deb from chp-share, as a user installs a downloaded
+        package (its dependencies are on the disk already: no network); the package enables and
+        starts the unit. A drop-in sets Loader= (and the scenario's daemon_config) first."""
+        conf = {"Loader": self.loader}
+        conf.update({k: str(v) for k, v in self.scn["daemon_config"].items()})
+        lines = ["[Daemon]"] + ["%s=%s" % kv for kv in conf.items()]
+        self.guest.sh("mkdir -p /etc/crash-hotplugd.conf.d && printf '%%s\\n' %s > "
+                      "/etc/crash-hotplugd.conf.d/40-vmtest.conf" % " ".join("'%s'" % ln for ln in lines))
+        t = self.now()
+        _, out = self.guest.sh("(cd /mnt/chp-share && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+                               "./crash-hotplugd_*.deb) 2>&1", timeout=300)
+        self.fig["deb_install_s"] = round(self.now() - t, 2)
+        self.result["deb_install_output"] = out
+        en = self.guest.out("systemctl is-enabled crash-hotplugd.service; systemctl is-active crash-hotplugd.service"
+                            " || true").split()
+        self.say("guest$ apt-get install ./%s (%.1f s): %s; unit %s" %
+                 (self.result.get("deb"), self.fig["deb_install_s"],
+                  " | ".join(ln for ln in out if "crash-hotplugd" in ln)[-300:], "/".join(en)))
+        self.check("deb-enables-unit", en[:1] == ["enabled"], "systemctl is-enabled: %s" % " ".join(en))
+        st = self.wait_status(lambda s: s.get("state") in STATES, "state protected or kernel-managed", 60)
+        self.status_base = self.status = st
+        self.fig["initial_load_ms"] = ms(st.get("last_reload_syscall_usec"))
+        self.say("daemon protects the guest: state=%s loader=%s reloads=%s" %
+                 (st.get("state"), st.get("loader"), st.get("reloads")))
+
+    def step_udev_settle(self, st):
+        """Waits until udev has run every rule (kdump-tools' try-reload runs in them) and no
+        kdump-config is left."""
+        secs = int(st.get("timeout", 120) * self.scale)
+        t = self.now()
+        self.guest.sh("udevadm settle --timeout=%d; i=0; while pgrep -f kdump-config >/dev/null && [ $i -lt %d ];"
+                      " do sleep 1; i=$((i+1)); done" % (secs, secs), timeout=2 * secs + 30)
+        self.say("udev settled (%.1f s)" % (self.now() - t))
+
+    def kdt_capture(self, args):
+        """The kexec figures, the panic, kdump-tools-dump.service in the capture kernel (it
+        saves the dump under /var/crash/STAMP/ and reboots, so QEMU exits), then the dump read
+        back from the disk image with debugfs and checked on the host."""
+        exp = self.scn["expect"]
+        _, tr = self.guest.sh("grep -h kexec_ /sys/kernel/tracing/trace", check=False)
+        self.result["kexec_trace"] = tr
+        kf = kexec_trace_figures(tr)
+        self.result["kexec_figures"] = kf
+        # kdump-config logs with logger -t "$NAME", which only its init script sets (udev's
+        # try-reload logs untagged): every line that names it.
+        _, jl = self.guest.sh("journalctl -b --no-pager -o short-monotonic | grep -e kdump -e udev", check=False)
+        self.result["kdump_tools_journal"] = jl
+        kf["kdump_tools_loaded_lines"] = sum(1 for ln in jl if ln.rstrip().endswith(": loaded kdump kernel"))
+        self.fig.update({"kexec_loads": kf["loads"], "kexec_unloads": kf["unloads"],
+                         "kexec_failed": kf["failed"], "loads_by": kf["by_comm"],
+                         "kexec_refused": kf["refused"],
+                         "no_crash_kernel_ms": kf["window_ms"], "longest_window_ms": kf["longest_ms"],
+                         "kdump_tools_loaded_lines": kf["kdump_tools_loaded_lines"]})
+        self.say("kexec since protect: %d load(s) %s, %d unload(s), %d failed, refused before they began %s; no "
+                 "crash kernel for %s ms in all (longest %s ms); kdump-tools logged 'loaded kdump kernel' %d "
+                 "time(s) this boot" %
+                 (kf["loads"], json.dumps(kf["by_comm"]), kf["unloads"], kf["failed"], json.dumps(kf["refused"]),
+                  kf["window_ms"],
+                  kf["longest_ms"], kf["kdump_tools_loaded_lines"]))
+        if kf["open"]:
+            self.check("crash-kernel-at-panic", False, "the last unload or failed load was not followed by a load")
+        self.guest.sh("sync")
+        self.say("panic: echo c > /proc/sysrq-trigger (%d CPUs online)" % self.result["cpus_online"])
+        mark = self.console.mark()
+        t_panic = self.now()
+        self.console.send("echo c > /proc/sysrq-trigger\n")
+        limit = float(exp.get("capture_timeout", 200)) * self.scale
+        try:
+            self.proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            self.result["vmcore_check"] = "no-dump"
+            raise Failure("QEMU still runs %.0f s after the panic: kdump-tools-dump did not save and reboot" % limit)
+        self.fig["panic_to_exit_s"] = round(self.now() - t_panic, 2)
+        with self.console.cond:
+            said = [(t, x.strip()) for t, x in self.console.lines[mark:] if "kdump-tools" in x or "vmcore" in x]
+        self.result["capture_console"] = [x for _, x in said]
+        for t, x in said:
+            if "saved vmcore" in x:
+                self.fig["panic_to_saved_s"] = round(t - t_panic, 2)
+        self.say("QEMU exited %.1f s after the panic (capture console: %s)" %
+                 (self.fig["panic_to_exit_s"], " | ".join(x for _, x in said)[-400:]))
+        elf = self.kdt_extract()
+        build = os.path.abspath(self.opts.build)
+        t = self.now()
+        r = subprocess.run([os.path.join(build, "tests", "vm", "vmcore-check"), "-f", elf] + args,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.fig["vmcore_check_s"] = round(self.now() - t, 2)
+        self.vmcore_verdict(r.returncode, r.stdout.splitlines())
+        if "makedumpfile" in exp["checks"]:
+            t = self.now()
+            d31 = os.path.join(self.tmp, "dump.d31")
+            m = subprocess.run(["makedumpfile", "-l", "-d", "31", elf, d31], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+            sig = open(d31, "rb").read(8) if os.path.exists(d31) else b""
+            self.fig["makedumpfile_s"] = round(self.now() - t, 2)
+            self.check("makedumpfile", m.returncode == 0 and sig.startswith(b"KDUMP"),
+                       "makedumpfile -l -d 31 on the saved dump (host): exit %d, signature %r%s" %
+                       (m.returncode, sig, "" if m.returncode == 0 else "; " + m.stdout.strip()[-300:]))
+
+    def kdt_extract(self):
+        """/var/crash/STAMP/ of the disk image (debugfs rdump, no mount), its dmesg kept; the
+        dump made an ELF file (makedumpfile -R when kdump-config flattened it)."""
+        def debugfs(req):
+            r = subprocess.run(["debugfs", "-R", req, self.kdt_root], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+            return r.stdout
+        # ls -p: /inode/mode/uid/gid/name/size/ per entry.
+        stamps = sorted(f[5] for f in (ln.split("/") for ln in debugfs("ls -p /var/crash").splitlines())
+                        if len(f) > 6 and re.fullmatch(r"2\d{11}", f[5]))
+        self.result["var_crash"] = stamps
+        if len(stamps) != 1:
+            self.result["vmcore_check"] = "no-dump"
+            raise Failure("/var/crash on the disk has %d dump directories (%s), not 1" % (len(stamps), stamps))
+        dest = os.path.join(self.tmp, "crash")
+        os.makedirs(dest)
+        t = time.monotonic()
+        debugfs("rdump /var/crash/%s %s" % (stamps[0], dest))
+        got = os.path.join(dest, stamps[0])
+        files = {f: os.path.getsize(os.path.join(got, f)) for f in os.listdir(got)}
+        self.result["dump_files"] = files
+        self.fig["extract_s"] = round(time.monotonic() - t, 2)
+        dmesg = os.path.join(got, "dmesg." + stamps[0])
+        if os.path.exists(dmesg):
+            with open(dmesg, errors="replace") as f:
+                self.result["dump_dmesg_tail"] = f.read().splitlines()[-15:]
+        dump = next((os.path.join(got, f) for f in files if f.startswith(("dump.", "vmcore."))), None)
+        self.say("/var/crash/%s on the disk: %s (debugfs rdump, %.1f s)" %
+                 (stamps[0], ", ".join("%s %s" % (f, fmt_size(n)) for f, n in sorted(files.items())),
+                  self.fig["extract_s"]))
+        if not dump:
+            self.result["vmcore_check"] = "no-dump"
+            raise Failure("no dump file in /var/crash/%s: %s" % (stamps[0], sorted(files)))
+        self.fig["dump_mib"] = round(os.path.getsize(dump) / MIB, 1)
+        with open(dump, "rb") as f:
+            head = f.read(16)
+        if head.startswith(b"makedumpfile"):
+            elf = os.path.join(self.tmp, "vmcore.elf")
+            with open(dump, "rb") as f:
+                r = subprocess.run(["makedumpfile", "-R", elf], stdin=f, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
+            if r.returncode != 0:
+                raise Failure("makedumpfile -R of the flattened dump failed: %s" % r.stdout.strip()[-300:])
+            os.unlink(dump)
+            self.say("the dump is flattened (kdump-config's -F): makedumpfile -R made an ELF file of %s" %
+                     fmt_size(os.path.getsize(elf)))
+        else:
+            elf = dump
+        with open(elf, "rb") as f:
+            self.check("dump-is-elf", f.read(4) == b"\x7fELF", "the saved dump is an ELF file")
+        return elf
+
+    def vmcore_verdict(self, rc, out):
+        """vmcore-check's output: the figures, the verdict against expect.vmcore."""
+        exp = self.scn["expect"]
+        self.result["vmcore_output"] = out
+        vj = {}
+        for line in out:
+            if line.startswith("VMCORE-JSON "):
+                vj = json.loads(line[len("VMCORE-JSON "):])
+        self.result["vmcore"] = vj
+        if rc not in (0, 1) or not vj:
+            self.result["vmcore_check"] = "error"
+            raise Failure("vmcore-check failed to run (%d): %s" % (rc, " | ".join(out[-5:])))
+        verdict = "PASS" if rc == 0 else "FAIL"
+        self.result["vmcore_check"] = verdict
+        failed = [ln[len("CHECK "):] for ln in out if ln.startswith("CHECK ") and " FAIL " in ln]
+        for ln in out:
+            if ln.startswith(("PHDR", "NOTE PRSTATUS", "SCAN", "KASLR-MISMATCH", "CHECK kaslr-")) or \
+                    (ln.startswith("CHECK") and " FAIL " in ln):
+                self.say("vmcore: " + ln)
+        self.say("vmcore checked: %s (%d PT_LOADs, %d NT_PRSTATUS, markers %s/%s)%s" %
+                 (verdict, vj.get("loads", 0), vj.get("prstatus", 0), vj.get("marks_valid", "-"),
+                  vj.get("marks_expected", "-"), ("; failed: " + "; ".join(failed)) if failed else ""))
+        self.fig["vmcore_prstatus"] = vj.get("prstatus")
+        self.fig["vmcore_loads"] = vj.get("loads")
+        self.fig["marks_found"] = vj.get("marks_valid")
+        if "kaslr" in exp["checks"]:
+            self.fig["kaslr_direct_map_mismatched"] = vj.get("kaslr_direct_map_mismatched")
+            self.fig["kaslr_text_ok"] = bool(vj.get("kaslr_text_ok"))
+            self.result["kaslr"]["vmcore_ram_loads_checked"] = vj.get("kaslr_direct_map_loads")
+            self.result["kaslr"]["vmcore_ram_loads_mismatched"] = vj.get("kaslr_direct_map_mismatched")
+            self.result["kaslr"]["vmcore_text_ok"] = bool(vj.get("kaslr_text_ok"))
+        self.check_panic_offset()
+        want = exp["vmcore"].upper()
+        self.check("vmcore-%s" % exp["vmcore"], verdict == want,
+                   "vmcore-check said %s, the scenario expects %s%s" %
+                   (verdict, want, (" (" + "; ".join(failed) + ")") if failed else ""))
+
+
+def find_deb(deb, build):
+    """The daemon's .deb: --deb (a file, or a directory with crash-hotplugd_*.deb), else the
+    newest in build-deb/ beside the build directory (where tests/run has tests/deb/build put it)."""
+    where = deb or os.path.join(os.path.dirname(build), "build-deb")
+    if os.path.isfile(where):
+        return where
+    try:
+        debs = [os.path.join(where, f) for f in os.listdir(where) if re.match(r"crash-hotplugd_.*\.deb$", f)]
+    except OSError:
+        return None
+    return max(debs, key=os.path.getmtime) if debs else None
+
+
+KEXEC_TRACE = re.compile(r"^\s*(.+)-(\d+)\s+\[\d+\].*?\s(\d+\.\d+): sys_(kexec_load|kexec_file_load)"
+                         r"(?:\((.*)\)| -> (0x[0-9a-f]+|-?\d+))")
+
+
+def kexec_trace_figures(lines):
+    """Loads, unloads and the time without a crash kernel from tracefs' syscall events of
+    kexec_load and kexec_file_load (crash kernels only). The kernel frees the loaded crash
+    kernel when either syscall starts, so a window opens at the entry of the first (un)load
+    while one is loaded and closes at the return of the next successful load. A return without
+    an entry is a call refused before it began (a seccomp filter: no sys_enter event), which
+    changed nothing: counted as refused, with its error."""
+    pending, by_comm, windows = {}, {}, []
+    loaded, start, last = True, None, None
+    loads = unloads = failed = 0
+    refused = {}
+    for ln in lines:
+        m = KEXEC_TRACE.match(ln)
+        if not m:
+            continue
+        comm, pid, t, name, argtext, ret = m.group(1).strip(), m.group(2), float(m.group(3)), m.group(4), \
+            m.group(5), m.group(6)
+        last = t
+        if argtext is not None:
+            a = dict(kv.split(": ", 1) for kv in argtext.split(", ") if ": " in kv)
+            flags = int(a.get("flags", "0"), 16)
+            if name == "kexec_load":
+                crash, unload = flags & 1, int(a.get("nr_segments", "0"), 16) == 0
+            else:
+                crash, unload = flags & 2, bool(flags & 1)
+            if not crash:
+                continue
+            pending[pid] = (unload, comm)
+            if loaded:
+                loaded, start = False, t
+            continue
+        if pid not in pending:
+            err = "%s errno %d" % (comm, -(int(ret, 0) - (1 << 64)) if int(ret, 0) >> 63 else 0)
+            refused[err] = refused.get(err, 0) + 1
+            continue
+        unload, comm = pending.pop(pid)
+        ok = int(ret, 0) == 0
+        if unload:
+            unloads += ok
+        elif ok:
+            loads += 1
+            by_comm[comm] = by_comm.get(comm, 0) + 1
+            if not loaded:
+                windows.append(t - start)
+            loaded = True
+        else:
+            failed += 1
+    return {"loads": loads, "unloads": unloads, "failed": failed, "by_comm": by_comm, "refused": refused,
+            "windows_ms": [round(w * 1000, 1) for w in windows],
+            "window_ms": round(sum(windows) * 1000, 1), "longest_ms": round(max(windows, default=0) * 1000, 1),
+            "open": not loaded, "open_since_s": None if loaded or start is None else round(last - start, 3)}
+
+
+KDT_FIGURES = (("reloads (kexec loads since boot load)", "kexec_loads"), ("loads by program", "loads_by"),
+               ("unloads", "kexec_unloads"), ("failed loads", "kexec_failed"),
+               ("calls refused (no syscall entry)", "kexec_refused"),
+               ("'loaded kdump kernel' lines (incl. boot)", "kdump_tools_loaded_lines"),
+               ("time without crash kernel ms", "no_crash_kernel_ms"), ("longest window ms", "longest_window_ms"),
+               ("markers found", "marks_found"), ("NT_PRSTATUS", "vmcore_prstatus"), ("dump MiB", "dump_mib"),
+               ("panic to QEMU exit s", "panic_to_exit_s"), ("boot s", "boot_s"), ("total s", "total_s"))
+
+
+def kdt_table(results):
+    """The kdump-tools guest's runs side by side (empty if there is none)."""
+    runs = [r for r in results if r["guest"] == "kdump-tools"]
+    if not runs:
+        return []
+    names = ["%s@%s" % (r["scenario"], r["loader"]) for r in runs]
+    w = max([len(n) for n in names] + [14])
+    lines = ["%-42s" % "kdump-tools guest" + "".join(" %-*s" % (w, n) for n in names)]
+    for label, key in KDT_FIGURES:
+        vals = []
+        for r in runs:
+            v = r["figures"].get(key)
+            vals.append("-" if v is None else (json.dumps(v, separators=(",", ":")) if isinstance(v, dict) else str(v)))
+        lines.append("%-42s" % label + "".join(" %-*s" % (w, v) for v in vals))
+    lines.append("%-42s" % "vmcore" + "".join(" %-*s" % (w, r.get("vmcore_check", "-")) for r in runs))
+    lines.append("%-42s" % "result" + "".join(" %-*s" % (w, "PASS" if r["passed"] else "FAIL") for r in runs))
+    return lines
+
 
 def bench_table(data):
     """The bench's medians as text lines."""
@@ -1610,6 +1941,9 @@ def main():
                          "or as PVH vmlinux (about 3 s faster under TCG, but no KASLR: said loudly)")
     ap.add_argument("--timeout-scale", type=float, default=None,
                     help="multiply every timeout (default: 1 under KVM, 3 under TCG)")
+    ap.add_argument("--deb", default=None,
+                    help="the daemon's .deb for the kdump-tools guest, or a directory with it "
+                         "(default: the newest crash-hotplugd_*.deb in build-deb/ beside --build)")
     ap.add_argument("--cache", default=os.environ.get("CHP_VM_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "crash-hotplugd-vm"))
     opts = ap.parse_args()
@@ -1687,6 +2021,8 @@ def main():
          "installing the UEFI firmware"),
         (any(s["guest"] == "systemd" for s in scenarios), "CHP_VM_SYSTEMD_ROOT", "--systemd",
          "building the systemd guest's root file system"),
+        (any(s["guest"] == "kdump-tools" for s in scenarios), "CHP_VM_KDT_DIR", "--kdump-tools",
+         "building the kdump-tools guest's disk"),
     ]
     for needed, key, flag, why in wants:
         if not needed or (key and env.get(key)):
@@ -1720,6 +2056,8 @@ def main():
             mode = "none" if scn["reload"] == "none" else daemon_mode
             if scn["guest"] == "systemd" and mode != "none":
                 mode = "daemon"      # built and installed from the tree by mkimage --systemd
+            if scn["guest"] == "kdump-tools" and mode != "none":
+                mode = "daemon"      # from the .deb of tests/deb/build (step deb-install)
             run = Run(scn, loader, kern, opts, env, image_dir(opts.out, kern), mode, accel, reason)
             try:
                 res = run.run()
@@ -1733,6 +2071,9 @@ def main():
             for f in res["failures"]:
                 print("     - %s" % f, flush=True)
 
+    side = kdt_table(results)
+    if side:
+        print("\n".join([""] + side), flush=True)
     passed = sum(1 for r in results if r["passed"])
     failed = len(results) - passed
     no_kaslr = [r["scenario"] + "@" + r["loader"] + "@" + r["kernel"] for r in results
@@ -1743,6 +2084,7 @@ def main():
     for r in results:
         lines.append(summary_line(r))
         lines.extend("     - %s" % f for f in r["failures"])
+    lines += ([""] + side) if side else []
     lines += ["", "%d passed, %d failed" % (passed, failed)]
     if no_kaslr:
         warn = ("!!! KASLR INACTIVE OR UNKNOWN IN %d OF %d RUN(S): their dumps were not checked against a "
