@@ -40,6 +40,12 @@ KDUMP_CMDLINE = "console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1"
 DAEMON_LINE_PREFIX = "[chpd] "
 
 
+class BootCrash(Exception):
+    """The first kernel crashed while booting, before /init: nothing of the project ran yet
+    (seen under TCG: a 6.12 guest's Oops int3 in sched_clock_cpu while patching a static
+    key on another vCPU). The run is repeated once, and the summary says so."""
+
+
 class Failure(Exception):
     """Something the run needed did not happen (not an expectation about the vmcore)."""
 
@@ -1238,6 +1244,10 @@ class Run:
         self.qmp_path = os.path.join(tmp, "qmp.sock")
         try:
             self._run()
+        except BootCrash as e:
+            self.result["boot_crash"] = str(e)
+            self.result["failures"].append("run: the guest kernel crashed while booting, before /init: %s" % e)
+            self.say("ERROR the guest kernel crashed while booting, before /init: %s" % e)
         except Failure as e:
             self.result["failures"].append("run: %s" % e)
             self.say("ERROR %s" % e)
@@ -1291,7 +1301,13 @@ class Run:
                                self.t0, self.on_console_line)
         self.qmp = QMP(self.qmp_path, self.t0, os.path.join(self.opts.out, self.name + ".qmp.log"),
                        30 * self.scale)
-        _, m, t = self.console.wait(r"CHP-READY first ([\d.]+)", 0, 120 * self.scale)
+        try:
+            _, m, t = self.console.wait(r"CHP-READY first ([\d.]+)", 0, 120 * self.scale)
+        except Failure:
+            crash = [ln for _, ln in self.console.lines if re.search(r"Kernel panic - not syncing|\bOops: ", ln)]
+            if crash:
+                raise BootCrash(crash[0].strip())
+            raise
         self.fig["boot_s"] = round(t, 2)
         self.fig["guest_uptime_at_init_s"] = float(m.group(1))
         self.say("guest booted: /init after %.2f s (guest uptime %s s)" % (t, m.group(1)))
@@ -2051,6 +2067,7 @@ def main():
               file=sys.stderr)
 
     results = []
+    retried = []  # runs repeated after the guest kernel crashed while booting
     for scn, kern in plan:
         for loader in (scn["loaders"] if scn["type"] == "bench" else (opts.loader or scn["loaders"])):
             mode = "none" if scn["reload"] == "none" else daemon_mode
@@ -2061,6 +2078,15 @@ def main():
             run = Run(scn, loader, kern, opts, env, image_dir(opts.out, kern), mode, accel, reason)
             try:
                 res = run.run()
+                if res.get("boot_crash"):
+                    # Once, loudly: a crash of the guest kernel before /init is no test of
+                    # ours; a second one fails the run.
+                    print("RETRY %s: the guest kernel crashed while booting, before anything of the project "
+                          "ran (%s); running it once more" % (run.name, res["boot_crash"]), flush=True)
+                    retried.append(run.name)
+                    run = Run(scn, loader, kern, opts, env, image_dir(opts.out, kern), mode, accel, reason)
+                    res = run.run()
+                    res["retried_after_boot_crash"] = True
             except KeyboardInterrupt:
                 print("vmtest: interrupted during %s" % run.name, file=sys.stderr)
                 return 130
@@ -2086,6 +2112,9 @@ def main():
         lines.extend("     - %s" % f for f in r["failures"])
     lines += ([""] + side) if side else []
     lines += ["", "%d passed, %d failed" % (passed, failed)]
+    if retried:
+        lines += ["", "!!! %d RUN(S) REPEATED: the guest kernel crashed while booting, before /init (%s)" %
+                  (len(retried), ", ".join(retried))]
     if no_kaslr:
         warn = ("!!! KASLR INACTIVE OR UNKNOWN IN %d OF %d RUN(S): their dumps were not checked against a "
                 "randomized layout:" % (len(no_kaslr), len(results)))
@@ -2097,6 +2126,7 @@ def main():
                    "first_kernel": opts.first_kernel,
                    "kernels": {k: kernel_env(env, k)["kernel_version"] for k in kernels},
                    "passed": passed, "failed": failed, "kaslr_inactive_runs": no_kaslr,
+                   "retried_after_boot_crash": retried,
                    "runs": [{"name": r["scenario"] + "@" + r["loader"] + "@" + r["kernel"],
                              "scenario": r["scenario"], "loader": r["loader"], "kernel": r["kernel"],
                              "kernel_version": r["kernel_version"], "kaslr": r.get("kaslr"),
@@ -2105,6 +2135,9 @@ def main():
                   f, indent=2)
         f.write("\n")
     print("\n%d passed, %d failed" % (passed, failed))
+    if retried:
+        print("!!! %d run(s) repeated after the guest kernel crashed while booting: %s" %
+              (len(retried), ", ".join(retried)))
     if no_kaslr:
         print("\n".join(lines[lines.index("!" * 72):]))
     print("results: %s" % opts.out)
