@@ -618,7 +618,7 @@ static void check_topology(Check *c)
 	} else
 		report(c, LEVEL_OK, "kernel map", "from /proc/kcore: PAGE_OFFSET 0x%" PRIx64 ", text 0x%" PRIx64 "%s",
 		       t->kmap.page_offset, t->kmap.text_vaddr,
-		       t->kmap.page_offset != KCORE_DEFAULT_PAGE_OFFSET ? " (KASLR active)" : "");
+		       t->arch && t->kmap.text_vaddr != t->arch->text_vaddr_unrandomised ? " (KASLR active)" : "");
 
 	/* With CONFIG_CRASH_HOTPLUG the kernel's own header has a fixed room too (phdrs only). */
 	if (read_value(c, "/sys/kernel/crash_elfcorehdr_size", v, sizeof(v)) == 0) {

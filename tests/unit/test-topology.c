@@ -162,7 +162,7 @@ static Topology *make(const Range *ram, size_t n_ram, const unsigned *cpus, size
 	t->n_cpus = n_cpus;
 	t->vmcoreinfo_addr = 0x3fd1d000;
 	t->vmcoreinfo_size = 0x1024;
-	t->kmap = (KernelMap){ 0xffff9a8d40000000ULL, 0xffffffff9ae00000ULL, 0xc800000, 0x3430000, true };
+	t->kmap = (KernelMap){ 0xffff9a8d40000000ULL, 0xffffffff9ae00000ULL, 0xc800000, 0x3430000, true, 0 };
 	return t;
 }
 
