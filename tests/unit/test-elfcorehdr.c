@@ -670,6 +670,59 @@ static void test_fixture_over_capacity(void **state)
 	check_with_readelf(buf, cap, t);
 }
 
+/* arm64 from a real Debian 12 guest: EM_AARCH64, the crash region cut out of RAM, virtio-mem
+ * RAM left out (kexec-tools' rule), p_vaddr = __va(paddr) = paddr - PHYS_OFFSET + PAGE_OFFSET. */
+static void test_arm64_header(void **state)
+{
+	_cleanup_(topology_freep) Topology *t = NULL, *v = NULL;
+	_cleanup_(freep) uint8_t *buf = NULL;
+	const char *dir = getenv("FIXTURES");
+	const Elf64_Phdr *ph;
+	ElfcorehdrInfo info = {};
+	char root[PATH_MAX], reason[256];
+	size_t size, used;
+	Diag d = {};
+
+	if (!dir)
+		skip();
+	snprintf(root, sizeof(root), "%s/arm64-qemu-virt", dir);
+	assert_int_equal(topology_read(root, &t, &d), 0);
+	buf = build(t, 64, &size, &used);
+	check_with_libelf(buf, size, t);
+	check_with_readelf(buf, size, t);
+	assert_int_equal(((const Elf64_Ehdr *)buf)->e_machine, EM_AARCH64);
+	assert_int_equal(elfcorehdr_validate(buf, size, &info, reason, sizeof(reason)), 0);
+	assert_string_equal(info.arch, "arm64");
+	assert_int_equal(info.n_notes, 3);
+	assert_int_equal(info.n_loads, 3);
+
+	ph = (const Elf64_Phdr *)(buf + sizeof(Elf64_Ehdr));
+	assert_int_equal(ph[0].p_paddr, 0xbfba7600); /* cpu0's crash_notes */
+	assert_int_equal(ph[0].p_memsz, 424);
+	assert_int_equal(ph[3].p_vaddr, 0xffffb40dc8e00000ULL); /* _text */
+	assert_int_equal(ph[3].p_paddr, 0x40200000);
+	assert_int_equal(ph[3].p_memsz, 0x2010000);
+	/* RAM below and above "Crash kernel" a9a00000-b99fffff, nothing of it. */
+	assert_int_equal(ph[4].p_paddr, 0x40000000);
+	assert_int_equal(ph[4].p_vaddr, 0xffff000000000000ULL);
+	assert_int_equal(ph[4].p_memsz, 0xa9a00000 - 0x40000000);
+	assert_int_equal(ph[5].p_paddr, 0xb9a00000);
+	assert_int_equal(ph[5].p_vaddr, 0xffff000079a00000ULL);
+	assert_int_equal(ph[5].p_paddr + ph[5].p_memsz, 0xc0000000);
+
+	/* With 512 MiB of virtio-mem plugged at 0xc0000000 the header is the same RAM. */
+	snprintf(root, sizeof(root), "%s/arm64-qemu-virt-virtio-mem", dir);
+	assert_int_equal(topology_read(root, &v, &d), 0);
+	assert_int_equal(v->n_ram, t->n_ram);
+	assert_int_equal(topology_ram_bytes(v), topology_ram_bytes(t));
+
+	/* arm64's bounds: the text must be above PAGE_END. */
+	((Elf64_Phdr *)(buf + sizeof(Elf64_Ehdr)))[3].p_vaddr = 0xffff000000200000ULL;
+	assert_int_equal(elfcorehdr_validate(buf, size, NULL, reason, sizeof(reason)), -EINVAL);
+	assert_string_equal(reason, "phdr 3: kernel text p_vaddr 0xffff000000200000 is below arm64's kernel image area "
+				    "0xffff800000000000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_validate_rejects),
 		cmocka_unit_test(test_fixture_trees),
 		cmocka_unit_test(test_fixture_over_capacity),
+		cmocka_unit_test(test_arm64_header),
 	};
 	return cmocka_run_group_tests_name("elfcorehdr", tests, NULL, NULL);
 }

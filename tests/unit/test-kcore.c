@@ -223,6 +223,73 @@ static void test_file(void **state)
 	assert_int_equal(km.page_offset, X86_DEFAULT_PAGE_OFFSET);
 }
 
+/* arm64, from a real Debian 12 guest (tests/fixtures/arm64-qemu-virt): text above PAGE_END,
+ * one linear-map RAM entry, vmalloc/modules/vmemmap without a physical address. */
+static const Load arm64_virt[] = {
+	{ 0xffffb40dc8e00000ULL, 0x40200000, 0x2010000 },         /* _text.._end */
+	{ 0xffff800008000000ULL, NO_PADDR, 0x7bffe8000000ULL },   /* vmalloc */
+	{ 0xffff800000000000ULL, NO_PADDR, 0x8000000 },           /* modules */
+	{ 0xffff000000000000ULL, 0x40000000, 0x80000000 },        /* RAM */
+	{ 0xfffffc0000000000ULL, NO_PADDR, 0x2000000 },           /* vmemmap */
+};
+
+static void test_arm64(void **state)
+{
+	const char *fixtures = getenv("FIXTURES");
+	char root[PATH_MAX];
+	Image img;
+	size_t size = build(&img, arm64_virt, ELEMENTSOF(arm64_virt));
+	KernelMap km = {};
+	Diag d = {};
+
+	img.eh.e_machine = EM_AARCH64;
+	assert_int_equal(parse(&img, size, &km, &d), 0);
+	assert_int_equal(km.va_bits, 48);
+	/* p_vaddr - p_paddr = PAGE_OFFSET - PHYS_OFFSET = 0xffff000000000000 - 0x40000000 */
+	assert_int_equal(km.page_offset, 0xfffeffffc0000000ULL);
+	assert_int_equal(km.text_vaddr, 0xffffb40dc8e00000ULL);
+	assert_int_equal(km.text_paddr, 0x40200000);
+	assert_int_equal(km.text_size, 0x2010000);
+
+	/* The same layout for 39-bit VA: the linear map at -2^39, PAGE_END at -2^38. */
+	{
+		const Load va39[] = {
+			{ 0xffffffc008000000ULL + 0x1a00000, 0x40200000, 0x2010000 },
+			{ 0xffffff8000000000ULL, 0x40000000, 0x80000000 },
+			{ 0xffffff8080000000ULL, 0xc0000000, 0x20000000 },
+		};
+
+		size = build(&img, va39, ELEMENTSOF(va39));
+		img.eh.e_machine = EM_AARCH64;
+		assert_int_equal(parse(&img, size, &km, &d), 0);
+		assert_int_equal(km.va_bits, 39);
+		assert_int_equal(km.text_paddr, 0x40200000);
+		assert_int_equal(km.page_offset, 0xffffff8000000000ULL - 0x40000000);
+	}
+
+	/* A lowest mapped address with 31 leading ones would be a 33-bit VA space, which no
+	 * arm64 kernel has (ARM64_VA_BITS is 36 to 52): refused, not guessed. */
+	{
+		const Load odd[] = {
+			{ 0xffffffff9ae00000ULL, 0xc800000, 0x3430000 },
+			{ 0xffffffff80000000ULL - 0x100000000ULL, 0x100000, 0x3fee0000 },
+		};
+
+		size = build(&img, odd, ELEMENTSOF(odd));
+		img.eh.e_machine = EM_AARCH64;
+		assert_int_equal(parse(&img, size, &km, &d), -EINVAL);
+		assert_string_equal(d.reason, "lowest mapped address 0xfffffffe80000000 is in no arm64 linear map");
+	}
+
+	if (!fixtures)
+		skip();
+	snprintf(root, sizeof(root), "%s/arm64-qemu-virt-virtio-mem", fixtures);
+	assert_int_equal(kcore_parse_file(root, &km, &d), 0);
+	/* virtio-mem's 512 MiB at 0xc0000000 are a second RAM entry with the same offset. */
+	assert_int_equal(km.page_offset, 0xfffeffffc0000000ULL);
+	assert_int_equal(km.text_vaddr, 0xffffb3c66e800000ULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_short),
 		cmocka_unit_test(test_fallback),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_arm64),
 	};
 	return cmocka_run_group_tests_name("kcore", tests, NULL, NULL);
 }
