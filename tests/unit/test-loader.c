@@ -19,6 +19,7 @@
 #include "path.h"
 #include "scratch-root.h"
 #include "../proc-scan.h"
+#include "../emulated.h"
 #include "bzimage-fixture.h"
 
 typedef struct Recorder {
@@ -676,6 +677,10 @@ static void test_run_exit_status(void **state)
 	char *leaves[] = { (char *)"/bin/sh", (char *)"-c", (char *)"sleep 1000 & echo $! >\"$0\"", pidfile, NULL };
 	pid_t left;
 
+	if (test_exe_wrapper()) {
+		print_message("# under %s the child's process group and pidfd are the emulator's: SKIP\n", test_exe_wrapper());
+		return; /* not skip(): cmocka 1.1's TAP says "not ok # SKIP", which meson counts as failed */
+	}
 	snprintf(pidfile, sizeof(pidfile), "%s/leaves.pid", f->root);
 	assert_int_equal(kexec_ops_real.run(NULL, exit3, 10000000), 3);
 	assert_int_equal(kexec_ops_real.run(NULL, killed, 10000000), 128 + SIGKILL);
@@ -697,6 +702,10 @@ static void test_run_timeout_kills_group(void **state)
 	uint64_t t0, took;
 	pid_t pgid;
 
+	if (test_exe_wrapper()) {
+		print_message("# under %s the child's process group and pidfd are the emulator's: SKIP\n", test_exe_wrapper());
+		return; /* not skip(): cmocka 1.1's TAP says "not ok # SKIP", which meson counts as failed */
+	}
 	snprintf(pidfile, sizeof(pidfile), "%s/hang.pid", f->root);
 	t0 = mono_usec();
 	assert_int_equal(kexec_ops_real.run(NULL, hang, 300000), -ETIMEDOUT);
@@ -729,6 +738,10 @@ static void test_run_sigterm_cancels(void **state)
 	uint64_t t0, took;
 	pid_t helper, pgid;
 
+	if (test_exe_wrapper()) {
+		print_message("# under %s the child's process group and pidfd are the emulator's: SKIP\n", test_exe_wrapper());
+		return; /* not skip(): cmocka 1.1's TAP says "not ok # SKIP", which meson counts as failed */
+	}
 	/* What the daemon does: SIGTERM blocked, for sd-event's signalfd. */
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
@@ -774,6 +787,10 @@ static void test_run_without_pidfd(void **state)
 	int fds[64], n = 0, r1, r2;
 	pid_t pgid;
 
+	if (test_exe_wrapper()) {
+		print_message("# under %s the child's process group and pidfd are the emulator's: SKIP\n", test_exe_wrapper());
+		return; /* not skip(): cmocka 1.1's TAP says "not ok # SKIP", which meson counts as failed */
+	}
 	snprintf(pidfile, sizeof(pidfile), "%s/hang.pid", f->root);
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
 	low = old;
