@@ -293,7 +293,9 @@ static json_object *topology_json(const Topology *t)
 	     json_add(text, "paddr", json_new_hex(t->kmap.text_paddr)) &&
 	     json_add(text, "size", json_object_new_uint64(t->kmap.text_size)) &&
 	     json_add(o, "kernel_map", json_object_new_string(t->kmap.from_kcore ? "kcore" : "fallback")) &&
-	     json_add(o, "memory_block_size", json_object_new_uint64(t->block_size));
+	     json_add(o, "memory_block_size", json_object_new_uint64(t->block_size)) &&
+	     json_add(o, "arch", json_object_new_string((t->arch ? t->arch : arch_native())->name)) &&
+	     (!t->kmap.va_bits || json_add(o, "va_bits", json_object_new_uint64(t->kmap.va_bits)));
 	return ok ? TAKE_PTR(o) : NULL;
 }
 
@@ -355,9 +357,11 @@ static int cmd_show(const CtlArgs *a)
 	}
 	printf("Header: %zu of %u program headers, %zu of %zu bytes (%.1f%%)\n", s.info.n_phdrs, s.max_phdrs, s.used,
 	       s.capacity, 100.0 * (double)s.used / (double)s.capacity);
-	printf("  %zu notes (%zu CPUs, VMCOREINFO), %zu loads (kernel text, %zu RAM ranges of %s), PAGE_OFFSET 0x%" PRIx64 "\n\n",
+	/* RAM p_vaddr - p_paddr: PAGE_OFFSET on x86_64, PAGE_OFFSET - PHYS_OFFSET on arm64. */
+	printf("  %zu notes (%zu CPUs, VMCOREINFO), %zu loads (kernel text, %zu RAM ranges of %s), %s %s 0x%" PRIx64 "\n\n",
 	       s.info.n_notes, s.topology->n_cpus, s.info.n_loads, s.info.n_loads - 1,
-	       format_bytes(s.info.ram_bytes, sz, sizeof(sz)), s.topology->kmap.page_offset);
+	       format_bytes(s.info.ram_bytes, sz, sizeof(sz)), s.info.arch,
+	       s.topology->kmap.va_bits ? "vaddr - paddr" : "PAGE_OFFSET", s.topology->kmap.page_offset);
 	printf("  %5s  %-4s  %-18s  %-18s  %-14s  %-3s  %s\n", "#", "type", "paddr (= offset)", "vaddr", "size", "flg",
 	       "what");
 	if (print_phdrs(&s, NULL) < 0)

@@ -604,6 +604,12 @@ static void check_topology(Check *c)
 		       need, max, t->n_cpus, t->n_ram, format_bytes(topology_ram_bytes(t), sz, sizeof(sz)),
 		       elfcorehdr_capacity(max));
 	check_header(c, t, max);
+	if (t->ram_left_out > 0) {
+		report(c, LEVEL_WARN, "ram left out", "%s of driver-managed RAM (\"System RAM (virtio_mem)\", \"(kmem)\") is "
+		       "not in the crash header: %s's kexec-tools and kernel leave it out, so a dump misses it",
+		       format_bytes(t->ram_left_out, sz, sizeof(sz)), (t->arch ? t->arch : arch_native())->name);
+		fix(c, "nothing the daemon can change while the header comes from kexec-tools (README: arm64)");
+	}
 	if (!t->kmap.from_kcore) {
 		char cmdline[4096] = "";
 
@@ -618,7 +624,7 @@ static void check_topology(Check *c)
 	} else
 		report(c, LEVEL_OK, "kernel map", "from /proc/kcore: PAGE_OFFSET 0x%" PRIx64 ", text 0x%" PRIx64 "%s",
 		       t->kmap.page_offset, t->kmap.text_vaddr,
-		       t->kmap.page_offset != KCORE_DEFAULT_PAGE_OFFSET ? " (KASLR active)" : "");
+		       t->arch && t->kmap.text_vaddr != t->arch->text_vaddr_unrandomised ? " (KASLR active)" : "");
 
 	/* With CONFIG_CRASH_HOTPLUG the kernel's own header has a fixed room too (phdrs only). */
 	if (read_value(c, "/sys/kernel/crash_elfcorehdr_size", v, sizeof(v)) == 0) {

@@ -2,14 +2,15 @@
 /* `crash-hotplugctl plan`: what a load would do now, without loading. The loader is chosen
  * the daemon's way (reload.h's chain, each loader's own probe), the header is the one the
  * daemon would build, and for Loader=segments the segments come from the loader's own
- * planning code (loader_segments_plan()). Reads files only; calls no kexec. */
+ * planning code (loader_segments_plan(), x86_64 builds only: CHP_LOADER_SEGMENTS). Reads
+ * files only; calls no kexec. */
 #include <inttypes.h>
 #include <sys/stat.h>
 
 #include "ctl.h"
 #include "json-util.h"
 #include "loader-internal.h"
-#include "loader-segments.h"
+#include "x86/loader-segments.h" /* its types; its functions only with CHP_LOADER_SEGMENTS */
 #include "path.h"
 #include "reload.h"
 
@@ -54,8 +55,7 @@ static void plan_choose(Plan *p, const CtlArgs *a, const Config *c)
 
 		t->kind = chain[i];
 		if (!vt) {
-			t->r = -EOPNOTSUPP;
-			snprintf(t->why, sizeof(t->why), "not available in this build");
+			t->r = loader_unavailable(chain[i], t->why, sizeof(t->why));
 			continue;
 		}
 		t->r = vt->probe(a->root, c, t->why, sizeof(t->why));
@@ -76,9 +76,11 @@ static uint64_t file_size(const char *root, const char *path)
 	return (uint64_t)st.st_size;
 }
 
-/* Loader=segments: its plan for this topology and capacity, from the loader itself. */
+/* Loader=segments: its plan for this topology and capacity, from the loader itself. Never
+ * chosen where the build has no segments loader (plan_choose()). */
 static void plan_segments(Plan *p, const CtlArgs *a, const Config *c)
 {
+#ifdef CHP_LOADER_SEGMENTS
 	Loader *l = NULL;
 	Diag d = {};
 
@@ -98,6 +100,9 @@ static void plan_segments(Plan *p, const CtlArgs *a, const Config *c)
 	else
 		p->have_segments = true;
 	l->vtable->free(l);
+#else
+	p->seg_r = loader_unavailable(LOADER_SEGMENTS, p->seg_why, sizeof(p->seg_why));
+#endif
 }
 
 static const char *kind_name(LoaderKind k)
@@ -125,14 +130,33 @@ static const char *plan_action(const Plan *p)
 	}
 }
 
+/* Loader=auto's order in this build ("kernel, segments, file, kexec-tools" on x86_64). */
+static const char *auto_order_text(char *buf, size_t size)
+{
+	LoaderKind chain[_LOADER_MAX];
+	size_t n = reload_chain(LOADER_AUTO, chain), len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < size; i++) {
+		int w = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", loader_kind_to_string(chain[i]));
+
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	return buf;
+}
+
 static void print_text(const Plan *p)
 {
 	const CtlSnapshot *s = p->snap;
 	const Topology *t = s->topology;
-	char sz[32], sz2[32];
+	char sz[32], sz2[32], order[128];
 
-	printf("Loader:       %s (Loader=%s%s)\n", kind_name(p->chosen), loader_kind_to_string(p->configured),
-	       p->configured == LOADER_AUTO ? ": the first in the order kernel, segments, file, kexec-tools that works here"
+	printf("Loader:       %s (Loader=%s%s%s%s)\n", kind_name(p->chosen), loader_kind_to_string(p->configured),
+	       p->configured == LOADER_AUTO ? ": the first in the order " : "",
+	       p->configured == LOADER_AUTO ? auto_order_text(order, sizeof(order)) : "",
+	       p->configured == LOADER_AUTO ? " that works here"
 	       : p->configured == LOADER_KERNEL ? "; repairs use the loaders after it" : "");
 	for (size_t i = 0; i < p->n_tries; i++)
 		printf("  %-12s %s\n", loader_kind_to_string(p->tries[i].kind),

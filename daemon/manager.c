@@ -213,17 +213,17 @@ static int get_loader(Manager *m, LoaderKind k, Loader **ret, char *why, size_t 
 	const LoaderVtable *vt = loader_vtable_for(k);
 	int r;
 
-	if (!vt) {
-		snprintf(why, why_size, "not available in this build");
-		return -EOPNOTSUPP;
-	}
+	if (!vt)
+		return loader_unavailable(k, why, why_size);
 	if (!m->loaders[k]) {
 		r = vt->probe(m->root, m->config, why, why_size);
 		if (r < 0)
 			return r;
 		r = vt->new(m->root, m->config, m->ops, &m->loaders[k]);
 		if (r < 0) {
-			snprintf(why, why_size, "cannot set up: %s", strerror(-r));
+			char meaning[160];
+
+			snprintf(why, why_size, "cannot set up: %s", loader_explain_errno(r, meaning, sizeof(meaning)));
 			return r;
 		}
 	}

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 
+#include "arch-rules.h"
 #include "elfcorehdr.h"
 
 struct ElfcorehdrBuilder {
@@ -100,7 +101,7 @@ static ssize_t write_image(int fd, const Topology *t, size_t n_phdrs)
 	eh.e_ident[EI_VERSION] = EV_CURRENT;
 	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
 	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
+	eh.e_machine = (t->arch ? t->arch : arch_native())->e_machine;
 	eh.e_version = EV_CURRENT;
 	eh.e_ehsize = sizeof(Elf64_Ehdr);
 	if (!gelf_update_ehdr(e, &eh))
@@ -207,7 +208,7 @@ _printf_(3, 4) static int invalid(char *reason, size_t reason_size, const char *
 	return -EINVAL;
 }
 
-static int check_ehdr(const Elf64_Ehdr *eh, size_t size, char *reason, size_t rs)
+static int check_ehdr(const Elf64_Ehdr *eh, size_t size, const ArchRules **ret_arch, char *reason, size_t rs)
 {
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
 		return invalid(reason, rs, "no ELF magic");
@@ -220,8 +221,9 @@ static int check_ehdr(const Elf64_Ehdr *eh, size_t size, char *reason, size_t rs
 			       eh->e_version, EV_CURRENT);
 	if (eh->e_type != ET_CORE)
 		return invalid(reason, rs, "e_type %u, expected ET_CORE", eh->e_type);
-	if (eh->e_machine != EM_X86_64)
-		return invalid(reason, rs, "e_machine %u, expected EM_X86_64", eh->e_machine);
+	*ret_arch = arch_by_machine(eh->e_machine);
+	if (!*ret_arch)
+		return invalid(reason, rs, "e_machine %u, expected EM_X86_64 or EM_AARCH64", eh->e_machine);
 	if (eh->e_ehsize != sizeof(Elf64_Ehdr) || eh->e_phentsize != sizeof(Elf64_Phdr))
 		return invalid(reason, rs, "e_ehsize %u / e_phentsize %u, expected %zu / %zu", eh->e_ehsize,
 			       eh->e_phentsize, sizeof(Elf64_Ehdr), sizeof(Elf64_Phdr));
@@ -240,7 +242,8 @@ static int check_ehdr(const Elf64_Ehdr *eh, size_t size, char *reason, size_t rs
 	return 0;
 }
 
-static int check_phdrs(const Elf64_Phdr *ph, size_t n, ElfcorehdrInfo *info, char *reason, size_t rs)
+static int check_phdrs(const ArchRules *arch, const Elf64_Phdr *ph, size_t n, ElfcorehdrInfo *info, char *reason,
+		       size_t rs)
 {
 	const uint32_t rwx = PF_R | PF_W | PF_X;
 	uint64_t prev_end = 0;
@@ -278,18 +281,19 @@ static int check_phdrs(const Elf64_Phdr *ph, size_t n, ElfcorehdrInfo *info, cha
 		if (p->p_flags != rwx)
 			return invalid(reason, rs, "phdr %zu: PT_LOAD flags 0x%x, expected RWX", i, p->p_flags);
 		if (info->n_loads++ == 0) {
-			if (p->p_vaddr < KCORE_START_KERNEL_MAP)
-				return invalid(reason, rs, "phdr %zu: kernel text p_vaddr 0x%llx is below __START_KERNEL_map",
-					       i, (unsigned long long)p->p_vaddr);
+			if (p->p_vaddr < arch->text_vaddr_min)
+				return invalid(reason, rs, "phdr %zu: kernel text p_vaddr 0x%llx is below %s's kernel image area 0x%llx",
+					       i, (unsigned long long)p->p_vaddr, arch->name,
+					       (unsigned long long)arch->text_vaddr_min);
 			continue;
 		}
 
-		/* The direct map holds at most the 52-bit physical address space (5-level paging);
-		 * beyond it, or where p_vaddr wraps, a dump reader translates into nothing. */
-		if (p->p_paddr + (p->p_memsz - 1) >= ELFCOREHDR_MAX_PHYS)
-			return invalid(reason, rs, "phdr %zu: RAM 0x%llx-0x%llx beyond the 52-bit physical address space "
+		/* The linear map holds at most the architecture's physical address space (52 bits
+		 * on both); beyond it, or where p_vaddr wraps, a dump reader translates into nothing. */
+		if (p->p_paddr + (p->p_memsz - 1) >= arch->max_phys)
+			return invalid(reason, rs, "phdr %zu: RAM 0x%llx-0x%llx beyond the %d-bit physical address space "
 				       "the direct map can hold", i, (unsigned long long)p->p_paddr,
-				       (unsigned long long)(p->p_paddr + p->p_memsz - 1));
+				       (unsigned long long)(p->p_paddr + p->p_memsz - 1), __builtin_ctzll(arch->max_phys));
 		if (p->p_vaddr + (p->p_memsz - 1) < p->p_vaddr)
 			return invalid(reason, rs, "phdr %zu: p_vaddr 0x%llx + 0x%llx wraps past 2^64", i,
 				       (unsigned long long)p->p_vaddr, (unsigned long long)p->p_memsz);
@@ -323,6 +327,7 @@ int elfcorehdr_validate(const void *buf, size_t size, ElfcorehdrInfo *ret, char 
 {
 	_cleanup_(elf_endp) Elf *e = NULL;
 	ElfcorehdrInfo info = {};
+	const ArchRules *arch = NULL;
 	const Elf64_Ehdr *eh;
 	const Elf64_Phdr *ph;
 	int r;
@@ -348,7 +353,7 @@ int elfcorehdr_validate(const void *buf, size_t size, ElfcorehdrInfo *ret, char 
 	eh = elf64_getehdr(e);
 	if (!eh)
 		return invalid(reason, reason_size, "unreadable ELF header: %s", elf_errmsg(-1));
-	r = check_ehdr(eh, size, reason, reason_size);
+	r = check_ehdr(eh, size, &arch, reason, reason_size);
 	if (r < 0)
 		return r;
 	ph = elf64_getphdr(e);
@@ -357,7 +362,8 @@ int elfcorehdr_validate(const void *buf, size_t size, ElfcorehdrInfo *ret, char 
 
 	info.n_phdrs = eh->e_phnum;
 	info.used = sizeof(Elf64_Ehdr) + info.n_phdrs * sizeof(Elf64_Phdr);
-	r = check_phdrs(ph, info.n_phdrs, &info, reason, reason_size);
+	info.arch = arch->name;
+	r = check_phdrs(arch, ph, info.n_phdrs, &info, reason, reason_size);
 	if (r < 0)
 		return r;
 

@@ -26,8 +26,8 @@ int elfcorehdr_builder_new(ElfcorehdrBuilder **ret);
 ElfcorehdrBuilder *elfcorehdr_builder_free(ElfcorehdrBuilder *b);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ElfcorehdrBuilder *, elfcorehdr_builder_free);
 
-/* Builds the header for t into buf (buf_size must be elfcorehdr_capacity(max_phdrs)).
- * Order: one PT_NOTE per CPU, VMCOREINFO PT_NOTE, kernel text PT_LOAD, one PT_LOAD per RAM
+/* Builds the header for t into buf (buf_size must be elfcorehdr_capacity(max_phdrs)), with
+ * e_machine of t->arch (NULL: arch_native()). Order: one PT_NOTE per CPU, VMCOREINFO PT_NOTE, kernel text PT_LOAD, one PT_LOAD per RAM
  * range (p_vaddr = page_offset + paddr). The unused tail is zeroed. *ret_used = bytes of ELF
  * data. The topology's values are written as they are: elfcorehdr_validate() is the check.
  * Returns 0, ELFCOREHDR_OVER_CAPACITY (buf untouched), -EINVAL (max_phdrs out of range,
@@ -43,17 +43,17 @@ typedef struct ElfcorehdrInfo {
 	size_t used;           /* bytes of ELF data */
 	uint64_t ram_bytes;    /* sum of PT_LOAD sizes after the kernel text one */
 	uint64_t page_offset;  /* p_vaddr - p_paddr of the RAM loads (0 when there are none) */
+	const char *arch;      /* ArchRules.name of e_machine */
 } ElfcorehdrInfo;
 
-/* x86_64's largest physical address space (MAX_PHYSMEM_BITS with 5-level paging). */
-#define ELFCOREHDR_MAX_PHYS (1ULL << 52)
-
 /* Validates a header as /proc/vmcore would and more: magic, ELFCLASS64, LSB, EV_CURRENT,
- * ET_CORE, EM_X86_64, e_ehsize/e_phentsize, e_phoff right after the ELF header, no sections,
+ * ET_CORE, e_machine of a known architecture (arch_by_machine(), whose rules the rest is
+ * checked by), e_ehsize/e_phentsize, e_phoff right after the ELF header, no sections,
  * e_phnum in 1..65534, the phdrs inside size, only PT_NOTE and PT_LOAD, notes before loads,
- * at least the VMCOREINFO note and the kernel text load (above __START_KERNEL_map), notes
+ * at least the VMCOREINFO note and the kernel text load (at or above the architecture's
+ * text_vaddr_min), notes
  * with p_vaddr 0 and no flags, loads RWX, p_offset == p_paddr, p_filesz == p_memsz, sizes
- * non-zero, no range wrapping past 2^64 (physical or virtual), RAM below ELFCOREHDR_MAX_PHYS, RAM loads ascending, not overlapping and with one
+ * non-zero, no range wrapping past 2^64 (physical or virtual), RAM below the architecture's max_phys, RAM loads ascending, not overlapping and with one
  * p_vaddr - p_paddr (makedumpfile derives PAGE_OFFSET from it), the bytes after the phdrs
  * (up to size) zero. Uses libelf. 0 with *ret filled (ret may be NULL); -EINVAL with reason
  * (may be NULL) filled; -ENOMEM. */

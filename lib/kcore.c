@@ -4,18 +4,18 @@
  * are all we need, and all we read: one PT_NOTE, then one PT_LOAD per kclist entry, where
  * KCORE_RAM entries carry p_paddr = __pa(vaddr), the KCORE_TEXT entry p_paddr =
  * __pa_symbol(_text), and every other entry (vmalloc, vmemmap, modules, vsyscall) p_paddr = -1.
- * So PAGE_OFFSET (randomised by KASLR) is p_vaddr - p_paddr of any RAM entry, and the text
- * entry is the kernel's own _text.._end mapping.
+ * So the linear map's offset (randomised by KASLR) is p_vaddr - p_paddr of any RAM entry, and
+ * the text entry is the kernel's own _text.._end mapping. Where each lies in the virtual
+ * address space is the architecture's (ArchRules.kcore_segment()).
  */
 #include <elf.h>
 #include <endian.h>
 #include <inttypes.h>
 
+#include "arch-rules.h"
 #include "kcore.h"
 #include "path.h"
 
-#define SZ_1M (1ULL << 20)
-#define SZ_1G (1ULL << 30)
 /* p_paddr of entries without a physical address (vmalloc, vmemmap, modules, vsyscall). */
 #define KCORE_NO_PADDR UINT64_MAX
 
@@ -29,8 +29,9 @@ static int read_exact(FILE *f, void *buf, size_t size)
 int kcore_parse_stream(FILE *f, const char *name, KernelMap *ret, Diag *d)
 {
 	_cleanup_(freep) Elf64_Phdr *phdrs = NULL;
+	const ArchRules *arch;
 	Elf64_Ehdr eh;
-	uint64_t phoff, page_offset = 0;
+	uint64_t phoff, page_offset = 0, lowest = UINT64_MAX;
 	unsigned phnum, n_ram = 0, n_text = 0, text_index = 0;
 	KernelMap km = { .from_kcore = true };
 	int r;
@@ -46,8 +47,10 @@ int kcore_parse_stream(FILE *f, const char *name, KernelMap *ret, Diag *d)
 		return diag_set(d, EINVAL, name, 0, "not a 64-bit little-endian ELF file");
 	if (le16toh(eh.e_type) != ET_CORE)
 		return diag_set(d, EINVAL, name, 0, "not an ELF core file (e_type %u)", le16toh(eh.e_type));
-	if (le16toh(eh.e_machine) != EM_X86_64)
-		return diag_set(d, EINVAL, name, 0, "not an x86_64 core (e_machine %u)", le16toh(eh.e_machine));
+	arch = arch_by_machine(le16toh(eh.e_machine));
+	if (!arch)
+		return diag_set(d, EINVAL, name, 0, "not a core of a supported architecture (e_machine %u)",
+				le16toh(eh.e_machine));
 	if (le16toh(eh.e_phentsize) != sizeof(Elf64_Phdr))
 		return diag_set(d, EINVAL, name, 0, "e_phentsize %u, expected %zu",
 				le16toh(eh.e_phentsize), sizeof(Elf64_Phdr));
@@ -71,6 +74,19 @@ int kcore_parse_stream(FILE *f, const char *name, KernelMap *ret, Diag *d)
 	if (r < 0)
 		return diag_set(d, EINVAL, name, 0, "truncated: %u program headers announced", phnum);
 
+	/* The lowest mapped address with a physical one is in the linear map on every
+	 * architecture we know; arm64 reads its VA_BITS from it. */
+	for (unsigned i = 0; i < phnum; i++)
+		if (le32toh(phdrs[i].p_type) == PT_LOAD && le64toh(phdrs[i].p_paddr) != KCORE_NO_PADDR &&
+		    le64toh(phdrs[i].p_vaddr) < lowest)
+			lowest = le64toh(phdrs[i].p_vaddr);
+	if (arch->va_bits && lowest != UINT64_MAX) {
+		km.va_bits = arch->va_bits(lowest);
+		if (km.va_bits == 0)
+			return diag_set(d, EINVAL, name, 0, "lowest mapped address %#" PRIx64 " is in no %s linear map",
+					lowest, arch->name);
+	}
+
 	for (unsigned i = 0; i < phnum; i++) {
 		const Elf64_Phdr *ph = &phdrs[i];
 		uint64_t vaddr, paddr, size;
@@ -83,9 +99,8 @@ int kcore_parse_stream(FILE *f, const char *name, KernelMap *ret, Diag *d)
 		if (paddr == KCORE_NO_PADDR)
 			continue;
 
-		if (vaddr >= KCORE_START_KERNEL_MAP && vaddr - KCORE_START_KERNEL_MAP < SZ_1G) {
-			/* [__START_KERNEL_map, +1 GiB) holds the kernel image (KASLR keeps it
-			 * there); modules above it have no physical address. */
+		switch (arch->kcore_segment(vaddr, km.va_bits)) {
+		case KCORE_SEGMENT_TEXT:
 			if (n_text++ > 0)
 				return diag_set(d, EINVAL, name, 0,
 						"two kernel text segments (program headers %u and %u)", text_index, i);
@@ -95,25 +110,29 @@ int kcore_parse_stream(FILE *f, const char *name, KernelMap *ret, Diag *d)
 			km.text_paddr = paddr;
 			km.text_size = size;
 			text_index = i;
-		} else if (vaddr < KCORE_START_KERNEL_MAP) {
+			break;
+		case KCORE_SEGMENT_RAM:
 			if (vaddr < paddr)
 				return diag_set(d, EINVAL, name, 0,
 						"program header %u: virtual address %#" PRIx64 " below physical %#" PRIx64,
 						i, vaddr, paddr);
-			/* The direct map is one linear offset: entries that disagree mean the
-			 * file is not a kcore we understand, and a guess would corrupt p_vaddr. */
+			/* The linear map is one offset: entries that disagree mean the file is not
+			 * a kcore we understand, and a guess would corrupt p_vaddr. */
 			if (n_ram > 0 && vaddr - paddr != page_offset)
 				return diag_set(d, EINVAL, name, 0,
 						"program header %u: PAGE_OFFSET %#" PRIx64 " differs from %#" PRIx64,
 						i, vaddr - paddr, page_offset);
 			page_offset = vaddr - paddr;
 			n_ram++;
+			break;
+		case KCORE_SEGMENT_OTHER:
+			break;
 		}
 	}
 
 	if (n_text == 0)
-		return diag_set(d, EINVAL, name, 0, "no kernel text segment (vaddr in [%#llx, +1 GiB))",
-				KCORE_START_KERNEL_MAP);
+		return diag_set(d, EINVAL, name, 0, "no kernel text segment (vaddr at or above %#" PRIx64 ")",
+				arch->text_vaddr_min);
 	if (n_ram == 0)
 		return diag_set(d, EINVAL, name, 0, "no RAM segment with a physical address");
 	km.page_offset = page_offset;
@@ -142,15 +161,14 @@ int kcore_parse_file(const char *root, KernelMap *ret, Diag *d)
 	return kcore_parse_stream(f, "/proc/kcore", ret, d);
 }
 
-void kcore_fallback(uint64_t kernel_code_start, uint64_t kernel_end, KernelMap *ret)
+const ArchRules *kcore_arch(const char *root)
 {
-	*ret = (KernelMap){
-		.page_offset = KCORE_DEFAULT_PAGE_OFFSET,
-		/* Without virtual KASLR _text sits at its link address, __START_KERNEL_map +
-		 * CONFIG_PHYSICAL_START (16 MiB), wherever it was loaded physically. */
-		.text_vaddr = KCORE_START_KERNEL_MAP + 16 * SZ_1M,
-		.text_paddr = kernel_code_start,
-		.text_size = ALIGN_UP(kernel_end + 1, 4096ULL) - kernel_code_start,
-		.from_kcore = false,
-	};
+	_cleanup_(closep) int fd = -1;
+	Elf64_Ehdr eh;
+
+	if (path_open_regular(root, "/proc/kcore", 0, &fd, NULL, NULL) < 0)
+		return NULL;
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+		return NULL;
+	return arch_by_machine(le16toh(eh.e_machine));
 }

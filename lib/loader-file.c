@@ -10,7 +10,7 @@
 
 #include "loader-internal.h"
 
-#if defined(__x86_64__)
+#ifdef CHP_BZIMAGE
 #include "x86/bzimage.h"
 #endif
 
@@ -77,12 +77,29 @@ static int file_reopen(FileLoader *f, const char *kernel, const char *initrd)
 	return 0;
 }
 
+/* A flag no kernel knows: the syscall, where it exists, refuses it (EINVAL, or EPERM
+ * before that without CAP_SYS_BOOT) and does nothing; without CONFIG_KEXEC_FILE (Debian
+ * 12's arm64 kernel) the syscall is sys_ni_syscall: ENOSYS. */
+#define FILE_PROBE_FLAG (1UL << 30)
+
+int loader_file_syscall_exists(const KexecOps *ops)
+{
+	if (ops->kexec_file_load(ops->userdata, -1, -1, 0, NULL, FILE_PROBE_FLAG) < 0 && errno == ENOSYS)
+		return -ENOSYS;
+	return 0;
+}
+
 static int file_new(const char *root, const Config *c, const KexecOps *ops, Loader **ret)
 {
 	_cleanup_(file_freep) FileLoader *f = NULL;
 	_cleanup_(loader_inputs_done) LoaderInputs in = {};
 	char why[256];
 	int r;
+
+	/* Not in probe(), which has no ops: new() is where Loader=auto first meets the kernel. */
+	r = loader_file_syscall_exists(ops);
+	if (r < 0)
+		return r;
 
 	r = loader_resolve_inputs(root, c, true, &in, why, sizeof(why));
 	if (r < 0)
@@ -122,7 +139,7 @@ static const char *file_file(Loader *l, size_t i)
  * bzImage), -ENOEXEC (or -errno from reading it) with d saying why. */
 static int file_check_kernel(const FileLoader *f, Diag *d)
 {
-#if defined(__x86_64__)
+#ifdef CHP_BZIMAGE /* lib/x86/meson.build: bzimage.c is built */
 	BzImage b;
 	struct stat st;
 	void *p;

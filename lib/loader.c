@@ -8,15 +8,20 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "arch-rules.h"
 #include "kdump-tools.h"
 #include "loader-internal.h"
-#include "loader-segments.h"
 #include "path.h"
 #include "trust.h"
 
+/* Loaders of one architecture (lib/<arch>/meson.build says which it has). */
+extern const LoaderVtable loader_segments_vtable;
+
 static const LoaderVtable *const vtables[_LOADER_MAX] = {
 	[LOADER_KERNEL] = &loader_kernel_vtable,
+#ifdef CHP_LOADER_SEGMENTS
 	[LOADER_SEGMENTS] = &loader_segments_vtable,
+#endif
 	[LOADER_FILE] = &loader_file_vtable,
 	[LOADER_KEXEC_TOOLS] = &loader_kexec_tools_vtable,
 	[LOADER_DRY_RUN] = &loader_dry_run_vtable,
@@ -27,6 +32,16 @@ const LoaderVtable *loader_vtable_for(LoaderKind k)
 	if ((int)k < 0 || k >= _LOADER_MAX)
 		return NULL;
 	return vtables[k];
+}
+
+int loader_unavailable(LoaderKind k, char *why, size_t why_size)
+{
+	if (k == LOADER_SEGMENTS)
+		snprintf(why, why_size, "Loader=segments is x86_64 only (it builds an x86 boot image and purgatory); "
+			 "this build is %s: use Loader=auto, file or kexec-tools", arch_native()->name);
+	else
+		snprintf(why, why_size, "not available in this build");
+	return -EOPNOTSUPP;
 }
 
 /* Cheapest first: the kernel updating its own header costs nothing; segments rewrite only the

@@ -81,9 +81,18 @@ extern const LoaderVtable loader_file_vtable;
 extern const LoaderVtable loader_kexec_tools_vtable;
 extern const LoaderVtable loader_dry_run_vtable;
 
-/* The vtable for k, NULL when this build has none (LOADER_AUTO, or "segments" until its
- * loader lands: add it to the table in loader.c). */
+/* The vtable for k, NULL when this build has none: LOADER_AUTO, and a loader of another
+ * architecture ("segments" is x86_64's: lib/x86/). */
 const LoaderVtable *loader_vtable_for(LoaderKind k);
+
+/* Why this build has no vtable for k, in why (for Loader=segments outside x86_64: what to use
+ * instead). Returns -EOPNOTSUPP. */
+int loader_unavailable(LoaderKind k, char *why, size_t why_size);
+
+/* "file": 0 if kexec_file_load exists in the running kernel, -ENOSYS if not (a kernel built
+ * without CONFIG_KEXEC_FILE, such as Debian 12's arm64 one). One harmless call through ops
+ * with a flag no kernel accepts; anything but ENOSYS (EINVAL, EPERM) means it exists. */
+int loader_file_syscall_exists(const KexecOps *ops);
 
 /* The order Loader=auto tries, best first: kernel, segments, file, kexec-tools. Kinds
  * without a vtable are in the list; callers skip them. */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The snapshot holds what the x86_64 kernel itself would put into the crash header
- * (arch/x86/kernel/crash.c prepare_elf_headers()): the System RAM ranges found by
- * walk_system_ram_res(), minus the low 1 MiB and the crash kernel regions
- * (elf_header_exclude_ranges()), one note per CPU, VMCOREINFO and the kernel text mapping.
- * Matching the kernel exactly matters twice: the dump describes the same memory whichever
- * loader built the header, and "did anything change" compares like with like.
+ * The snapshot holds what the kernel itself (or, where it builds none, kexec-tools) would put
+ * into the crash header: the RAM ranges by the architecture's rules (lib/<arch>/crash-rules.c:
+ * which iomem entries are RAM, what low memory is left out), minus the crash kernel regions,
+ * one note per CPU, VMCOREINFO and the kernel text mapping. Matching them exactly matters
+ * twice: the dump describes the same memory whichever loader built the header, and "did
+ * anything change" compares like with like.
  */
 #include <inttypes.h>
 
@@ -15,7 +15,6 @@
 #include "path.h"
 #include "topology.h"
 
-#define SZ_1M (1ULL << 20)
 #define CPU_SYSFS "/sys/devices/system/cpu"
 
 Topology *topology_free(Topology *t)
@@ -75,9 +74,10 @@ int topology_ram_from_iomem(const Iomem *m, Topology *t, Diag *d)
 {
 	_cleanup_(freep) Range *ram = NULL;
 	RangeVec rv = {};
+	const ArchRules *arch = t->arch ? t->arch : arch_native();
 	Range crash[TOPOLOGY_MAX_CRASH_REGIONS], excl[TOPOLOGY_MAX_CRASH_REGIONS + 1];
 	size_t n_crash = 0, n_excl = 0;
-	uint64_t cursor = 0;
+	uint64_t cursor = 0, left_out = 0;
 	int r = 0;
 
 	for (size_t i = 0; i < m->n_entries; i++) {
@@ -93,7 +93,8 @@ int topology_ram_from_iomem(const Iomem *m, Topology *t, Diag *d)
 	}
 
 	/* Exclusions sorted by start, so one forward pass over each RAM range suffices. */
-	excl[n_excl++] = (Range){ 0, SZ_1M - 1 };
+	if (arch->ram_floor > 0)
+		excl[n_excl++] = (Range){ 0, arch->ram_floor - 1 };
 	for (size_t i = 0; i < n_crash; i++) {
 		size_t j = n_excl++;
 
@@ -104,15 +105,18 @@ int topology_ram_from_iomem(const Iomem *m, Topology *t, Diag *d)
 		excl[j] = crash[i];
 	}
 
-	/* walk_system_ram_res(0, -1): the first RAM resource in tree order that ends at or
+	/* As walk_system_ram_res(0, -1): the first RAM resource in tree order that ends at or
 	 * after the cursor, at any depth (virtio-mem and kmem RAM sit below non-RAM parents),
 	 * then continue after its end, which skips the RAM-flagged children of a RAM range
 	 * ("Kernel code", "Crash kernel"). */
 	for (size_t i = 0; i < m->n_entries; i++) {
 		const IomemEntry *e = &m->entries[i];
 
-		if (!iomem_is_system_ram(e->name) || e->end < cursor)
+		if (!arch->is_ram(e->name) || e->end < cursor) {
+			if (iomem_is_system_ram(e->name) && !arch->is_ram(e->name))
+				left_out += e->end - e->start + 1;
 			continue;
+		}
 		r = push_excluding(&rv, e->start > cursor ? e->start : cursor, e->end, excl, n_excl);
 		if (r < 0)
 			break;
@@ -129,6 +133,7 @@ int topology_ram_from_iomem(const Iomem *m, Topology *t, Diag *d)
 	t->n_ram = rv.n;
 	memcpy(t->crash, crash, n_crash * sizeof(crash[0]));
 	t->n_crash = n_crash;
+	t->ram_left_out = left_out;
 	return 0;
 }
 
@@ -160,15 +165,20 @@ static int read_cpu_notes(const char *root, unsigned cpu, CpuNote *ret, Diag *d)
 	return 0;
 }
 
-static int read_kernel_map(const char *root, const Iomem *m, KernelMap *ret, Diag *d)
+static int read_kernel_map(const char *root, const ArchRules *arch, const Iomem *m, KernelMap *ret, Diag *d)
 {
-	const IomemEntry *code, *bss;
 	Diag kd = {};
 	int r;
 
 	r = kcore_parse_file(root, ret, &kd);
-	if (r >= 0)
+	if (r >= 0) {
+		const ArchRules *k = kcore_arch(root);
+
+		if (k && k != arch)
+			return diag_set(d, EINVAL, "/proc/kcore", 0, "is an %s core, the snapshot follows %s rules", k->name,
+					arch->name);
 		return 0;
+	}
 	/* Only "cannot open" falls back: a kcore that opens but makes no sense is an error,
 	 * not a reason to guess. */
 	if (r != -ENOENT && r != -EACCES && r != -EPERM) {
@@ -176,20 +186,23 @@ static int read_kernel_map(const char *root, const Iomem *m, KernelMap *ret, Dia
 			*d = kd;
 		return r;
 	}
-	code = iomem_find(m, "Kernel code");
-	bss = iomem_find(m, "Kernel bss");
-	if (!code || !bss)
-		return diag_set(d, ENOENT, "/proc/iomem", 0,
-				"no \"Kernel code\" and \"Kernel bss\" entries to fall back on (/proc/kcore: %s)",
-				kd.reason);
-	if (bss->end < code->start)
-		return diag_set(d, EINVAL, "/proc/iomem", bss->line, "\"Kernel bss\" ends before \"Kernel code\" (line %u) starts",
-				code->line);
-	kcore_fallback(code->start, bss->end, ret);
-	return 0;
+	r = arch->kernel_map_fallback(m, ret, d);
+	if (r == -ENOENT && d) {
+		size_t n = strlen(d->reason);
+
+		snprintf(d->reason + n, sizeof(d->reason) - n, " (/proc/kcore: %s)", kd.reason);
+	}
+	return r;
 }
 
 int topology_read(const char *root, Topology **ret, Diag *d)
+{
+	const ArchRules *arch = kcore_arch(root);
+
+	return topology_read_arch(root, arch ? arch : arch_native(), ret, d);
+}
+
+int topology_read_arch(const char *root, const ArchRules *arch, Topology **ret, Diag *d)
 {
 	_cleanup_(topology_freep) Topology *t = NULL;
 	_cleanup_(iomem_freep) Iomem *m = NULL;
@@ -200,6 +213,7 @@ int topology_read(const char *root, Topology **ret, Diag *d)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	t->arch = arch;
 
 	r = iomem_parse_file(root, &m, d);
 	if (r < 0)
@@ -251,7 +265,7 @@ int topology_read(const char *root, Topology **ret, Diag *d)
 	if (r < 0 && r != -ENOENT)
 		return r;
 
-	r = read_kernel_map(root, m, &t->kmap, d);
+	r = read_kernel_map(root, arch, m, &t->kmap, d);
 	if (r < 0)
 		return r;
 
@@ -522,5 +536,11 @@ int topology_format(const Topology *t, FILE *out)
 		t->kmap.text_paddr, t->kmap.text_size);
 	fprintf(out, "kernel-map %s\n", t->kmap.from_kcore ? "kcore" : "fallback");
 	fprintf(out, "memory-block-size %" PRIu64 "\n", t->block_size);
+	if (t->ram_left_out > 0)
+		fprintf(out, "ram-left-out %" PRIu64 " %s\n", t->ram_left_out,
+			format_bytes(t->ram_left_out, sz, sizeof(sz)));
+	fprintf(out, "arch %s\n", (t->arch ? t->arch : arch_native())->name);
+	if (t->arch && t->arch->format_kernel_map)
+		t->arch->format_kernel_map(&t->kmap, out);
 	return ferror(out) ? -EIO : 0;
 }

@@ -2,6 +2,7 @@
 /* A snapshot of what the crash header must describe: RAM ranges, CPUs, VMCOREINFO, kernel text. */
 #pragma once
 
+#include "arch-rules.h"
 #include "diag.h"
 #include "iomem.h"
 #include "kcore.h"
@@ -18,7 +19,8 @@ typedef struct CpuNote {
 } CpuNote;
 
 typedef struct Topology {
-	Range *ram;          /* ascending; System RAM minus [0,1MiB) and every crash region */
+	const ArchRules *arch; /* whose rules made it (NULL: arch_native()) */
+	Range *ram;          /* ascending; the architecture's RAM minus its floor and every crash region */
 	size_t n_ram;
 	CpuNote *cpus;       /* present CPUs, ascending */
 	size_t n_cpus;
@@ -29,25 +31,32 @@ typedef struct Topology {
 	uint64_t vmcoreinfo_addr, vmcoreinfo_size;
 	KernelMap kmap;
 	uint64_t block_size; /* memory/block_size_bytes, 0 if the file is absent */
+	/* Bytes of "System RAM (...)" entries (virtio-mem, kmem) the architecture's rules leave
+	 * out of the header (arm64): in memory, not in the dump. Not in the fingerprint. */
+	uint64_t ram_left_out;
 } Topology;
 
-/* The kernel's RAM list from a parsed iomem (x86_64 prepare_elf_headers rules): every System
- * RAM entry at any depth, minus [0, 1 MiB), minus every "Crash kernel" range. Adjacent
- * ranges stay separate, as the kernel keeps them. Also fills crash[]. -E2BIG if more than
+/* The header's RAM list from a parsed iomem by t->arch's rules (NULL: arch_native()): every
+ * entry arch->is_ram() takes, at any depth in tree order (a RAM entry's RAM children are
+ * skipped), minus [0, arch->ram_floor), minus every "Crash kernel" range. Adjacent ranges stay
+ * separate, as the kernel keeps them. Also fills crash[]. -E2BIG if more than
  * TOPOLOGY_MAX_CRASH_REGIONS crash regions. */
 int topology_ram_from_iomem(const struct Iomem *m, Topology *t, Diag *d);
 
-/* Reads everything under root (see README "What a snapshot reads"), and nothing else:
+/* Reads everything under root (see README "What a snapshot reads"), and nothing else, by the
+ * rules of the architecture root's proc/kcore was written for (arch_native() without one):
  *   proc/iomem, proc/kcore (ELF program headers only),
  *   sys/devices/system/cpu/{possible,present,online},
  *   sys/devices/system/cpu/cpuN/{crash_notes,crash_notes_size} for every present N,
  *   sys/kernel/vmcoreinfo, sys/devices/system/memory/block_size_bytes (optional).
  * A missing cpuN/crash_notes for a present CPU, an unreadable or malformed iomem,
  * vmcoreinfo or cpulist is an error with d set (file as seen from root, e.g. "/proc/iomem").
- * kcore that cannot be opened (-ENOENT, -EACCES, -EPERM): falls back to kcore_fallback()
- * with iomem's "Kernel code"/"Kernel bss" (kmap.from_kcore = false); a kcore that opens but
+ * kcore that cannot be opened (-ENOENT, -EACCES, -EPERM): falls back to the architecture's
+ * kernel_map_fallback() from iomem (kmap.from_kcore = false); a kcore that opens but
  * does not parse is an error. *ret untouched on failure. */
 int topology_read(const char *root, Topology **ret, Diag *d);
+/* The same by the rules of arch, whatever kcore says (a fixture tree without a kcore). */
+int topology_read_arch(const char *root, const ArchRules *arch, Topology **ret, Diag *d);
 
 Topology *topology_free(Topology *t);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Topology *, topology_free);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "../../daemon/ctl-status.h" /* crash-hotplugctl's reader, built into this test */
+#include "../emulated.h"
 
 static const char full[] =
 	"{\"pid\":1234,\"start_time\":163783,\"state\":\"protected\",\"loader\":\"file\",\"reloads\":3,\"failures\":1,"
@@ -424,6 +425,10 @@ static void test_proc_self(void **state)
 	ssize_t n;
 	int fd;
 
+	if (test_exe_wrapper()) {
+		print_message("# under %s /proc/self is the emulator's: SKIP\n", test_exe_wrapper());
+		return; /* not skip(): cmocka 1.1's TAP says "not ok # SKIP", which meson counts as failed */
+	}
 	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	n = read(fd, buf, sizeof(buf));

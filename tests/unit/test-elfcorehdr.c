@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "elfcorehdr.h"
+#include "fixture-read.h"
 
 #define PAGE_OFFSET_L4 0xffff888000000000ULL
 #define TEXT_VADDR 0xffffffff9a000000ULL /* a KASLR-shifted _text */
@@ -23,6 +24,7 @@ static Topology *make_topology(size_t n_cpus, size_t n_ram)
 	Topology *t = calloc(1, sizeof(*t));
 
 	assert_non_null(t);
+	t->arch = &arch_rules_x86_64; /* the values below are an x86_64 machine's, on any host */
 	t->cpus = calloc(n_cpus ? n_cpus : 1, sizeof(*t->cpus));
 	t->ram = calloc(n_ram ? n_ram : 1, sizeof(*t->ram));
 	assert_non_null(t->cpus);
@@ -96,7 +98,7 @@ static void check_with_libelf(const void *buf, size_t size, const Topology *t)
 	for (unsigned k = EI_ABIVERSION; k < EI_NIDENT; k++)
 		assert_int_equal(eh.e_ident[k], 0);
 	assert_int_equal(eh.e_type, ET_CORE);
-	assert_int_equal(eh.e_machine, EM_X86_64);
+	assert_int_equal(eh.e_machine, (t->arch ? t->arch : arch_native())->e_machine);
 	assert_int_equal(eh.e_version, EV_CURRENT);
 	assert_int_equal(eh.e_entry, 0);
 	assert_int_equal(eh.e_phoff, 64);
@@ -259,7 +261,7 @@ static void check_with_readelf(const void *buf, size_t size, const Topology *t)
 	run_readelf(buf, size, &r);
 	assert_int_equal(r.warnings, 0);
 	assert_true(startswith(r.type, "CORE"));
-	assert_non_null(strstr(r.machine, "X86-64"));
+	assert_non_null(strstr(r.machine, (t->arch ? t->arch : arch_native())->e_machine == EM_AARCH64 ? "AArch64" : "X86-64"));
 	assert_int_equal(r.phoff, 64);
 	assert_int_equal(r.phentsize, 56);
 	assert_int_equal(r.phnum, n);
@@ -462,7 +464,7 @@ static void c_class(uint8_t *b) { b[EI_CLASS] = ELFCLASS32; }
 static void c_data(uint8_t *b) { b[EI_DATA] = ELFDATA2MSB; }
 static void c_version(uint8_t *b) { ehdr(b)->e_version = 2; }
 static void c_type(uint8_t *b) { ehdr(b)->e_type = ET_EXEC; }
-static void c_machine(uint8_t *b) { ehdr(b)->e_machine = EM_AARCH64; }
+static void c_machine(uint8_t *b) { ehdr(b)->e_machine = EM_PPC64; }
 static void c_phentsize(uint8_t *b) { ehdr(b)->e_phentsize = 32; }
 static void c_phoff(uint8_t *b) { ehdr(b)->e_phoff = 128; }
 static void c_phnum_zero(uint8_t *b) { ehdr(b)->e_phnum = 0; }
@@ -540,7 +542,7 @@ static void test_validate_rejects(void **state)
 		{ c_note_after_load, "phdr 3: PT_NOTE after a PT_LOAD" },
 		{ c_note_vaddr, "phdr 2: PT_NOTE with p_vaddr" },
 		{ c_load_flags, "phdr 5: PT_LOAD flags" },
-		{ c_text_vaddr, "below __START_KERNEL_map" },
+		{ c_text_vaddr, "below x86_64's kernel image area" },
 		{ c_descending, "phdr 6: RAM at" },
 		{ c_overlap, "phdr 6: RAM at" },
 		{ c_page_offset, "phdr 6: p_vaddr - p_paddr" },
@@ -608,7 +610,7 @@ static void test_fixture_trees(void **state)
 		snprintf(iomem, sizeof(iomem), "%s/proc/iomem", root);
 		if (stat(iomem, &st) < 0)
 			continue;
-		if (topology_read(root, &t, &d) < 0)
+		if (fixture_topology_read(root, &t, &d) < 0)
 			continue;
 
 		max = config_max_phdrs(NULL, t->n_possible);
@@ -668,6 +670,59 @@ static void test_fixture_over_capacity(void **state)
 	check_with_readelf(buf, cap, t);
 }
 
+/* arm64 from a real Debian 12 guest: EM_AARCH64, the crash region cut out of RAM, virtio-mem
+ * RAM left out (kexec-tools' rule), p_vaddr = __va(paddr) = paddr - PHYS_OFFSET + PAGE_OFFSET. */
+static void test_arm64_header(void **state)
+{
+	_cleanup_(topology_freep) Topology *t = NULL, *v = NULL;
+	_cleanup_(freep) uint8_t *buf = NULL;
+	const char *dir = getenv("FIXTURES");
+	const Elf64_Phdr *ph;
+	ElfcorehdrInfo info = {};
+	char root[PATH_MAX], reason[256];
+	size_t size, used;
+	Diag d = {};
+
+	if (!dir)
+		skip();
+	snprintf(root, sizeof(root), "%s/arm64-qemu-virt", dir);
+	assert_int_equal(topology_read(root, &t, &d), 0);
+	buf = build(t, 64, &size, &used);
+	check_with_libelf(buf, size, t);
+	check_with_readelf(buf, size, t);
+	assert_int_equal(((const Elf64_Ehdr *)buf)->e_machine, EM_AARCH64);
+	assert_int_equal(elfcorehdr_validate(buf, size, &info, reason, sizeof(reason)), 0);
+	assert_string_equal(info.arch, "arm64");
+	assert_int_equal(info.n_notes, 3);
+	assert_int_equal(info.n_loads, 3);
+
+	ph = (const Elf64_Phdr *)(buf + sizeof(Elf64_Ehdr));
+	assert_int_equal(ph[0].p_paddr, 0xbfba7600); /* cpu0's crash_notes */
+	assert_int_equal(ph[0].p_memsz, 424);
+	assert_int_equal(ph[3].p_vaddr, 0xffffb40dc8e00000ULL); /* _text */
+	assert_int_equal(ph[3].p_paddr, 0x40200000);
+	assert_int_equal(ph[3].p_memsz, 0x2010000);
+	/* RAM below and above "Crash kernel" a9a00000-b99fffff, nothing of it. */
+	assert_int_equal(ph[4].p_paddr, 0x40000000);
+	assert_int_equal(ph[4].p_vaddr, 0xffff000000000000ULL);
+	assert_int_equal(ph[4].p_memsz, 0xa9a00000 - 0x40000000);
+	assert_int_equal(ph[5].p_paddr, 0xb9a00000);
+	assert_int_equal(ph[5].p_vaddr, 0xffff000079a00000ULL);
+	assert_int_equal(ph[5].p_paddr + ph[5].p_memsz, 0xc0000000);
+
+	/* With 512 MiB of virtio-mem plugged at 0xc0000000 the header is the same RAM. */
+	snprintf(root, sizeof(root), "%s/arm64-qemu-virt-virtio-mem", dir);
+	assert_int_equal(topology_read(root, &v, &d), 0);
+	assert_int_equal(v->n_ram, t->n_ram);
+	assert_int_equal(topology_ram_bytes(v), topology_ram_bytes(t));
+
+	/* arm64's bounds: the text must be above PAGE_END. */
+	((Elf64_Phdr *)(buf + sizeof(Elf64_Ehdr)))[3].p_vaddr = 0xffff000000200000ULL;
+	assert_int_equal(elfcorehdr_validate(buf, size, NULL, reason, sizeof(reason)), -EINVAL);
+	assert_string_equal(reason, "phdr 3: kernel text p_vaddr 0xffff000000200000 is below arm64's kernel image area "
+				    "0xffff800000000000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_validate_rejects),
 		cmocka_unit_test(test_fixture_trees),
 		cmocka_unit_test(test_fixture_over_capacity),
+		cmocka_unit_test(test_arm64_header),
 	};
 	return cmocka_run_group_tests_name("elfcorehdr", tests, NULL, NULL);
 }

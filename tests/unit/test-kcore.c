@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "kcore.h"
+#include "x86/crash-rules.h"
 
 #define NO_PADDR UINT64_MAX
 #define PAGE_OFFSET 0xffff9a8d40000000ULL
@@ -91,7 +92,7 @@ static void test_modules_below_1g(void **state)
 	const Load loads[] = {
 		{ 0xffffffff81000000ULL, 0x1000000, 0x2000000 },
 		{ 0xffffffffa0000000ULL, NO_PADDR, 0x5f000000 },
-		{ KCORE_DEFAULT_PAGE_OFFSET + 0x100000, 0x100000, 0x1000000 },
+		{ X86_DEFAULT_PAGE_OFFSET + 0x100000, 0x100000, 0x1000000 },
 	};
 	Image img;
 	size_t size = build(&img, loads, ELEMENTSOF(loads));
@@ -99,7 +100,7 @@ static void test_modules_below_1g(void **state)
 
 	assert_int_equal(parse(&img, size, &km, NULL), 0);
 	assert_int_equal(km.text_vaddr, 0xffffffff81000000ULL);
-	assert_int_equal(km.page_offset, KCORE_DEFAULT_PAGE_OFFSET);
+	assert_int_equal(km.page_offset, X86_DEFAULT_PAGE_OFFSET);
 }
 
 /* e_phoff other than 64 is legal ELF: the parser seeks. */
@@ -123,7 +124,7 @@ static void bad_magic(Image *img) { img->eh.e_ident[EI_MAG1] = 'X'; }
 static void bad_class(Image *img) { img->eh.e_ident[EI_CLASS] = ELFCLASS32; }
 static void bad_data(Image *img) { img->eh.e_ident[EI_DATA] = ELFDATA2MSB; }
 static void bad_type(Image *img) { img->eh.e_type = ET_EXEC; }
-static void bad_machine(Image *img) { img->eh.e_machine = EM_AARCH64; }
+static void bad_machine(Image *img) { img->eh.e_machine = EM_PPC64; }
 static void bad_phentsize(Image *img) { img->eh.e_phentsize = 32; }
 static void bad_phnum0(Image *img) { img->eh.e_phnum = 0; }
 static void bad_xnum(Image *img) { img->eh.e_phnum = PN_XNUM; }
@@ -146,13 +147,13 @@ static void test_bad(void **state)
 		{ bad_class, "not a 64-bit little-endian ELF file" },
 		{ bad_data, "not a 64-bit little-endian ELF file" },
 		{ bad_type, "not an ELF core file (e_type 2)" },
-		{ bad_machine, "not an x86_64 core (e_machine 183)" },
+		{ bad_machine, "not a core of a supported architecture (e_machine 21)" },
 		{ bad_phentsize, "e_phentsize 32, expected 56" },
 		{ bad_phnum0, "unsupported program header count 0" },
 		{ bad_xnum, "unsupported program header count 65535" },
 		{ bad_phoff, "program headers overlap the ELF header (e_phoff 8)" },
 		{ more_phdrs, "truncated: 10 program headers announced" },
-		{ no_text, "no kernel text segment (vaddr in [0xffffffff80000000, +1 GiB))" },
+		{ no_text, "no kernel text segment (vaddr at or above 0xffffffff80000000)" },
 		{ empty_text, "kernel text segment is empty" },
 		{ no_ram, "no RAM segment with a physical address" },
 		{ two_texts, "two kernel text segments (program headers 2 and 3)" },
@@ -189,14 +190,14 @@ static void test_fallback(void **state)
 	KernelMap km;
 
 	/* "Kernel code" 0c800000-..., "Kernel bss" ...-0f3fffff: size to the page after bss. */
-	kcore_fallback(0xc800000, 0xf3fffff, &km);
+	x86_kernel_map_guess(0xc800000, 0xf3fffff, &km);
 	assert_false(km.from_kcore);
-	assert_int_equal(km.page_offset, KCORE_DEFAULT_PAGE_OFFSET);
+	assert_int_equal(km.page_offset, X86_DEFAULT_PAGE_OFFSET);
 	assert_int_equal(km.text_vaddr, 0xffffffff81000000ULL);
 	assert_int_equal(km.text_paddr, 0xc800000);
 	assert_int_equal(km.text_size, 0x2c00000);
 
-	kcore_fallback(0x1000000, 0x3c57ffe, &km);
+	x86_kernel_map_guess(0x1000000, 0x3c57ffe, &km);
 	assert_int_equal(km.text_size, 0x2c58000);
 }
 
@@ -219,7 +220,74 @@ static void test_file(void **state)
 	/* The generated over-capacity kcore has more than 2000 program headers. */
 	snprintf(root, sizeof(root), "%s/over-capacity", fixtures);
 	assert_int_equal(kcore_parse_file(root, &km, &d), 0);
-	assert_int_equal(km.page_offset, KCORE_DEFAULT_PAGE_OFFSET);
+	assert_int_equal(km.page_offset, X86_DEFAULT_PAGE_OFFSET);
+}
+
+/* arm64, from a real Debian 12 guest (tests/fixtures/arm64-qemu-virt): text above PAGE_END,
+ * one linear-map RAM entry, vmalloc/modules/vmemmap without a physical address. */
+static const Load arm64_virt[] = {
+	{ 0xffffb40dc8e00000ULL, 0x40200000, 0x2010000 },         /* _text.._end */
+	{ 0xffff800008000000ULL, NO_PADDR, 0x7bffe8000000ULL },   /* vmalloc */
+	{ 0xffff800000000000ULL, NO_PADDR, 0x8000000 },           /* modules */
+	{ 0xffff000000000000ULL, 0x40000000, 0x80000000 },        /* RAM */
+	{ 0xfffffc0000000000ULL, NO_PADDR, 0x2000000 },           /* vmemmap */
+};
+
+static void test_arm64(void **state)
+{
+	const char *fixtures = getenv("FIXTURES");
+	char root[PATH_MAX];
+	Image img;
+	size_t size = build(&img, arm64_virt, ELEMENTSOF(arm64_virt));
+	KernelMap km = {};
+	Diag d = {};
+
+	img.eh.e_machine = EM_AARCH64;
+	assert_int_equal(parse(&img, size, &km, &d), 0);
+	assert_int_equal(km.va_bits, 48);
+	/* p_vaddr - p_paddr = PAGE_OFFSET - PHYS_OFFSET = 0xffff000000000000 - 0x40000000 */
+	assert_int_equal(km.page_offset, 0xfffeffffc0000000ULL);
+	assert_int_equal(km.text_vaddr, 0xffffb40dc8e00000ULL);
+	assert_int_equal(km.text_paddr, 0x40200000);
+	assert_int_equal(km.text_size, 0x2010000);
+
+	/* The same layout for 39-bit VA: the linear map at -2^39, PAGE_END at -2^38. */
+	{
+		const Load va39[] = {
+			{ 0xffffffc008000000ULL + 0x1a00000, 0x40200000, 0x2010000 },
+			{ 0xffffff8000000000ULL, 0x40000000, 0x80000000 },
+			{ 0xffffff8080000000ULL, 0xc0000000, 0x20000000 },
+		};
+
+		size = build(&img, va39, ELEMENTSOF(va39));
+		img.eh.e_machine = EM_AARCH64;
+		assert_int_equal(parse(&img, size, &km, &d), 0);
+		assert_int_equal(km.va_bits, 39);
+		assert_int_equal(km.text_paddr, 0x40200000);
+		assert_int_equal(km.page_offset, 0xffffff8000000000ULL - 0x40000000);
+	}
+
+	/* A lowest mapped address with 31 leading ones would be a 33-bit VA space, which no
+	 * arm64 kernel has (ARM64_VA_BITS is 36 to 52): refused, not guessed. */
+	{
+		const Load odd[] = {
+			{ 0xffffffff9ae00000ULL, 0xc800000, 0x3430000 },
+			{ 0xffffffff80000000ULL - 0x100000000ULL, 0x100000, 0x3fee0000 },
+		};
+
+		size = build(&img, odd, ELEMENTSOF(odd));
+		img.eh.e_machine = EM_AARCH64;
+		assert_int_equal(parse(&img, size, &km, &d), -EINVAL);
+		assert_string_equal(d.reason, "lowest mapped address 0xfffffffe80000000 is in no arm64 linear map");
+	}
+
+	if (!fixtures)
+		skip();
+	snprintf(root, sizeof(root), "%s/arm64-qemu-virt-virtio-mem", fixtures);
+	assert_int_equal(kcore_parse_file(root, &km, &d), 0);
+	/* virtio-mem's 512 MiB at 0xc0000000 are a second RAM entry with the same offset. */
+	assert_int_equal(km.page_offset, 0xfffeffffc0000000ULL);
+	assert_int_equal(km.text_vaddr, 0xffffb3c66e800000ULL);
 }
 
 int main(void)
@@ -232,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_short),
 		cmocka_unit_test(test_fallback),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_arm64),
 	};
 	return cmocka_run_group_tests_name("kcore", tests, NULL, NULL);
 }

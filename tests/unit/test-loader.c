@@ -19,11 +19,13 @@
 #include "path.h"
 #include "scratch-root.h"
 #include "../proc-scan.h"
+#include "../emulated.h"
 #include "bzimage-fixture.h"
 
 typedef struct Recorder {
-	unsigned file_loads, runs;
+	unsigned file_loads, runs, probes;
 	int fail_errno;          /* for kexec_file_load, 0 = succeed */
+	int probe_errno;         /* for the existence probe (kernel_fd -1), 0 = EINVAL as a kernel */
 	int run_status[4];       /* exit statuses (or -errno) of successive runs */
 	uint64_t run_timeout[4]; /* the time each run was given */
 	ino_t kernel_ino;
@@ -39,6 +41,11 @@ static long rec_file_load(void *userdata, int kernel_fd, int initrd_fd, unsigned
 	Recorder *r = userdata;
 	struct stat st;
 
+	if (kernel_fd < 0) { /* loader_file_syscall_exists() */
+		r->probes++;
+		errno = r->probe_errno ? r->probe_errno : EINVAL;
+		return -1;
+	}
 	r->file_loads++;
 	r->kernel_fd = kernel_fd;
 	r->initrd_fd = initrd_fd;
@@ -165,6 +172,41 @@ static void test_registry(void **state)
 	assert_string_equal(loader_vtable_for(LOADER_DRY_RUN)->name, "dry-run");
 	assert_null(loader_vtable_for(LOADER_AUTO));
 	assert_null(loader_vtable_for(_LOADER_MAX));
+	/* Loader=segments is x86_64's alone (lib/x86/): other builds have no vtable for it. */
+	if (arch_native() == &arch_rules_x86_64)
+		assert_non_null(loader_vtable_for(LOADER_SEGMENTS));
+	else
+		assert_null(loader_vtable_for(LOADER_SEGMENTS));
+	/* What the daemon and crash-hotplugctl plan say where a kind has no vtable. */
+	{
+		char why[256];
+
+		assert_int_equal(loader_unavailable(LOADER_SEGMENTS, why, sizeof(why)), -EOPNOTSUPP);
+		assert_non_null(strstr(why, "Loader=segments is x86_64 only"));
+		assert_non_null(strstr(why, arch_native()->name));
+		assert_int_equal(loader_unavailable(LOADER_AUTO, why, sizeof(why)), -EOPNOTSUPP);
+		assert_string_equal(why, "not available in this build");
+	}
+}
+
+/* A kernel without CONFIG_KEXEC_FILE (Debian 12's arm64): "file" cannot be set up, so
+ * Loader=auto goes on to kexec-tools; where the syscall exists, one probe, no load. */
+static void test_file_loader_needs_the_syscall(void **state)
+{
+	Fixture *f = *state;
+	Loader *l = NULL;
+
+	f->rec.probe_errno = ENOSYS;
+	assert_int_equal(loader_file_syscall_exists(&f->ops), -ENOSYS);
+	assert_int_equal(loader_file_vtable.new(f->root, &f->c, &f->ops, &l), -ENOSYS);
+	assert_null(l);
+	f->rec.probe_errno = EPERM; /* not root: it exists, the load will say EPERM */
+	assert_int_equal(loader_file_syscall_exists(&f->ops), 0);
+	f->rec.probe_errno = 0;
+	assert_int_equal(loader_file_vtable.new(f->root, &f->c, &f->ops, &l), 0);
+	assert_int_equal(f->rec.file_loads, 0);
+	assert_int_equal(f->rec.probes, 4);
+	l->vtable->free(l);
 }
 
 static void test_kmsg(void **state)
@@ -635,6 +677,10 @@ static void test_run_exit_status(void **state)
 	char *leaves[] = { (char *)"/bin/sh", (char *)"-c", (char *)"sleep 1000 & echo $! >\"$0\"", pidfile, NULL };
 	pid_t left;
 
+	if (test_exe_wrapper()) {
+		print_message("# under %s the child's process group and pidfd are the emulator's: SKIP\n", test_exe_wrapper());
+		return; /* not skip(): cmocka 1.1's TAP says "not ok # SKIP", which meson counts as failed */
+	}
 	snprintf(pidfile, sizeof(pidfile), "%s/leaves.pid", f->root);
 	assert_int_equal(kexec_ops_real.run(NULL, exit3, 10000000), 3);
 	assert_int_equal(kexec_ops_real.run(NULL, killed, 10000000), 128 + SIGKILL);
@@ -656,6 +702,10 @@ static void test_run_timeout_kills_group(void **state)
 	uint64_t t0, took;
 	pid_t pgid;
 
+	if (test_exe_wrapper()) {
+		print_message("# under %s the child's process group and pidfd are the emulator's: SKIP\n", test_exe_wrapper());
+		return; /* not skip(): cmocka 1.1's TAP says "not ok # SKIP", which meson counts as failed */
+	}
 	snprintf(pidfile, sizeof(pidfile), "%s/hang.pid", f->root);
 	t0 = mono_usec();
 	assert_int_equal(kexec_ops_real.run(NULL, hang, 300000), -ETIMEDOUT);
@@ -688,6 +738,10 @@ static void test_run_sigterm_cancels(void **state)
 	uint64_t t0, took;
 	pid_t helper, pgid;
 
+	if (test_exe_wrapper()) {
+		print_message("# under %s the child's process group and pidfd are the emulator's: SKIP\n", test_exe_wrapper());
+		return; /* not skip(): cmocka 1.1's TAP says "not ok # SKIP", which meson counts as failed */
+	}
 	/* What the daemon does: SIGTERM blocked, for sd-event's signalfd. */
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
@@ -733,6 +787,10 @@ static void test_run_without_pidfd(void **state)
 	int fds[64], n = 0, r1, r2;
 	pid_t pgid;
 
+	if (test_exe_wrapper()) {
+		print_message("# under %s the child's process group and pidfd are the emulator's: SKIP\n", test_exe_wrapper());
+		return; /* not skip(): cmocka 1.1's TAP says "not ok # SKIP", which meson counts as failed */
+	}
 	snprintf(pidfile, sizeof(pidfile), "%s/hang.pid", f->root);
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
 	low = old;
@@ -945,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_kmsg),
 		cmocka_unit_test_setup_teardown(test_file_loader_keeps_fds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_loader_needs_the_syscall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_loader_without_initrd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_loader_refuses_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_loader_refuses_untrusted, setup, teardown),

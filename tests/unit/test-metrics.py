@@ -3,6 +3,8 @@
 # The Prometheus formatter's output (test-metrics --print) read by the reference parser,
 # python3-prometheus-client's text_string_to_metric_families. TAP output.
 #   test-metrics.py TEST-METRICS
+import os
+import shlex
 import subprocess
 import sys
 
@@ -24,7 +26,9 @@ def check(cond, desc):
     print(("ok" if cond else "not ok") + f" {n} - {desc}")
 
 
-text = subprocess.run([sys.argv[1], "--print"], check=True, capture_output=True, text=True).stdout
+# A cross build runs the target's program through meson's exe_wrapper (qemu-user).
+wrap = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+text = subprocess.run(wrap + [sys.argv[1], "--print"], check=True, capture_output=True, text=True).stdout
 families = {f.name: f for f in text_string_to_metric_families(text)}
 samples = {}
 for f in families.values():

@@ -16,7 +16,7 @@
 #include "config.h"
 #include "elfcorehdr.h"
 #include "iomem.h"
-#include "loader-segments.h"
+#include "x86/loader-segments.h"
 #include "path.h"
 #include "sha256.h"
 #include "x86/e820.h"

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "topology.h"
+#include "fixture-read.h"
 
 #define MiB (1ULL << 20)
 
@@ -26,126 +27,11 @@ static int ram_of(const char *text, Topology *t, Diag *d)
 	f = fmemopen((void *)text, strlen(text), "r");
 	assert_non_null(f);
 	assert_int_equal(iomem_parse_stream(f, "iomem", &m, d), 0);
+	if (!t->arch)
+		t->arch = &arch_rules_x86_64; /* on every host: these cases are x86_64 machines */
 	return topology_ram_from_iomem(m, t, d);
 }
 
-static void assert_ram(const Topology *t, const Range *want, size_t n)
-{
-	assert_int_equal(t->n_ram, n);
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(t->ram[i].start, want[i].start);
-		assert_int_equal(t->ram[i].end, want[i].end);
-	}
-}
-
-static void test_low_1m_and_crash_split(void **state)
-{
-	static const char text[] =
-		"00000000-00000fff : Reserved\n"
-		"00001000-0009fbff : System RAM\n"
-		"00100000-3ffdffff : System RAM\n"
-		"  0c800000-0d601c96 : Kernel code\n"
-		"  2f000000-3effffff : Crash kernel\n"
-		"3ffe0000-3fffffff : Reserved\n";
-	static const Range want[] = { { 0x100000, 0x2effffff }, { 0x3f000000, 0x3ffdffff } };
-	Topology t = {};
-
-	assert_int_equal(ram_of(text, &t, NULL), 0);
-	assert_ram(&t, want, ELEMENTSOF(want));
-	assert_int_equal(t.n_crash, 1);
-	assert_int_equal(t.crash[0].start, 0x2f000000);
-	assert_int_equal(topology_ram_bytes(&t), 0x2ef00000 + 0xfe0000);
-	topology_clear(&t);
-}
-
-static void test_range_across_1m(void **state)
-{
-	static const Range want[] = { { 0x100000, 0x3fffffff } };
-	Topology t = {};
-
-	assert_int_equal(ram_of("00000000-3fffffff : System RAM\n", &t, NULL), 0);
-	assert_ram(&t, want, ELEMENTSOF(want));
-	topology_clear(&t);
-}
-
-static void test_crash_trims_and_drops(void **state)
-{
-	static const char text[] =
-		/* crash region at the start of a range, at its end, and covering one whole */
-		"10000000-1fffffff : System RAM\n"
-		"  10000000-13ffffff : Crash kernel\n"
-		"20000000-2fffffff : System RAM\n"
-		"  2c000000-2fffffff : Crash kernel\n"
-		"30000000-30ffffff : System RAM\n"
-		"  30000000-30ffffff : Crash kernel\n"
-		"31000000-31ffffff : System RAM\n";
-	static const Range want[] = {
-		{ 0x14000000, 0x1fffffff }, { 0x20000000, 0x2bffffff }, { 0x31000000, 0x31ffffff },
-	};
-	Topology t = {};
-
-	assert_int_equal(ram_of(text, &t, NULL), 0);
-	assert_ram(&t, want, ELEMENTSOF(want));
-	assert_int_equal(t.n_crash, 3);
-	topology_clear(&t);
-}
-
-/* RAM below non-RAM parents (virtio-mem, dax kmem) counts; RAM-typed children of RAM
- * ("Kernel code") do not count twice; adjacent ranges stay separate, as in the kernel. */
-static void test_nesting_and_adjacency(void **state)
-{
-	static const char text[] =
-		"00100000-3fffffff : System RAM\n"
-		"  01000000-01ffffff : Kernel code\n"
-		"100000000-13fffffff : System RAM\n"
-		"140000000-17fffffff : System RAM\n"
-		"180000000-97fffffff : virtio0\n"
-		"  180000000-1bfffffff : System RAM (virtio_mem)\n"
-		"  200000000-23fffffff : System RAM (virtio_mem)\n"
-		"6080000000-707fffffff : CXL Window 0\n"
-		"  6080000000-707fffffff : region0\n"
-		"    6080000000-707fffffff : dax0.0\n"
-		"      6080000000-707fffffff : System RAM (kmem)\n"
-		"7080000000-787fffffff : Persistent Memory (legacy)\n";
-	static const Range want[] = {
-		{ 0x100000, 0x3fffffff },
-		{ 0x100000000ULL, 0x13fffffffULL },
-		{ 0x140000000ULL, 0x17fffffffULL },
-		{ 0x180000000ULL, 0x1bfffffffULL },
-		{ 0x200000000ULL, 0x23fffffffULL },
-		{ 0x6080000000ULL, 0x707fffffffULL },
-	};
-	Topology t = {};
-
-	assert_int_equal(ram_of(text, &t, NULL), 0);
-	assert_ram(&t, want, ELEMENTSOF(want));
-	assert_int_equal(t.n_crash, 0);
-	topology_clear(&t);
-}
-
-static void test_too_many_crash_regions(void **state)
-{
-	_cleanup_(freep) char *text = NULL;
-	size_t size = 0;
-	Topology t = {};
-	Diag d = {};
-	FILE *f;
-
-	f = open_memstream(&text, &size);
-	assert_non_null(f);
-	fprintf(f, "00100000-3fffffff : System RAM\n");
-	for (unsigned i = 0; i <= TOPOLOGY_MAX_CRASH_REGIONS; i++)
-		fprintf(f, "  %08x-%08x : Crash kernel\n", 0x1000000 * (i + 1), 0x1000000 * (i + 1) + 0xfffff);
-	assert_int_equal(fclose(f), 0);
-
-	assert_int_equal(ram_of(text, &t, &d), -E2BIG);
-	assert_null(t.ram);
-	assert_string_equal(d.file, "/proc/iomem");
-	assert_int_equal(d.line, 10);
-	assert_string_equal(d.reason, "more than 8 \"Crash kernel\" regions");
-}
-
-/* A small topology built in memory for the fingerprint and diff tests. */
 static Topology *make(const Range *ram, size_t n_ram, const unsigned *cpus, size_t n_cpus)
 {
 	Topology *t = calloc(1, sizeof(*t));
@@ -162,7 +48,8 @@ static Topology *make(const Range *ram, size_t n_ram, const unsigned *cpus, size
 	t->n_cpus = n_cpus;
 	t->vmcoreinfo_addr = 0x3fd1d000;
 	t->vmcoreinfo_size = 0x1024;
-	t->kmap = (KernelMap){ 0xffff9a8d40000000ULL, 0xffffffff9ae00000ULL, 0xc800000, 0x3430000, true };
+	t->kmap = (KernelMap){ .page_offset = 0xffff9a8d40000000ULL, .text_vaddr = 0xffffffff9ae00000ULL,
+				.text_paddr = 0xc800000, .text_size = 0x3430000, .from_kcore = true };
 	return t;
 }
 
@@ -344,7 +231,7 @@ static void check_case(const char *fixtures, const char *name)
 	/* Exactly one expectation per case. */
 	assert_true(!!want_topo != !!want_err);
 
-	r = topology_read(root, &t, &d);
+	r = fixture_topology_read(root, &t, &d);
 	if (want_err) {
 		assert_true(r < 0);
 		assert_null(t);
@@ -366,7 +253,7 @@ static void check_case(const char *fixtures, const char *name)
 	assert_same_text(got, want_topo, what);
 
 	/* A second read of the same tree is the same snapshot. */
-	assert_int_equal(topology_read(root, &again, &d), 0);
+	assert_int_equal(fixture_topology_read(root, &again, &d), 0);
 	assert_true(topology_equal(t, again));
 	assert_int_equal(topology_fingerprint(t), topology_fingerprint(again));
 }
@@ -382,6 +269,180 @@ static bool is_topology_case(const char *fixtures, const char *name)
 		return true;
 	snprintf(path, sizeof(path), "%s/%s/expected-error.txt", fixtures, name);
 	return access(path, F_OK) == 0;
+}
+
+static void assert_ram(const Topology *t, const Range *want, size_t n)
+{
+	assert_int_equal(t->n_ram, n);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(t->ram[i].start, want[i].start);
+		assert_int_equal(t->ram[i].end, want[i].end);
+	}
+}
+
+static void test_low_1m_and_crash_split(void **state)
+{
+	static const char text[] =
+		"00000000-00000fff : Reserved\n"
+		"00001000-0009fbff : System RAM\n"
+		"00100000-3ffdffff : System RAM\n"
+		"  0c800000-0d601c96 : Kernel code\n"
+		"  2f000000-3effffff : Crash kernel\n"
+		"3ffe0000-3fffffff : Reserved\n";
+	static const Range want[] = { { 0x100000, 0x2effffff }, { 0x3f000000, 0x3ffdffff } };
+	Topology t = {};
+
+	assert_int_equal(ram_of(text, &t, NULL), 0);
+	assert_ram(&t, want, ELEMENTSOF(want));
+	assert_int_equal(t.n_crash, 1);
+	assert_int_equal(t.crash[0].start, 0x2f000000);
+	assert_int_equal(topology_ram_bytes(&t), 0x2ef00000 + 0xfe0000);
+	topology_clear(&t);
+}
+
+static void test_range_across_1m(void **state)
+{
+	static const Range want[] = { { 0x100000, 0x3fffffff } };
+	Topology t = {};
+
+	assert_int_equal(ram_of("00000000-3fffffff : System RAM\n", &t, NULL), 0);
+	assert_ram(&t, want, ELEMENTSOF(want));
+	topology_clear(&t);
+}
+
+static void test_crash_trims_and_drops(void **state)
+{
+	static const char text[] =
+		/* crash region at the start of a range, at its end, and covering one whole */
+		"10000000-1fffffff : System RAM\n"
+		"  10000000-13ffffff : Crash kernel\n"
+		"20000000-2fffffff : System RAM\n"
+		"  2c000000-2fffffff : Crash kernel\n"
+		"30000000-30ffffff : System RAM\n"
+		"  30000000-30ffffff : Crash kernel\n"
+		"31000000-31ffffff : System RAM\n";
+	static const Range want[] = {
+		{ 0x14000000, 0x1fffffff }, { 0x20000000, 0x2bffffff }, { 0x31000000, 0x31ffffff },
+	};
+	Topology t = {};
+
+	assert_int_equal(ram_of(text, &t, NULL), 0);
+	assert_ram(&t, want, ELEMENTSOF(want));
+	assert_int_equal(t.n_crash, 3);
+	topology_clear(&t);
+}
+
+/* RAM below non-RAM parents (virtio-mem, dax kmem) counts; RAM-typed children of RAM
+ * ("Kernel code") do not count twice; adjacent ranges stay separate, as in the kernel. */
+static void test_nesting_and_adjacency(void **state)
+{
+	static const char text[] =
+		"00100000-3fffffff : System RAM\n"
+		"  01000000-01ffffff : Kernel code\n"
+		"100000000-13fffffff : System RAM\n"
+		"140000000-17fffffff : System RAM\n"
+		"180000000-97fffffff : virtio0\n"
+		"  180000000-1bfffffff : System RAM (virtio_mem)\n"
+		"  200000000-23fffffff : System RAM (virtio_mem)\n"
+		"6080000000-707fffffff : CXL Window 0\n"
+		"  6080000000-707fffffff : region0\n"
+		"    6080000000-707fffffff : dax0.0\n"
+		"      6080000000-707fffffff : System RAM (kmem)\n"
+		"7080000000-787fffffff : Persistent Memory (legacy)\n";
+	static const Range want[] = {
+		{ 0x100000, 0x3fffffff },
+		{ 0x100000000ULL, 0x13fffffffULL },
+		{ 0x140000000ULL, 0x17fffffffULL },
+		{ 0x180000000ULL, 0x1bfffffffULL },
+		{ 0x200000000ULL, 0x23fffffffULL },
+		{ 0x6080000000ULL, 0x707fffffffULL },
+	};
+	Topology t = {};
+
+	assert_int_equal(ram_of(text, &t, NULL), 0);
+	assert_ram(&t, want, ELEMENTSOF(want));
+	assert_int_equal(t.n_crash, 0);
+	topology_clear(&t);
+}
+
+static void test_too_many_crash_regions(void **state)
+{
+	_cleanup_(freep) char *text = NULL;
+	size_t size = 0;
+	Topology t = {};
+	Diag d = {};
+	FILE *f;
+
+	f = open_memstream(&text, &size);
+	assert_non_null(f);
+	fprintf(f, "00100000-3fffffff : System RAM\n");
+	for (unsigned i = 0; i <= TOPOLOGY_MAX_CRASH_REGIONS; i++)
+		fprintf(f, "  %08x-%08x : Crash kernel\n", 0x1000000 * (i + 1), 0x1000000 * (i + 1) + 0xfffff);
+	assert_int_equal(fclose(f), 0);
+
+	assert_int_equal(ram_of(text, &t, &d), -E2BIG);
+	assert_null(t.ram);
+	assert_string_equal(d.file, "/proc/iomem");
+	assert_int_equal(d.line, 10);
+	assert_string_equal(d.reason, "more than 8 \"Crash kernel\" regions");
+}
+
+/* A small topology built in memory for the fingerprint and diff tests. */
+/* arm64 (kexec-tools' rules, Debian 12): the iomem of a real QEMU virt guest with 512 MiB of
+ * virtio-mem plugged (tests/fixtures/arm64-qemu-virt-virtio-mem). No low-memory floor, the
+ * crash region cut out, "System RAM (virtio_mem)" not RAM for the header. */
+static void test_arm64_ram(void **state)
+{
+	static const char iomem[] =
+		"09000000-09000fff : pl011@9000000\n"
+		"40000000-bfffffff : System RAM\n"
+		"  40210000-4185ffff : Kernel code\n"
+		"  41eb0000-4220ffff : Kernel data\n"
+		"  a9a00000-b99fffff : Crash kernel\n"
+		"  bfbfc000-bfffffff : reserved\n"
+		"c0000000-13fffffff : virtio1\n"
+		"  c0000000-dfffffff : System RAM (virtio_mem)\n"
+		"140000000-17fffffff : reserved\n"
+		"180000000-1bfffffff : System RAM\n"
+		"1c0000000-1ffffffff : dax0.0\n"
+		"  1c0000000-1ffffffff : System RAM (kmem)\n";
+	static const Range want[] = { { 0x40000000, 0xa99fffff }, { 0xb9a00000, 0xbfffffff }, { 0x180000000, 0x1bfffffff } };
+	Topology t = { .arch = &arch_rules_arm64 };
+
+	assert_int_equal(ram_of(iomem, &t, NULL), 0);
+	assert_ram(&t, want, ELEMENTSOF(want));
+	assert_int_equal(t.n_crash, 1);
+	assert_int_equal(t.crash[0].start, 0xa9a00000);
+	topology_clear(&t);
+
+	/* The same text by x86_64's rules keeps virtio-mem and kmem RAM. */
+	t.arch = &arch_rules_x86_64;
+	assert_int_equal(ram_of(iomem, &t, NULL), 0);
+	assert_int_equal(t.n_ram, 5);
+	topology_clear(&t);
+}
+
+/* A snapshot follows the architecture its kcore names, whatever the build's own; a tree
+ * without kcore can be read by any architecture's rules. */
+static void test_arch_from_kcore(void **state)
+{
+	_cleanup_(topology_freep) Topology *t = NULL, *x = NULL;
+	const char *fixtures = getenv("FIXTURES");
+	char root[PATH_MAX];
+	Diag d = {};
+
+	if (!fixtures)
+		skip();
+	snprintf(root, sizeof(root), "%s/arm64-qemu-virt", fixtures);
+	assert_int_equal(topology_read(root, &t, &d), 0);
+	assert_ptr_equal(t->arch, &arch_rules_arm64);
+	assert_int_equal(t->kmap.va_bits, 48);
+	/* __va(0x40000000) with PHYS_OFFSET 0x40000000: PAGE_OFFSET itself. */
+	assert_int_equal(t->kmap.page_offset + 0x40000000, 0xffff000000000000ULL);
+	assert_int_equal(t->kmap.text_vaddr - t->kmap.text_paddr, 0xffffb40d88c00000ULL); /* kimage_voffset */
+	/* Forcing other rules on a tree whose kcore says arm64 is an error, not a mix. */
+	assert_int_equal(topology_read_arch(root, &arch_rules_x86_64, &x, &d), -EINVAL);
+	assert_string_equal(d.reason, "is an arm64 core, the snapshot follows x86_64 rules");
 }
 
 static void test_fixtures(void **state)
@@ -431,6 +492,8 @@ int main(void)
 		cmocka_unit_test(test_diff_from_nothing),
 		cmocka_unit_test(test_read_missing_root),
 		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_arm64_ram),
+		cmocka_unit_test(test_arch_from_kcore),
 	};
 	return cmocka_run_group_tests_name("topology", tests, NULL, NULL);
 }

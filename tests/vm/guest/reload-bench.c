@@ -33,7 +33,7 @@
 
 #include "config.h"
 #include "elfcorehdr.h"
-#include "loader-segments.h"
+#include "x86/loader-segments.h"
 #include "topology.h"
 
 #define MAX_RELOADS 1000

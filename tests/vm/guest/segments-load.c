@@ -14,7 +14,7 @@
 
 #include "config.h"
 #include "elfcorehdr.h"
-#include "loader-segments.h"
+#include "x86/loader-segments.h"
 #include "topology.h"
 
 static int fail(const char *what, int r, const Diag *d)

@@ -11,7 +11,7 @@
  * registry to fall back to Loader=file. */
 #pragma once
 
-#include "loader.h"
+#include "../loader.h"
 
 extern const LoaderVtable loader_segments_vtable;
 
@@ -65,6 +65,5 @@ typedef struct SegmentsPlan {
 /* The plan load() would use for t (its main crash region) and a header of header_capacity
  * bytes, made now (or the one kept) without loading: the same code, so what it shows is what a
  * load submits. 0; -EINVAL (not a segments loader, a capacity not a multiple of 4096),
- * -EADDRNOTAVAIL (no crash region), -EOPNOTSUPP (not x86_64), or plan's -errno, with d. *ret is
- * untouched on failure. */
+ * -EADDRNOTAVAIL (no crash region), or plan's -errno, with d. *ret is untouched on failure. */
 int loader_segments_plan(Loader *l, const Topology *t, size_t header_capacity, SegmentsPlan *ret, Diag *d);

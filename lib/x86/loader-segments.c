@@ -3,18 +3,16 @@
 
 #include <inttypes.h>
 
-#include "iomem.h"
-#include "loader-internal.h"
-#include "path.h"
-#include "sha256.h"
-
-#if defined(__x86_64__)
-#include "x86/bzimage.h"
-#include "x86/e820.h"
-#include "x86/firmware.h"
-#include "x86/layout.h"
-#include "x86/purgatory.h"
-#include "x86/zeropage.h"
+#include "../iomem.h"
+#include "../loader-internal.h"
+#include "../path.h"
+#include "../sha256.h"
+#include "bzimage.h"
+#include "e820.h"
+#include "firmware.h"
+#include "layout.h"
+#include "purgatory.h"
+#include "zeropage.h"
 
 #define MAX_IMAGE_SIZE (2ULL << 30) /* kernel or initrd: refuse to slurp anything larger */
 #define L4_KERNEL_HALF 0xffff800000000000ULL
@@ -549,46 +547,6 @@ int loader_segments_stats(const Loader *base, SegmentsStats *ret)
 	return 0;
 }
 
-#else /* !__x86_64__ */
-
-static int segments_probe(const char *root, const Config *c, char *why, size_t why_size)
-{
-	snprintf(why, why_size, "Loader=segments is implemented for x86_64 only");
-	return -EOPNOTSUPP;
-}
-
-int loader_segments_new_with(const char *root, const Config *c, const KexecOps *ops, const SegmentsOptions *o,
-			     Loader **ret)
-{
-	return -EOPNOTSUPP;
-}
-
-static int segments_new(const char *root, const Config *c, const KexecOps *ops, Loader **ret)
-{
-	return -EOPNOTSUPP;
-}
-
-static int segments_load(Loader *l, const LoadRequest *req, LoadResult *res)
-{
-	return -EOPNOTSUPP;
-}
-
-static Loader *segments_free(Loader *l)
-{
-	return NULL;
-}
-
-int loader_segments_stats(const Loader *l, SegmentsStats *ret)
-{
-	return -EOPNOTSUPP;
-}
-
-int loader_segments_plan(Loader *l, const Topology *t, size_t header_capacity, SegmentsPlan *ret, Diag *d)
-{
-	return diag_set(d, EOPNOTSUPP, "segments", 0, "Loader=segments is implemented for x86_64 only");
-}
-
-#endif
 
 const LoaderVtable loader_segments_vtable = {
 	.name = "segments",
@@ -596,8 +554,6 @@ const LoaderVtable loader_segments_vtable = {
 	.new = segments_new,
 	.load = segments_load,
 	.free = segments_free,
-#if defined(__x86_64__)
 	.refresh = segments_refresh,
 	.file = segments_file,
-#endif
 };
