@@ -2,6 +2,7 @@
 /* crash-hotplugd: keeps the loaded crash kernel's ELF core header right across CPU and
  * memory hotplug, with one reload per burst. */
 #include <getopt.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "manager.h"
@@ -56,6 +57,8 @@ static int rules_mode(const char *root, bool mask)
 	Diag d = {};
 	int r;
 
+	/* The unit's UMask= would make a created /run/udev/rules.d 0700: udev's directories are 0755. */
+	umask(022);
 	r = mask ? udev_mask_apply(root, &n, &d) : udev_mask_release(root, &n, &d);
 	if (r < 0) {
 		log_error("%s udev rules: %s", mask ? "cannot mask" : "cannot unmask", diag_format(&d, buf, sizeof(buf)));

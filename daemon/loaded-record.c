@@ -42,7 +42,7 @@ static int identity(Sha256 *s, const char *root, const char *what, const char *p
 int loaded_record_inputs(const char *root, const Config *c, LoaderKind kind, char ret[65])
 {
 	_cleanup_(freep) char *cmdline = NULL;
-	char kernel[PATH_MAX], initrd[PATH_MAX], why[512], line[64];
+	char kernel[PATH_MAX], initrd[PATH_MAX], why[512], line[160];
 	uint8_t digest[SHA256_DIGEST_SIZE];
 	struct utsname u;
 	Sha256 s;
@@ -58,7 +58,9 @@ int loaded_record_inputs(const char *root, const Config *c, LoaderKind kind, cha
 	if (r < 0)
 		return r;
 	sha256_init(&s);
-	n = snprintf(line, sizeof(line), "loader=%s\nmax_phdrs=%u\n", loader_kind_to_string(kind), c->max_phdrs);
+	/* The daemon's version too: an upgrade may build the header differently. */
+	n = snprintf(line, sizeof(line), "version=%s\nloader=%s\nmax_phdrs=%u\n", CRASH_HOTPLUGD_VERSION,
+		     loader_kind_to_string(kind), c->max_phdrs);
 	sha256_update(&s, line, (size_t)n);
 	if ((r = identity(&s, root, "kernel", kernel)) < 0 || (r = identity(&s, root, "initrd", initrd)) < 0)
 		return r;

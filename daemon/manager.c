@@ -54,6 +54,7 @@ struct Manager {
 	unsigned attempt;            /* transient failures of chain[active] in a row */
 	unsigned unprotected_retries;
 	Loader *loaders[_LOADER_MAX];
+	char inputs[_LOADER_MAX][65]; /* loaded_record_inputs() when loaders[k] took its inputs; "" unknown */
 
 	bool loaded_known;           /* loaded_fp describes the loaded header */
 	uint64_t loaded_fp;
@@ -159,9 +160,29 @@ static void set_state(Manager *m, DaemonState s, const char *detail)
 static void free_loaders(Manager *m)
 {
 	m->watched_loader = NULL;
-	for (size_t i = 0; i < _LOADER_MAX; i++)
+	for (size_t i = 0; i < _LOADER_MAX; i++) {
 		if (m->loaders[i])
 			m->loaders[i] = m->loaders[i]->vtable->free(m->loaders[i]);
+		m->inputs[i][0] = '\0';
+	}
+}
+
+/* The digest of what loaders[k] loads, taken when it resolved its inputs (at setup, and when
+ * it reopened changed files): what loaded.json must describe, not what the files on disk say
+ * later (an edited /etc/default/kdump-tools is not what a running loader loads). */
+static void note_inputs(Manager *m, LoaderKind k)
+{
+	if (k == LOADER_KERNEL || k == LOADER_DRY_RUN ||
+	    loaded_record_inputs(m->root, m->config, k, m->inputs[k]) < 0)
+		m->inputs[k][0] = '\0';
+}
+
+/* A reload is known to be needed: what loaded.json says is loaded must not be kept by a
+ * restart that comes before the reload does. */
+static void need_reload(Manager *m)
+{
+	m->force_reload = true;
+	loaded_record_remove(m->runtime_dir);
 }
 
 static void on_config_warning(void *userdata, const char *file, unsigned line, const char *msg)
@@ -226,6 +247,7 @@ static int get_loader(Manager *m, LoaderKind k, Loader **ret, char *why, size_t 
 			snprintf(why, why_size, "cannot set up: %s", loader_explain_errno(r, meaning, sizeof(meaning)));
 			return r;
 		}
+		note_inputs(m, k);
 	}
 	*ret = m->loaders[k];
 	return 0;
@@ -249,8 +271,10 @@ static void on_files_changed(void *userdata, const char *path)
 		else if (r < 0)
 			log_warning("%s changed but cannot be reopened (%s): the next load uses the copy held open",
 				    path, strerror(-r));
-		else
+		else {
 			log_info("%s changed on disk: reopened, the next reload uses it", path);
+			note_inputs(m, (LoaderKind)i);
+		}
 	}
 }
 
@@ -418,11 +442,11 @@ static void remember_loaded(Manager *m, LoaderKind kind, uint64_t fp)
 	} else {
 		rec.loader = kind;
 		rec.realtime_usec = now_usec(CLOCK_REALTIME);
-		r = loaded_record_inputs(m->root, m->config, kind, rec.inputs);
-		if (r < 0) {
+		if (!m->inputs[kind][0]) {
 			loaded_record_remove(m->runtime_dir);
 			return;
 		}
+		memcpy(rec.inputs, m->inputs[kind], sizeof(rec.inputs));
 		loaded_record_boot_id(m->root, rec.boot_id);
 	}
 	rec.kernel_managed = m->status.state == STATE_KERNEL_MANAGED;
@@ -448,6 +472,7 @@ static bool restore_loaded(Manager *m, int crash_loaded)
 	_cleanup_(topology_freep) Topology *t = NULL;
 	char inputs[65], boot_id[40], why[256], ago[32];
 	LoadedRecord rec;
+	uint64_t now;
 	const char *mismatch = NULL;
 	int ki, kk = kind_index(m, LOADER_KERNEL);
 	Loader *l;
@@ -483,7 +508,8 @@ static bool restore_loaded(Manager *m, int crash_loaded)
 		enter_kernel_managed(m, "as the previous run left it");
 	else
 		m->status.state = STATE_PROTECTED;
-	snprintf(ago, sizeof(ago), "%" PRIu64 " s", (now_usec(CLOCK_REALTIME) - rec.realtime_usec) / 1000000);
+	now = now_usec(CLOCK_REALTIME);
+	snprintf(ago, sizeof(ago), "%" PRIu64 " s", now > rec.realtime_usec ? (now - rec.realtime_usec) / 1000000 : 0);
 	log_info("keeping the crash kernel the previous run loaded with %s %s ago: same boot, kernel, initrd, "
 		 "command line and topology (fingerprint %016" PRIx64 "), so no reload",
 		 loader_name(rec.loader), ago, rec.fingerprint);
@@ -725,7 +751,7 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 		snprintf(fields, sizeof(fields), "CRASH_HOTPLUGD_LOADER=%s\nERRNO=%d", loader_name(kind), -r);
 		if (kind == LOADER_KERNEL) {
 			kernel_refused(m, r, res.detail, fields);
-			m->force_reload = true;
+			need_reload(m);
 			if (m->status.state == STATE_KERNEL_MANAGED)
 				m->status.state = STATE_RELOADING;
 			/* A repair has said why already: no second warning for the same thing. */
@@ -875,7 +901,7 @@ static void on_kmsg_failure(void *userdata, const char *msg)
 	log_full(LOG_ERR, MSGID_RELOAD_FAILED, "CRASH_HOTPLUGD_LOADER=kernel",
 		 "the kernel reported a failure updating the crash kernel's header: %s", msg);
 	loader_kernel_note_failure(k, msg);
-	m->force_reload = true;
+	need_reload(m);
 	burst_event(m);
 }
 
@@ -885,7 +911,8 @@ static bool load_settings_differ(const Config *a, const Config *b)
 	const char *sa[] = { a->kernel, a->initrd, a->command_line, config_dry_run_output(a) };
 	const char *sb[] = { b->kernel, b->initrd, b->command_line, config_dry_run_output(b) };
 
-	if (a->loader != b->loader || a->max_phdrs != b->max_phdrs)
+	if (a->loader != b->loader || a->max_phdrs != b->max_phdrs ||
+	    a->capture_memory_hotplug != b->capture_memory_hotplug)
 		return true;
 	for (size_t i = 0; i < ELEMENTSOF(sa); i++)
 		if (!!sa[i] != !!sb[i] || (sa[i] && !streq(sa[i], sb[i])))
@@ -923,7 +950,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 	if (reload) {
 		log_info("loader settings changed: reloading the crash kernel with them");
 		reset_chain(m);
-		m->force_reload = true;
+		need_reload(m);
 	}
 	m->burst_last_usec = 0;
 	m->trigger = "after a configuration change";

@@ -14,6 +14,11 @@
  * - Command line: KDUMP_CMDLINE if set, else /proc/cmdline without crashkernel=, hugepages=,
  *   hugepagesz=, abm=; then " " and KDUMP_CMDLINE_APPEND, whose default (unset or empty,
  *   sh's ${VAR:=default}) is KDUMP_TOOLS_DEFAULT_APPEND.
+ * One deliberate difference: the filtered /proc/cmdline drops what the daemon's default drops
+ * too (config_default_cmdline(): elfcorehdr=, BOOT_IMAGE=, initrd=, the options that eat the
+ * small reservation, nr_cpus=/maxcpus=/irqpoll/reset_devices, which the append list sets),
+ * a superset of kdump-config's crashkernel=, hugepages=, hugepagesz=, abm=. KDUMP_INITRD is
+ * taken only with kdump-tools' kernel (Kernel= unset), as kdump-config pairs them.
  */
 #pragma once
 

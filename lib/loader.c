@@ -224,7 +224,9 @@ int loader_resolve_initrd(const char *root, const Config *c, const char *release
 	int r;
 
 	buf[0] = '\0';
-	if (!chosen) {
+	/* kdump-tools' initrd goes with its kernel: a Kernel= of the admin's own takes the
+	 * release's initrd search below, never an initrd built for another kernel. */
+	if (!chosen && !c->kernel) {
 		r = kdump_tools(root, &kt, why, why_size);
 		if (r < 0)
 			return r;

@@ -543,6 +543,37 @@ static void test_restart_keeps_what_is_loaded(void **state)
 	g_free(tmp);
 }
 
+/* loaded.json describes what the loader loaded, not what the files say later: a
+ * /etc/default/kdump-tools edited while the daemon runs (its loader keeps the command line it
+ * took) must make the next start reload, even after a hotplug reload in between. */
+static void test_restart_after_kdump_tools_edit_reloads(void **state)
+{
+	Harness *h = *state;
+	char *t = timing(200, 2000);
+	char *body = g_strdup_printf("Loader=file\n%sKernel=/boot/vmlinuz-test\nInitrd=/boot/initrd.img-test\n", t);
+	const char *mem = harness_add_memory(h, 40);
+
+	harness_config(h, body);
+	harness_write(h, "etc/default/kdump-tools", "KDUMP_CMDLINE=\"root=/dev/first\"\n");
+	harness_write(h, "sys/kernel/kexec_crash_loaded", "1\n");
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_true(harness_wait_log(h, "rescan after the load", 1, 10000));
+	harness_write(h, "etc/default/kdump-tools", "KDUMP_CMDLINE=\"root=/dev/second\"\n");
+	harness_add_ram(h);
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_status(h, "reloads", 2, 10000));
+	assert_int_equal(harness_stop(h), 0);
+
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_log(h, "not keeping the crash kernel the previous run loaded: the kernel, initrd", 1,
+				     10000));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_int_equal(harness_stop(h), 0);
+	g_free(body);
+	g_free(t);
+}
+
 static void test_bad_config_at_start(void **state)
 {
 	Harness *h = *state;
@@ -824,6 +855,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_burst_gives_one_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_keeps_what_is_loaded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_after_kdump_tools_edit_reloads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spaced_events_reload_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_reloads_at_max_delay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_guard, setup, teardown),

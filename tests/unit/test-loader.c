@@ -468,6 +468,13 @@ static void test_kdump_tools_defaults(void **state)
 	assert_int_equal(loader_resolve_kernel(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), 0);
 	assert_int_equal(loader_command_line(f->root, &f->c, &cmdline, why, sizeof(why)), 0);
 	assert_string_equal(cmdline, "root=/dev/mine acpi_no_memhotplug");
+	/* kdump-tools' initrd goes with its kernel only: with a Kernel= of our own, never. */
+	put(f, "/var/lib/kdump/initrd-for-its-kernel", "kdump initrd");
+	put(f, "/etc/default/kdump-tools", "KDUMP_KERNEL=/var/lib/kdump/vmlinuz\n"
+					   "KDUMP_INITRD=/var/lib/kdump/initrd-for-its-kernel\n");
+	assert_int_equal(loader_resolve_initrd(f->root, &f->c, "t", buf, sizeof(buf), why, sizeof(why)), 0);
+	assert_string_equal(buf, "/var/lib/kdump/initrd.img-t"); /* the release's, by the usual search */
+	put(f, "/etc/default/kdump-tools", "KDUMP_KERNEL=$NOT_KNOWN\n");
 	free(TAKE_PTR(cmdline));
 	free(f->c.kernel);
 	free(f->c.command_line);
