@@ -470,7 +470,7 @@ static void forget_loaded(Manager *m)
 static bool restore_loaded(Manager *m, int crash_loaded)
 {
 	_cleanup_(topology_freep) Topology *t = NULL;
-	char inputs[65], boot_id[40], why[256], ago[32];
+	char boot_id[40], why[256], ago[32];
 	LoadedRecord rec;
 	uint64_t now;
 	const char *mismatch = NULL;
@@ -486,12 +486,13 @@ static bool restore_loaded(Manager *m, int crash_loaded)
 		mismatch = "written in another boot";
 	else if (ki < 0 || (rec.kernel_managed && kk < 0))
 		mismatch = "its loader is not in Loader='s chain now";
-	else if (loaded_record_inputs(m->root, m->config, rec.loader, inputs) < 0 || !streq(inputs, rec.inputs))
+	else if (get_loader(m, rec.loader, &l, why, sizeof(why)) < 0)
+		mismatch = why;
+	/* The digest the loader took when it resolved its inputs: what a reload now would load. */
+	else if (!streq(m->inputs[rec.loader], rec.inputs))
 		mismatch = "the kernel, initrd, command line or MaxPhdrs= changed";
 	else if (topology_read(m->root, &t, &d) < 0 || topology_fingerprint(t) != rec.fingerprint)
 		mismatch = "the topology changed";
-	else if (get_loader(m, rec.loader, &l, why, sizeof(why)) < 0)
-		mismatch = why;
 	if (mismatch) {
 		log_info("not keeping the crash kernel the previous run loaded: %s", mismatch);
 		loaded_record_remove(m->runtime_dir);
