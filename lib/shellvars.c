@@ -106,7 +106,11 @@ static int read_double_quoted(Cursor *c, Buf *b, bool *expansion)
 	return 0;
 }
 
-/* The value after NAME=, up to an unquoted blank, newline or ';'. */
+/*
+ * The value after NAME=, up to an unquoted blank, newline or ';'. A tilde starts an expansion
+ * where sh would expand it in an assignment: first in the value, or right after an unquoted
+ * ':' (PATH-like lists).
+ */
 static int read_value(Cursor *c, Buf *b, bool *expansion)
 {
 	bool first = true;
@@ -141,7 +145,7 @@ static int read_value(Cursor *c, Buf *b, bool *expansion)
 		}
 		if (r < 0)
 			return r;
-		first = false;
+		first = ch == ':';
 	}
 	return 0;
 }

@@ -70,11 +70,16 @@ static void test_expansions(void **state)
 	_cleanup_(shellvars_done) ShellVars v = {};
 
 	(void)state;
-	parse_ok("A=$HOME/x\nB=\"${X:-y}\"\nC=~/z\nD=a~b\n", &v);
+	parse_ok("A=$HOME/x\nB=\"${X:-y}\"\nC=~/z\nD=a~b\nE=/a:~/b\nF='x':~\nG=a:b~\nH=\"a:~\"\n", &v);
 	assert_var(&v, "A", NULL, 1);
 	assert_var(&v, "B", NULL, 2);
 	assert_var(&v, "C", NULL, 3);
 	assert_var(&v, "D", "a~b", 4);
+	/* sh expands a tilde after '=' and after every unquoted ':' of an assignment */
+	assert_var(&v, "E", NULL, 5);
+	assert_var(&v, "F", NULL, 6);
+	assert_var(&v, "G", "a:b~", 7);
+	assert_var(&v, "H", "a:~", 8);
 }
 
 static void assert_refused_n(const char *text, size_t size, unsigned line, const char *reason)
