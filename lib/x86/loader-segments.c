@@ -14,17 +14,10 @@
 #include "purgatory.h"
 #include "zeropage.h"
 
-#define MAX_IMAGE_SIZE (2ULL << 30) /* kernel or initrd: refuse to slurp anything larger */
 #define L4_KERNEL_HALF 0xffff800000000000ULL
 
 /* kernel, initrd, purgatory, boot_params, elfcorehdr */
 #define MAX_SEGMENTS 5
-
-typedef struct HeldImage {
-	HeldFile file;            /* path NULL = none; the fd is closed once read */
-	uint8_t *data;
-	size_t size;
-} HeldImage;
 
 typedef struct SegmentsLoader {
 	Loader base;
@@ -55,48 +48,6 @@ typedef struct SegmentsLoader {
 
 	SegmentsStats stats;
 } SegmentsLoader;
-
-/* Reads root + path whole into h. The contents stay for the loader's lifetime: a reload must
- * not depend on the files still being there (a package upgrade removes the old kernel). */
-static int held_read(const char *root, const char *path, HeldImage *h, Diag *d)
-{
-	_cleanup_(held_file_done) HeldFile f = HELD_FILE_NONE;
-	_cleanup_(freep) uint8_t *buf = NULL;
-	size_t done = 0;
-	int r;
-
-	r = held_file_open(root, path, &f, d);
-	if (r < 0)
-		return r;
-	if (f.st.st_size <= 0 || (uint64_t)f.st.st_size > MAX_IMAGE_SIZE)
-		return diag_set(d, EFBIG, path, 0, "size %jd is out of range", (intmax_t)f.st.st_size);
-	buf = malloc((size_t)f.st.st_size);
-	if (!buf)
-		return -ENOMEM;
-	while (done < (size_t)f.st.st_size) {
-		ssize_t n = read(f.fd, buf + done, (size_t)f.st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return diag_set(d, errno, path, 0, "read error: %s", strerror(errno));
-		if (n == 0)
-			return diag_set(d, EIO, path, 0, "file shrank while reading");
-		done += (size_t)n;
-	}
-	close(TAKE_FD(f.fd)); /* the bytes are what is held, not the file */
-	*h = (HeldImage){ .file = f, .data = TAKE_PTR(buf), .size = done };
-	f = HELD_FILE_NONE; /* the path is h's now */
-	return 0;
-}
-
-static void held_done(HeldImage *h)
-{
-	held_file_done(&h->file);
-	free(h->data);
-	h->data = NULL;
-	h->size = 0;
-}
 
 static void plan_drop(SegmentsLoader *l)
 {
@@ -243,26 +194,24 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 
 /* Reads kernel and initrd (NULL: none) and checks the kernel; on failure l keeps what it had.
  * The paths may be the held ones' own: the new images hold copies before the old go. */
+static int parse_bzimage(const uint8_t *data, size_t size, const char *path, void *ret, Diag *d)
+{
+	return bzimage_parse(data, size, path, ret, d);
+}
+
 static int held_reload(SegmentsLoader *l, const char *kernel, const char *initrd, Diag *d)
 {
-	HeldImage k = {}, i = {};
+	HeldImage k, i;
 	BzImage b;
 	int r;
 
-	r = held_read(l->root, kernel, &k, d);
-	if (r >= 0)
-		r = bzimage_parse(k.data, k.size, kernel, &b, d);
-	if (r >= 0 && initrd)
-		r = held_read(l->root, initrd, &i, d);
-	if (r < 0) {
-		held_done(&k);
-		held_done(&i);
+	r = segments_read_images(l->root, kernel, initrd, parse_bzimage, &b, &k, &i, d);
+	if (r < 0)
 		return r;
-	}
 	/* The plan points into the old buffers and hashed their contents. */
 	plan_drop(l);
-	held_done(&l->kernel);
-	held_done(&l->initrd);
+	held_image_done(&l->kernel);
+	held_image_done(&l->initrd);
 	l->kernel = k;
 	l->initrd = i;
 	l->image = b;
@@ -281,21 +230,6 @@ static const char *segments_file(Loader *base, size_t i)
 	SegmentsLoader *l = (SegmentsLoader *)base;
 
 	return loader_kernel_initrd_file(l->kernel.file.path, l->initrd.file.path, i);
-}
-
-static const char *explain_errno(int e)
-{
-	switch (e) {
-	case EPERM:
-		return "EPERM: kexec_load refused: kernel lockdown (Secure Boot), kernel.kexec_load_disabled=1, "
-		       "kexec_load_limit_panic used up, or no CAP_SYS_BOOT; Loader=file works under lockdown";
-	case EADDRNOTAVAIL:
-		return "EADDRNOTAVAIL: a segment lies outside the crash region (crashk_res) the kernel accepts";
-	case EINVAL:
-		return "EINVAL: kexec_load rejected the segment list";
-	default:
-		return NULL;
-	}
 }
 
 /* The plan for t's main crash region and a header of header_capacity bytes: kept when it is
@@ -359,28 +293,12 @@ static int segments_load(Loader *base, const LoadRequest *req, LoadResult *res)
 	long k;
 	int r;
 
-	*res = (LoadResult){};
-	if (t && !req->header && req->header_rejected) {
-		loader_set_detail(res, "no header to load: %s", req->header_rejected);
-		return -EINVAL;
-	}
-	if (!t || !req->header || req->header_used == 0 || req->header_used > req->header_capacity ||
-	    req->header_capacity == 0 || req->header_capacity % 4096) {
-		loader_set_detail(res, "invalid load request (header of %zu bytes, capacity %zu)", req->header_used,
-				  req->header_capacity);
-		return -EINVAL;
-	}
-	if (x86_main_crash_region(t->crash, t->n_crash, &main_idx) < 0)
-		return loader_fail(res, EADDRNOTAVAIL, "no \"Crash kernel\" region in /proc/iomem (boot with crashkernel=)");
-
-	r = plan_current(l, t, main_idx, req->header_capacity, &d);
-	if (r < 0) {
-		char buf[sizeof(d.file) + sizeof(d.reason) + 32];
-
-		loader_set_detail(res, "%s", diag_format(&d, buf, sizeof(buf)));
-		res->total_usec = loader_now_usec() - t0;
+	r = segments_check_request(req, res, &main_idx);
+	if (r < 0)
 		return r;
-	}
+	r = plan_current(l, t, main_idx, req->header_capacity, &d);
+	if (r < 0)
+		return segments_plan_failed(res, &d, t0, r);
 
 	/* The only per-reload work: point the header segment at the new header and finish the
 	 * kept SHA-256 state over it. */
@@ -406,15 +324,8 @@ static int segments_load(Loader *base, const LoadRequest *req, LoadResult *res)
 	res->total_usec = loader_now_usec() - t0;
 	res->phdrs_capacity = 0;
 	l->stats.loads++;
-	if (r) {
-		const char *why = explain_errno(r);
-
-		if (why)
-			loader_set_detail(res, "%s", why);
-		else
-			(void)loader_fail(res, r, "kexec_load of %s", l->kernel.file.path);
-		return -r;
-	}
+	if (r)
+		return segments_syscall_failed(r, l->kernel.file.path, "Loader=file works under lockdown", res);
 	loader_set_detail(res, "kexec_load of %s: %zu segments, elfcorehdr at 0x%" PRIx64 " (%zu of %zu bytes), %" PRIu64
 			  " bytes hashed%s%s", l->kernel.file.path, l->n_segs, l->layout.header, req->header_used,
 			  req->header_capacity, l->stats.hashed_last, l->plan_note[0] ? "; " : "", l->plan_note);
@@ -428,8 +339,8 @@ static Loader *segments_free(Loader *base)
 	if (!l)
 		return NULL;
 	plan_drop(l);
-	held_done(&l->kernel);
-	held_done(&l->initrd);
+	held_image_done(&l->kernel);
+	held_image_done(&l->initrd);
 	free(l->user_cmdline);
 	free(l->root);
 	free(l);
@@ -479,34 +390,17 @@ static int segments_new(const char *root, const Config *c, const KexecOps *ops, 
 	return loader_segments_new_with(root, c, ops, NULL, ret);
 }
 
-/* "[none] integrity confidentiality": the bracketed word is the active level. */
-static int lockdown_level(const char *root, char *level, size_t size)
-{
-	char buf[128];
-	const char *a, *b;
-
-	if (path_read_line(root, "/sys/kernel/security/lockdown", buf, sizeof(buf), NULL) < 0)
-		return -ENOENT;
-	a = strchr(buf, '[');
-	b = a ? strchr(a, ']') : NULL;
-	if (!b)
-		return -EINVAL;
-	snprintf(level, size, "%.*s", (int)(b - a - 1), a + 1);
-	return 0;
-}
-
 /* new() cannot say why it failed, so probe() checks the image where it can. */
 static int check_image(const char *root, const char *path, char *why, size_t why_size)
 {
-	HeldImage h = {};
+	HeldImage k, none;
 	Diag d = {};
 	BzImage b;
 	int r;
 
-	r = held_read(root, path, &h, &d);
+	r = segments_read_images(root, path, NULL, parse_bzimage, &b, &k, &none, &d);
 	if (r >= 0)
-		r = bzimage_parse(h.data, h.size, path, &b, &d);
-	held_done(&h);
+		held_image_done(&k);
 	if (r < 0) {
 		char buf[sizeof(d.file) + sizeof(d.reason) + 32];
 
@@ -517,19 +411,12 @@ static int check_image(const char *root, const char *path, char *why, size_t why
 
 static int segments_probe(const char *root, const Config *c, char *why, size_t why_size)
 {
-	char level[32], buf[32];
 	LoaderInputs in;
 	int r;
 
-	if (lockdown_level(root, level, sizeof(level)) == 0 && !streq(level, "none")) {
-		snprintf(why, why_size, "kernel lockdown \"%s\" forbids kexec_load (use Loader=file)", level);
-		return -EPERM;
-	}
-	if (path_read_line(root, "/proc/sys/kernel/kexec_load_disabled", buf, sizeof(buf), NULL) == 0 &&
-	    !streq(buf, "0")) {
-		snprintf(why, why_size, "kernel.kexec_load_disabled=%s forbids kexec_load", buf);
-		return -EPERM;
-	}
+	r = loader_probe_kexec_load(root, "use Loader=file", why, why_size);
+	if (r < 0)
+		return r;
 	r = loader_probe_crash_region(root, why, why_size);
 	if (r < 0)
 		return r;
