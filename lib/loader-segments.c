@@ -73,3 +73,72 @@ int segments_syscall_failed(int err, const char *kernel, const char *eperm_hint,
 	}
 	return -err;
 }
+
+int segments_common_init(SegmentsCommon *s, const char *root, const Config *c, const KexecOps *ops, LoaderInputs *in)
+{
+	char why[256];
+	int r;
+
+	r = loader_resolve_inputs(root, c, true, in, why, sizeof(why));
+	if (r < 0)
+		return r;
+	s->ops = ops;
+	s->cmdline = TAKE_PTR(in->cmdline);
+	s->root = strdup(root ? root : "/");
+	return s->root ? 0 : -ENOMEM;
+}
+
+void segments_common_done(SegmentsCommon *s)
+{
+	held_image_done(&s->kernel);
+	held_image_done(&s->initrd);
+	free(s->cmdline);
+	free(s->root);
+	s->cmdline = s->root = NULL;
+}
+
+void segments_add(SegmentsCommon *s, const char *name, const void *buf, size_t bufsz, uint64_t mem, uint64_t memsz)
+{
+	s->seg_names[s->n_segs] = name;
+	s->segs[s->n_segs++] = (struct kexec_segment){
+		.buf = buf, .bufsz = bufsz, .mem = (void *)(uintptr_t)mem, .memsz = (size_t)memsz,
+	};
+}
+
+int segments_check_placed(const SegmentsCommon *s, const Range *crash, Diag *d)
+{
+	for (size_t i = 0; i < s->n_segs; i++) {
+		uint64_t mem = (uint64_t)(uintptr_t)s->segs[i].mem, memsz = s->segs[i].memsz;
+
+		if (memsz == 0 || mem < crash->start || mem + memsz - 1 > crash->end || s->segs[i].bufsz > memsz ||
+		    (i > 0 && mem < (uint64_t)(uintptr_t)s->segs[i - 1].mem + s->segs[i - 1].memsz))
+			return diag_set(d, EINVAL, "layout", 0, "internal: segment %zu (%s) is outside the region or "
+					"overlaps the one before", i, s->seg_names[i]);
+	}
+	return 0;
+}
+
+bool segments_plan_kept(const SegmentsCommon *s, const Range *crash, size_t header_capacity)
+{
+	return s->planned && s->header_capacity == header_capacity && s->crash.start == crash->start &&
+	       s->crash.end == crash->end;
+}
+
+void segments_plan_export(const SegmentsCommon *s, SegmentsPlan *p)
+{
+	for (size_t i = 0; i < s->n_segs; i++)
+		p->segs[i] = (SegmentsPlanSegment){
+			.what = s->seg_names[i],
+			.mem = (uint64_t)(uintptr_t)s->segs[i].mem,
+			.memsz = s->segs[i].memsz,
+			.bufsz = i == s->header_seg ? 0 : s->segs[i].bufsz,
+		};
+	p->n_segs = s->n_segs;
+	p->header_seg = s->header_seg;
+	p->crash = s->crash;
+}
+
+const char *segments_common_file(const SegmentsCommon *s, size_t i)
+{
+	return loader_kernel_initrd_file(s->kernel.file.path, s->initrd.file.path, i);
+}

@@ -94,3 +94,45 @@ int segments_plan_failed(LoadResult *res, const Diag *d, uint64_t t0, int r);
  * EADDRNOTAVAIL and EINVAL mean here (eperm_hint, if any, appended to EPERM's), else the
  * errno's meaning. Returns -err. */
 int segments_syscall_failed(int err, const char *kernel, const char *eperm_hint, LoadResult *res);
+
+/* What a segments loader holds whatever its architecture; embedded in each one's loader. */
+typedef struct SegmentsCommon {
+	char *root;
+	const KexecOps *ops;
+	HeldImage kernel;         /* the whole kernel file */
+	HeldImage initrd;         /* file.path NULL: no initrd */
+	char *cmdline;            /* the crash command line (x86_64: without elfcorehdr=) */
+
+	/* The plan: valid when planned, for crash/header_capacity. */
+	bool planned;
+	Range crash;
+	size_t header_capacity;
+	struct kexec_segment segs[SEGMENTS_PLAN_MAX];
+	const char *seg_names[SEGMENTS_PLAN_MAX]; /* what each segment holds, for a plan */
+	size_t n_segs;
+	size_t header_seg;        /* index of the header in segs[] */
+
+	SegmentsStats stats;
+} SegmentsCommon;
+
+/* Resolves Kernel=, Initrd= and the command line for c into *in and sets up root, ops and
+ * cmdline (taken from in). 0 or -errno; the caller then reads the files. */
+int segments_common_init(SegmentsCommon *s, const char *root, const Config *c, const KexecOps *ops, LoaderInputs *in);
+void segments_common_done(SegmentsCommon *s);
+
+/* Appends a segment to the plan. */
+void segments_add(SegmentsCommon *s, const char *name, const void *buf, size_t bufsz, uint64_t mem, uint64_t memsz);
+
+/* 0 if the planned segments ascend inside crash without overlapping, each with bufsz <= memsz;
+ * else -EINVAL with d (an internal error: the layout is wrong). */
+int segments_check_placed(const SegmentsCommon *s, const Range *crash, Diag *d);
+
+/* Whether the plan kept is for this crash region and header capacity. */
+bool segments_plan_kept(const SegmentsCommon *s, const Range *crash, size_t header_capacity);
+
+/* The segments of the plan kept into p (what, mem, memsz, bufsz; the header's bufsz 0), and
+ * n_segs, header_seg and crash. */
+void segments_plan_export(const SegmentsCommon *s, SegmentsPlan *p);
+
+/* LoaderVtable.file for a segments loader. */
+const char *segments_common_file(const SegmentsCommon *s, size_t i);

@@ -16,37 +16,20 @@
 
 #define L4_KERNEL_HALF 0xffff800000000000ULL
 
-/* kernel, initrd, purgatory, boot_params, elfcorehdr */
-#define MAX_SEGMENTS 5
-
 typedef struct SegmentsLoader {
 	Loader base;
-	char *root;
-	const KexecOps *ops;
+	SegmentsCommon c;         /* c.kernel: the whole bzImage; c.cmdline without elfcorehdr= */
 	SegmentsOptions opts;
+	BzImage image;            /* points into c.kernel */
 
-	HeldImage kernel;         /* the whole bzImage; image points into it */
-	BzImage image;
-	HeldImage initrd;         /* file.path NULL: no initrd */
-	char *user_cmdline;       /* configured crash command line, without elfcorehdr= */
-
-	/* The plan: valid when planned, for crash/header_capacity. */
-	bool planned;
-	Range crash;
-	size_t header_capacity;
+	/* The plan (c.planned). */
 	X86Layout layout;
 	uint8_t *boot_params;     /* the boot_params segment */
 	size_t boot_params_size;
 	uint8_t *purgatory;       /* patched copy of purgatory_blob */
 	PurgatoryParams params;   /* what is patched into it */
 	Sha256 prefix;            /* SHA-256 state after every region but the header */
-	struct kexec_segment segs[MAX_SEGMENTS];
-	const char *seg_names[MAX_SEGMENTS]; /* what each segment holds, for a plan */
-	size_t n_segs;
-	size_t header_seg;        /* index of the header in segs[] */
 	char plan_note[160];      /* e.g. why EFI is not passed on */
-
-	SegmentsStats stats;
 } SegmentsLoader;
 
 static void plan_drop(SegmentsLoader *l)
@@ -54,16 +37,7 @@ static void plan_drop(SegmentsLoader *l)
 	free(l->boot_params);
 	free(l->purgatory);
 	l->boot_params = l->purgatory = NULL;
-	l->planned = false;
-}
-
-static void add_segment(SegmentsLoader *l, const char *name, const void *buf, size_t bufsz, uint64_t mem,
-			uint64_t memsz)
-{
-	l->seg_names[l->n_segs] = name;
-	l->segs[l->n_segs++] = (struct kexec_segment){
-		.buf = buf, .bufsz = bufsz, .mem = (void *)(uintptr_t)mem, .memsz = (size_t)memsz,
-	};
+	l->c.planned = false;
 }
 
 static void add_region(PurgatoryParams *p, uint64_t start, uint64_t len)
@@ -80,7 +54,7 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 	_cleanup_(freep) char *cmdline = NULL;
 	_cleanup_(freep) uint8_t *bp = NULL;
 	_cleanup_(freep) uint8_t *purg = NULL;
-	size_t n_e820 = 0, bp_size = 0, main_idx = 0, i;
+	size_t n_e820 = 0, bp_size = 0, main_idx = 0;
 	uint64_t header_addr;
 	ZeroPageInput zin;
 	X86Layout lay;
@@ -94,13 +68,13 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 	 * kernel without 5-level support would die at its first page table load. PAGE_OFFSET
 	 * below the 4-level kernel half means the running kernel uses 5 levels. */
 	if (t->kmap.from_kcore && t->kmap.page_offset < L4_KERNEL_HALF && !(l->image.xloadflags & XLF_5LEVEL))
-		return diag_set(d, ENOEXEC, l->kernel.file.path, 0,
+		return diag_set(d, ENOEXEC, l->c.kernel.file.path, 0,
 				"the running kernel uses 5-level paging and this kernel cannot boot with it (no XLF_5LEVEL)");
 
-	r = iomem_parse_file(l->root, &iomem, d);
+	r = iomem_parse_file(l->c.root, &iomem, d);
 	if (r < 0)
 		return r;
-	r = x86_firmware_read(l->root, &fw, d);
+	r = x86_firmware_read(l->c.root, &fw, d);
 	if (r < 0)
 		return r;
 	r = x86_main_crash_region(t->crash, t->n_crash, &main_idx);
@@ -110,7 +84,7 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 	/* The header's address depends only on the region and the capacity (see layout.h); the
 	 * command line and the e820 map need it before the boot_params size is known. */
 	header_addr = crash->end + 1 - header_capacity;
-	r = x86_crash_cmdline(header_addr, l->user_cmdline, fw->acpi_rsdp, l->image.cmdline_size, &cmdline, d);
+	r = x86_crash_cmdline(header_addr, l->c.cmdline, fw->acpi_rsdp, l->image.cmdline_size, &cmdline, d);
 	if (r < 0)
 		return r;
 	r = x86_crash_e820(iomem, t->crash, t->n_crash, main_idx, header_addr, header_capacity, &e820, &n_e820, d);
@@ -118,12 +92,12 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 		return r;
 	zin = (ZeroPageInput){
 		.image = &l->image, .fw = fw, .e820 = e820, .n_e820 = n_e820, .cmdline = cmdline,
-		.initrd_size = l->initrd.size,
+		.initrd_size = l->c.initrd.size,
 	};
 	r = x86_zeropage_size(&zin, &bp_size, d);
 	if (r < 0)
 		return r;
-	r = x86_layout(crash, &l->image, l->initrd.size, purgatory_memsz, bp_size, header_capacity, &lay, d);
+	r = x86_layout(crash, &l->image, l->c.initrd.size, purgatory_memsz, bp_size, header_capacity, &lay, d);
 	if (r < 0)
 		return r;
 	if (lay.header != header_addr)
@@ -154,41 +128,41 @@ static int plan(SegmentsLoader *l, const Topology *t, const Range *crash, size_t
 	sha256_init(&s);
 	add_region(&pp, lay.kernel, l->image.kernel_size);
 	sha256_update(&s, l->image.kernel, l->image.kernel_size);
-	if (l->initrd.size) {
-		add_region(&pp, lay.initrd, l->initrd.size);
-		sha256_update(&s, l->initrd.data, l->initrd.size);
+	if (l->c.initrd.size) {
+		add_region(&pp, lay.initrd, l->c.initrd.size);
+		sha256_update(&s, l->c.initrd.data, l->c.initrd.size);
 	}
 	add_region(&pp, lay.boot_params, bp_size);
 	sha256_update(&s, bp, bp_size);
 	add_region(&pp, lay.header, 0); /* length set per load */
-	l->stats.hashed_last = l->image.kernel_size + l->initrd.size + bp_size;
+	l->c.stats.hashed_last = l->image.kernel_size + l->c.initrd.size + bp_size;
 
-	l->n_segs = 0;
-	add_segment(l, "kernel", l->image.kernel, l->image.kernel_size, lay.kernel, lay.kernel_memsz);
-	if (l->initrd.size)
-		add_segment(l, "initrd", l->initrd.data, l->initrd.size, lay.initrd, lay.initrd_memsz);
-	add_segment(l, "purgatory", purg, purgatory_blob_size, lay.purgatory, lay.purgatory_memsz);
-	add_segment(l, "boot_params", bp, bp_size, lay.boot_params, lay.boot_params_memsz);
-	l->header_seg = l->n_segs;
-	add_segment(l, "elfcorehdr", NULL, 0, lay.header, lay.header_memsz);
-	for (i = 1; i < l->n_segs; i++)
-		if ((uintptr_t)l->segs[i].mem < (uintptr_t)l->segs[i - 1].mem + l->segs[i - 1].memsz)
-			return diag_set(d, EINVAL, "layout", 0, "internal: segments %zu and %zu overlap", i - 1, i);
+	l->c.n_segs = 0;
+	segments_add(&l->c, "kernel", l->image.kernel, l->image.kernel_size, lay.kernel, lay.kernel_memsz);
+	if (l->c.initrd.size)
+		segments_add(&l->c, "initrd", l->c.initrd.data, l->c.initrd.size, lay.initrd, lay.initrd_memsz);
+	segments_add(&l->c, "purgatory", purg, purgatory_blob_size, lay.purgatory, lay.purgatory_memsz);
+	segments_add(&l->c, "boot_params", bp, bp_size, lay.boot_params, lay.boot_params_memsz);
+	l->c.header_seg = l->c.n_segs;
+	segments_add(&l->c, "elfcorehdr", NULL, 0, lay.header, lay.header_memsz);
+	r = segments_check_placed(&l->c, crash, d);
+	if (r < 0)
+		return r;
 
 	snprintf(l->plan_note, sizeof(l->plan_note), "%s", fw->efi_boot && !fw->efi ? fw->efi_why_not : "");
 	l->prefix = s;
 	l->params = pp;
 	l->layout = lay;
-	l->crash = *crash;
-	l->header_capacity = header_capacity;
+	l->c.crash = *crash;
+	l->c.header_capacity = header_capacity;
 	l->boot_params = TAKE_PTR(bp);
 	l->boot_params_size = bp_size;
 	l->purgatory = TAKE_PTR(purg);
-	l->planned = true;
-	l->stats.plans++;
-	l->stats.header_addr = lay.header;
-	l->stats.header_capacity = header_capacity;
-	l->stats.entry = lay.purgatory;
+	l->c.planned = true;
+	l->c.stats.plans++;
+	l->c.stats.header_addr = lay.header;
+	l->c.stats.header_capacity = header_capacity;
+	l->c.stats.entry = lay.purgatory;
 	return 0;
 }
 
@@ -205,15 +179,15 @@ static int held_reload(SegmentsLoader *l, const char *kernel, const char *initrd
 	BzImage b;
 	int r;
 
-	r = segments_read_images(l->root, kernel, initrd, parse_bzimage, &b, &k, &i, d);
+	r = segments_read_images(l->c.root, kernel, initrd, parse_bzimage, &b, &k, &i, d);
 	if (r < 0)
 		return r;
 	/* The plan points into the old buffers and hashed their contents. */
 	plan_drop(l);
-	held_image_done(&l->kernel);
-	held_image_done(&l->initrd);
-	l->kernel = k;
-	l->initrd = i;
+	held_image_done(&l->c.kernel);
+	held_image_done(&l->c.initrd);
+	l->c.kernel = k;
+	l->c.initrd = i;
 	l->image = b;
 	return 0;
 }
@@ -222,14 +196,12 @@ static int segments_refresh(Loader *base)
 {
 	SegmentsLoader *l = (SegmentsLoader *)base;
 
-	return held_reload(l, l->kernel.file.path, l->initrd.file.path, NULL);
+	return held_reload(l, l->c.kernel.file.path, l->c.initrd.file.path, NULL);
 }
 
 static const char *segments_file(Loader *base, size_t i)
 {
-	SegmentsLoader *l = (SegmentsLoader *)base;
-
-	return loader_kernel_initrd_file(l->kernel.file.path, l->initrd.file.path, i);
+	return segments_common_file(&((SegmentsLoader *)base)->c, i);
 }
 
 /* The plan for t's main crash region and a header of header_capacity bytes: kept when it is
@@ -238,12 +210,11 @@ static const char *segments_file(Loader *base, size_t i)
 static int plan_current(SegmentsLoader *l, const Topology *t, size_t main_idx, size_t header_capacity, Diag *d)
 {
 	/* What the daemon's inotify could not see (changed while it was not running). */
-	if (held_file_changed(l->root, &l->kernel.file) || held_file_changed(l->root, &l->initrd.file))
+	if (held_file_changed(l->c.root, &l->c.kernel.file) || held_file_changed(l->c.root, &l->c.initrd.file))
 		(void)segments_refresh(&l->base);
 
-	if (l->planned && l->header_capacity == header_capacity && l->crash.start == t->crash[main_idx].start &&
-	    l->crash.end == t->crash[main_idx].end) {
-		l->stats.hashed_last = 0;
+	if (segments_plan_kept(&l->c, &t->crash[main_idx], header_capacity)) {
+		l->c.stats.hashed_last = 0;
 		return 0;
 	}
 	return plan(l, t, &t->crash[main_idx], header_capacity, d);
@@ -263,19 +234,10 @@ int loader_segments_plan(Loader *base, const Topology *t, size_t header_capacity
 	r = plan_current(l, t, main_idx, header_capacity, d);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < l->n_segs; i++)
-		p.segs[i] = (SegmentsPlanSegment){
-			.what = l->seg_names[i],
-			.mem = (uint64_t)(uintptr_t)l->segs[i].mem,
-			.memsz = l->segs[i].memsz,
-			.bufsz = l->segs[i].bufsz,
-		};
-	p.n_segs = l->n_segs;
-	p.header_seg = l->header_seg;
+	segments_plan_export(&l->c, &p);
 	p.entry = l->layout.purgatory;
 	p.kernel_entry = l->params.kernel_entry;
-	p.crash = l->crash;
-	p.hashed = l->image.kernel_size + l->initrd.size + l->boot_params_size;
+	p.hashed = l->image.kernel_size + l->c.initrd.size + l->boot_params_size;
 	snprintf(p.note, sizeof(p.note), "%s", l->plan_note);
 	*ret = p;
 	return 0;
@@ -302,13 +264,13 @@ static int segments_load(Loader *base, const LoadRequest *req, LoadResult *res)
 
 	/* The only per-reload work: point the header segment at the new header and finish the
 	 * kept SHA-256 state over it. */
-	l->segs[l->header_seg].buf = req->header;
-	l->segs[l->header_seg].bufsz = req->header_used;
+	l->c.segs[l->c.header_seg].buf = req->header;
+	l->c.segs[l->c.header_seg].bufsz = req->header_used;
 	s = l->prefix;
 	sha256_update(&s, req->header, req->header_used);
 	sha256_final(&s, digest);
-	l->stats.hashed_last += req->header_used;
-	l->stats.hashed_total += l->stats.hashed_last;
+	l->c.stats.hashed_last += req->header_used;
+	l->c.stats.hashed_total += l->c.stats.hashed_last;
 	l->params.regions[l->params.n_regions - 1].len = req->header_used;
 	memcpy(l->params.digest, digest, sizeof(digest));
 	if (l->opts.corrupt_digest)
@@ -317,18 +279,18 @@ static int segments_load(Loader *base, const LoadRequest *req, LoadResult *res)
 
 	/* No KEXEC_UPDATE_ELFCOREHDR: with it the kernel would rewrite our header itself. */
 	t1 = loader_now_usec();
-	k = l->ops->kexec_load(l->ops->userdata, l->layout.purgatory, l->n_segs, l->segs,
+	k = l->c.ops->kexec_load(l->c.ops->userdata, l->layout.purgatory, l->c.n_segs, l->c.segs,
 			       KEXEC_ON_CRASH | KEXEC_ARCH_X86_64);
 	r = k < 0 ? (errno > 0 ? errno : EIO) : 0;
 	res->syscall_usec = loader_now_usec() - t1;
 	res->total_usec = loader_now_usec() - t0;
 	res->phdrs_capacity = 0;
-	l->stats.loads++;
+	l->c.stats.loads++;
 	if (r)
-		return segments_syscall_failed(r, l->kernel.file.path, "Loader=file works under lockdown", res);
+		return segments_syscall_failed(r, l->c.kernel.file.path, "Loader=file works under lockdown", res);
 	loader_set_detail(res, "kexec_load of %s: %zu segments, elfcorehdr at 0x%" PRIx64 " (%zu of %zu bytes), %" PRIu64
-			  " bytes hashed%s%s", l->kernel.file.path, l->n_segs, l->layout.header, req->header_used,
-			  req->header_capacity, l->stats.hashed_last, l->plan_note[0] ? "; " : "", l->plan_note);
+			  " bytes hashed%s%s", l->c.kernel.file.path, l->c.n_segs, l->layout.header, req->header_used,
+			  req->header_capacity, l->c.stats.hashed_last, l->plan_note[0] ? "; " : "", l->plan_note);
 	return 0;
 }
 
@@ -339,10 +301,7 @@ static Loader *segments_free(Loader *base)
 	if (!l)
 		return NULL;
 	plan_drop(l);
-	held_image_done(&l->kernel);
-	held_image_done(&l->initrd);
-	free(l->user_cmdline);
-	free(l->root);
+	segments_common_done(&l->c);
 	free(l);
 	return NULL;
 }
@@ -358,26 +317,19 @@ int loader_segments_new_with(const char *root, const Config *c, const KexecOps *
 {
 	_cleanup_(segments_freep) SegmentsLoader *l = NULL;
 	_cleanup_(loader_inputs_done) LoaderInputs in = {};
-	char why[256];
 	int r;
 
 	if (!c || !ops || !ops->kexec_load)
 		return -EINVAL;
-	r = loader_resolve_inputs(root, c, true, &in, why, sizeof(why));
-	if (r < 0)
-		return r;
-
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
 	l->base.vtable = &loader_segments_vtable;
-	l->ops = ops;
 	if (o)
 		l->opts = *o;
-	l->user_cmdline = TAKE_PTR(in.cmdline);
-	l->root = strdup(root ? root : "/");
-	if (!l->root)
-		return -ENOMEM;
+	r = segments_common_init(&l->c, root, c, ops, &in);
+	if (r < 0)
+		return r;
 	r = held_reload(l, in.kernel, in.initrd[0] ? in.initrd : NULL, NULL);
 	if (r < 0)
 		return r;
@@ -430,7 +382,7 @@ int loader_segments_stats(const Loader *base, SegmentsStats *ret)
 {
 	if (!base || base->vtable != &loader_segments_vtable)
 		return -EINVAL;
-	*ret = ((const SegmentsLoader *)base)->stats;
+	*ret = ((const SegmentsLoader *)base)->c.stats;
 	return 0;
 }
 

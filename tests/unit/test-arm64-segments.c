@@ -20,8 +20,10 @@
 #include "arm64/purgatory.h"
 #include "config.h"
 #include "elfcorehdr.h"
+#include "fake-kexec.h"
 #include "le.h"
 #include "path.h"
+#include "scratch-root.h"
 
 #define FIXTURE "arm64-qemu-virt-virtio-mem"
 #define IMAGE_FILE_SIZE 0x23456u
@@ -345,74 +347,6 @@ static void test_layout(void **state)
 
 /* ---- the loader against a fake kexec_load ---- */
 
-typedef struct Call {
-	unsigned long entry, flags, n;
-	struct kexec_segment seg[8];
-	uint8_t *copy[8];
-} Call;
-
-typedef struct Fake {
-	unsigned calls;
-	int fail_errno;
-	Call last;
-} Fake;
-
-static void call_clear(Call *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->copy[i]);
-	*c = (Call){};
-}
-
-static long fake_kexec_load(void *userdata, unsigned long entry, unsigned long nr, struct kexec_segment *segs,
-			    unsigned long flags)
-{
-	Fake *f = userdata;
-
-	f->calls++;
-	if (f->fail_errno) {
-		errno = f->fail_errno;
-		return -1;
-	}
-	call_clear(&f->last);
-	assert_true(nr <= 8);
-	f->last.entry = entry;
-	f->last.flags = flags;
-	f->last.n = nr;
-	for (size_t i = 0; i < nr; i++) {
-		f->last.seg[i] = segs[i];
-		f->last.copy[i] = calloc(1, segs[i].memsz); /* bufsz bytes, the rest zero, as the kernel does */
-		assert_non_null(f->last.copy[i]);
-		assert_true(segs[i].bufsz <= segs[i].memsz);
-		memcpy(f->last.copy[i], segs[i].buf, segs[i].bufsz);
-	}
-	return 0;
-}
-
-static long no_file_load(void *userdata, int k, int i, unsigned long len, const char *cmd, unsigned long flags)
-{
-	errno = ENOSYS;
-	return -1;
-}
-
-static void write_file(const char *root, const char *path, const void *data, size_t size)
-{
-	char full[PATH_MAX], dir[PATH_MAX], *slash;
-	FILE *f;
-
-	assert_int_equal(path_join(root, path, full, sizeof(full)), 0);
-	snprintf(dir, sizeof(dir), "%s", full);
-	for (slash = strchr(dir + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		(void)mkdir(dir, 0755);
-		*slash = '/';
-	}
-	f = fopen(full, "we");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, size, f), size);
-	assert_int_equal(fclose(f), 0);
-}
-
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -450,12 +384,12 @@ static void env_setup(Env *e, const uint8_t *kernel, size_t kernel_size)
 	snprintf(src, sizeof(src), "%s/sys/firmware", fixture);
 	snprintf(dst, sizeof(dst), "%s/sys/firmware", e->root);
 	assert_int_equal(symlink(src, dst), 0);
-	write_file(e->root, "/sys/kernel/kexec_crash_size", "268435456\n", 10);
-	write_file(e->root, "/boot/vmlinuz", kernel, kernel_size);
+	scratch_put_data(e->root, "/sys/kernel/kexec_crash_size", "268435456\n", 10);
+	scratch_put_data(e->root, "/boot/vmlinuz", kernel, kernel_size);
 	assert_non_null(initrd);
 	for (size_t i = 0; i < INITRD_SIZE; i++)
 		initrd[i] = (uint8_t)(i * 13 + 1);
-	write_file(e->root, "/boot/initrd.img", initrd, INITRD_SIZE);
+	scratch_put_data(e->root, "/boot/initrd.img", initrd, INITRD_SIZE);
 
 	e->ops = (KexecOps){ .kexec_load = fake_kexec_load, .kexec_file_load = no_file_load, .userdata = &e->fake };
 	config_init(&e->cfg);
@@ -493,7 +427,7 @@ static int env_load(Env *e, LoadResult *res)
 static void test_loader(void **state)
 {
 	_cleanup_(freep) uint8_t *kernel = fake_image(IMAGE_FILE_SIZE, 0, IMAGE_SIZE, 0xa);
-	uint8_t *first_copy[8] = {};
+	uint8_t *first_copy[16] = {};
 	const struct kexec_segment *dtb_seg = NULL, *hdr_seg = NULL;
 	const Elf64_Ehdr *eh;
 	const Elf64_Phdr *ph;
@@ -576,7 +510,7 @@ static void test_loader(void **state)
 	 * nothing is planned again. */
 	{
 		Topology *t = e.topo;
-		const void *bufs[8];
+		const void *bufs[16];
 
 		for (size_t i = 0; i < e.fake.last.n; i++)
 			bufs[i] = e.fake.last.seg[i].buf;
@@ -605,7 +539,7 @@ static void test_loader(void **state)
 	e.fake.fail_errno = EADDRNOTAVAIL;
 	assert_int_equal(env_load(&e, &res), -EADDRNOTAVAIL);
 	assert_non_null(strstr(res.detail, "outside the crash region"));
-	for (size_t i = 0; i < 8; i++)
+	for (size_t i = 0; i < ELEMENTSOF(first_copy); i++)
 		free(first_copy[i]);
 	memset(first_copy, 0, sizeof(first_copy));
 	env_teardown(&e);
@@ -627,7 +561,7 @@ static void test_probe(void **state)
 	assert_int_equal(arm64_segments_new_with(e.root, &e.cfg, &e.ops, NULL, &l), -ENOEXEC);
 	assert_null(l);
 	assert_int_equal(e.fake.calls, 0);
-	write_file(e.root, "/sys/kernel/security/lockdown", "none [integrity] confidentiality\n", 34);
+	scratch_put_data(e.root, "/sys/kernel/security/lockdown", "none [integrity] confidentiality\n", 34);
 	assert_int_equal(arm64_segments_vtable.probe(e.root, &e.cfg, why, sizeof(why)), -EPERM);
 	assert_string_equal(why, "kernel lockdown \"integrity\" forbids kexec_load");
 	env_teardown(&e);
