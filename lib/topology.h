@@ -31,10 +31,16 @@ typedef struct Topology {
 	uint64_t vmcoreinfo_addr, vmcoreinfo_size;
 	KernelMap kmap;
 	uint64_t block_size; /* memory/block_size_bytes, 0 if the file is absent */
-	/* Bytes of "System RAM (...)" entries (virtio-mem, kmem) the architecture's rules leave
-	 * out of the header (arm64): in memory, not in the dump. Not in the fingerprint. */
-	uint64_t ram_left_out;
+	/* Bytes of driver-managed "System RAM (...)" entries (virtio-mem, kmem) among the RAM: in
+	 * the header (the kernel's builders take them on both architectures), but arm64's
+	 * kexec-tools 2.0.25 leaves them out (check warns). Not in the fingerprint. */
+	uint64_t ram_driver_managed;
 } Topology;
+
+/* Index in crash[0..n) of the region kexec_load(KEXEC_ON_CRASH) accepts (crashk_res): with
+ * crashkernel=,high plus ,low there are two and crashk_res is the high one (crashk_low_res
+ * always lies below 4 GiB, under it); otherwise there is one. -ENOENT if n == 0. */
+int topology_main_crash_region(const Range *crash, size_t n, size_t *ret);
 
 /* The header's RAM list from a parsed iomem by t->arch's rules (NULL: arch_native()): every
  * entry arch->is_ram() takes, at any depth in tree order (a RAM entry's RAM children are
