@@ -28,6 +28,10 @@ typedef struct ArchRules {
 	uint64_t ram_floor;
 	/* Whether an iomem entry of this name is RAM the header describes. */
 	bool (*is_ram)(const char *name);
+	/* Debian 12's kexec-tools (2.0.25) builds a header without driver-managed RAM ("System
+	 * RAM (virtio_mem)", "(kmem)") on this architecture: a dump through Loader=kexec-tools
+	 * misses it (check warns). */
+	bool kexec_tools_drops_driver_managed;
 	/* Highest physical address + 1 any RAM load may reach, and the lowest kernel text
 	 * virtual address (elfcorehdr_validate()). */
 	uint64_t max_phys;

@@ -77,7 +77,7 @@ int topology_ram_from_iomem(const Iomem *m, Topology *t, Diag *d)
 	const ArchRules *arch = t->arch ? t->arch : arch_native();
 	Range crash[TOPOLOGY_MAX_CRASH_REGIONS], excl[TOPOLOGY_MAX_CRASH_REGIONS + 1];
 	size_t n_crash = 0, n_excl = 0;
-	uint64_t cursor = 0, left_out = 0;
+	uint64_t cursor = 0, driver_managed = 0;
 	int r = 0;
 
 	for (size_t i = 0; i < m->n_entries; i++) {
@@ -112,14 +112,14 @@ int topology_ram_from_iomem(const Iomem *m, Topology *t, Diag *d)
 	for (size_t i = 0; i < m->n_entries; i++) {
 		const IomemEntry *e = &m->entries[i];
 
-		if (!arch->is_ram(e->name) || e->end < cursor) {
-			if (iomem_is_system_ram(e->name) && !arch->is_ram(e->name))
-				left_out += e->end - e->start + 1;
+		if (!arch->is_ram(e->name) || e->end < cursor)
 			continue;
-		}
 		r = push_excluding(&rv, e->start > cursor ? e->start : cursor, e->end, excl, n_excl);
 		if (r < 0)
 			break;
+		/* "System RAM (virtio_mem)", "(kmem)": what arm64's kexec-tools would not dump. */
+		if (!streq(e->name, "System RAM"))
+			driver_managed += e->end - (e->start > cursor ? e->start : cursor) + 1;
 		if (e->end == UINT64_MAX)
 			break;
 		cursor = e->end + 1;
@@ -133,7 +133,7 @@ int topology_ram_from_iomem(const Iomem *m, Topology *t, Diag *d)
 	t->n_ram = rv.n;
 	memcpy(t->crash, crash, n_crash * sizeof(crash[0]));
 	t->n_crash = n_crash;
-	t->ram_left_out = left_out;
+	t->ram_driver_managed = driver_managed;
 	return 0;
 }
 
@@ -536,9 +536,6 @@ int topology_format(const Topology *t, FILE *out)
 		t->kmap.text_paddr, t->kmap.text_size);
 	fprintf(out, "kernel-map %s\n", t->kmap.from_kcore ? "kcore" : "fallback");
 	fprintf(out, "memory-block-size %" PRIu64 "\n", t->block_size);
-	if (t->ram_left_out > 0)
-		fprintf(out, "ram-left-out %" PRIu64 " %s\n", t->ram_left_out,
-			format_bytes(t->ram_left_out, sz, sizeof(sz)));
 	fprintf(out, "arch %s\n", (t->arch ? t->arch : arch_native())->name);
 	if (t->arch && t->arch->format_kernel_map)
 		t->arch->format_kernel_map(&t->kmap, out);

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * arm64. Debian 12's arm64 kernel has no KEXEC_FILE, so the header that is loaded is the one
- * kexec-tools (2.0.25) builds from /proc/iomem (kexec/arch/arm64/crashdump-arm64.c): every
- * line named exactly "System RAM" (the name is compared with its newline), minus the "Crash
- * kernel" region; no low-memory exclusion. The kernel's own builder for kexec_file_load
- * (arch/arm64/kernel/machine_kexec_file.c prepare_elf_headers()) takes memblock memory
- * (for_each_mem_range(): without MEMBLOCK_NOMAP and without MEMBLOCK_DRIVER_MANAGED ranges)
- * minus crashk_res and crashk_low_res: the same set, since a no-map region shows as
- * "reserved" in iomem and driver-managed memory as "System RAM (virtio_mem)" or
- * "System RAM (kmem)". Neither puts memory hot-added by virtio-mem into the dump.
+ * arm64, as the kernel builds the header for kexec_file_load (arch/arm64/kernel/
+ * machine_kexec_file.c prepare_elf_headers()): memblock memory by for_each_mem_range() minus
+ * crashk_res and crashk_low_res. Since Linux 5.16 for_each_mem_range() asks for
+ * MEMBLOCK_HOTPLUG | MEMBLOCK_DRIVER_MANAGED (include/linux/memblock.h; should_skip_region()
+ * skips driver-managed memory only when that flag is not asked for), so memory hot-added by
+ * virtio-mem or dax kmem is in the dump; only segment placement avoids it. In /proc/iomem
+ * that is every "System RAM" line and its variants ("System RAM (virtio_mem)", "(kmem)"),
+ * at any depth; a no-map region shows as "reserved". No low-memory exclusion.
+ *
+ * Debian 12's kernel has no KEXEC_FILE, so without crash-hotplugd's own loader
+ * (Loader=segments, lib/arm64/loader-segments.c) the header is kexec-tools' (2.0.25,
+ * kexec/arch/arm64/crashdump-arm64.c), which compares the iomem name with "System RAM\n",
+ * newline included, and so drops the variants: a kexec-tools defect, not a rule to copy
+ * (kexec_tools_drops_driver_managed below; check warns where Loader resolves to it).
  *
  * Both then add one note per present CPU, the VMCOREINFO note, a PT_LOAD for the kernel
  * image (_text.._end at __pa_symbol(_text)) and one per RAM range with p_vaddr = __va(paddr)
@@ -42,7 +47,7 @@ static uint64_t page_end(unsigned va_bits)
 
 static bool arm64_is_ram(const char *name)
 {
-	return streq(name, "System RAM");
+	return iomem_is_system_ram(name);
 }
 
 static unsigned arm64_va_bits(uint64_t lowest_ram_vaddr)
@@ -117,6 +122,7 @@ const ArchRules arch_rules_arm64 = {
 	.e_machine = EM_AARCH64,
 	.ram_floor = 0,
 	.is_ram = arm64_is_ram,
+	.kexec_tools_drops_driver_managed = true,
 	.max_phys = 1ULL << 52, /* 52-bit PA (LPA) is the most arm64 has */
 	.text_vaddr_min = 0xffff800000000000ULL, /* PAGE_END with 47 or more VA bits; above it for fewer */
 	.text_vaddr_unrandomised = 0xffff800008000000ULL,

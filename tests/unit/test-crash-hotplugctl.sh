@@ -727,5 +727,27 @@ else
 	DAEMON_PID=
 fi
 
+# --- check on arm64 with virtio-mem RAM: kexec-tools would leave it out ---------------------
+# A real arm64 guest's tree (its kcore says EM_AARCH64, so the arm64 rules apply on any host)
+# with 512 MiB of virtio-mem plugged, and a stand-in kexec in PATH for the kexec-tools probe.
+A64=$WORK/a64
+cp -R "$FIXTURES/arm64-qemu-virt-virtio-mem" "$A64"
+mkdir -p "$A64/proc/sys/kernel" "$A64/etc/crash-hotplugd.conf.d" "$A64/boot" "$WORK/bin"
+echo 268435456 >"$A64/sys/kernel/kexec_crash_size"
+echo 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 crashkernel=256M' >"$A64/proc/cmdline"
+head -c 8192 /dev/zero >"$A64/boot/vmlinuz-$(uname -r)"
+printf '#!/bin/sh\nexit 0\n' >"$WORK/bin/kexec"
+chmod 755 "$WORK/bin/kexec"
+printf '[Daemon]\nLoader=kexec-tools\n' >"$A64/etc/crash-hotplugd.conf.d/50-loader.conf"
+PATH="$WORK/bin:$PATH" $WRAP "$CTL" check --root "$A64" >"$WORK/out" 2>"$WORK/err"
+has "$WORK/out" '^warn +ram left out +512 MiB of driver-managed RAM .*Loader=kexec-tools resolves to kexec-tools, whose arm64 header leaves it out' \
+	"check on arm64: Loader=kexec-tools leaves the virtio-mem RAM out"
+PATH="$WORK/bin:$PATH" $WRAP "$CTL" show --root "$A64" >"$WORK/out" 2>"$WORK/err"
+has "$WORK/out" '^ram 0xc0000000-0xdfffffff 512 MiB$' "show on arm64: the virtio-mem RAM is in the header's RAM"
+hasnt "$WORK/out" '^ram-left-out' "show on arm64: nothing left out"
+printf '[Daemon]\nLoader=dry-run\n' >"$A64/etc/crash-hotplugd.conf.d/50-loader.conf"
+PATH="$WORK/bin:$PATH" $WRAP "$CTL" check --root "$A64" >"$WORK/out" 2>"$WORK/err"
+hasnt "$WORK/out" 'ram left out' "check on arm64: no warning when the header is crash-hotplugd's own"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -671,7 +671,8 @@ static void test_fixture_over_capacity(void **state)
 }
 
 /* arm64 from a real Debian 12 guest: EM_AARCH64, the crash region cut out of RAM, virtio-mem
- * RAM left out (kexec-tools' rule), p_vaddr = __va(paddr) = paddr - PHYS_OFFSET + PAGE_OFFSET. */
+ * RAM in (the kernel's rule since 5.16, not kexec-tools' omission), p_vaddr = __va(paddr) =
+ * paddr - PHYS_OFFSET + PAGE_OFFSET. */
 static void test_arm64_header(void **state)
 {
 	_cleanup_(topology_freep) Topology *t = NULL, *v = NULL;
@@ -710,11 +711,27 @@ static void test_arm64_header(void **state)
 	assert_int_equal(ph[5].p_vaddr, 0xffff000079a00000ULL);
 	assert_int_equal(ph[5].p_paddr + ph[5].p_memsz, 0xc0000000);
 
-	/* With 512 MiB of virtio-mem plugged at 0xc0000000 the header is the same RAM. */
+	/* With 512 MiB of virtio-mem plugged at 0xc0000000 the header has it as one more PT_LOAD,
+	 * at its linear map address. */
 	snprintf(root, sizeof(root), "%s/arm64-qemu-virt-virtio-mem", dir);
 	assert_int_equal(topology_read(root, &v, &d), 0);
-	assert_int_equal(v->n_ram, t->n_ram);
-	assert_int_equal(topology_ram_bytes(v), topology_ram_bytes(t));
+	assert_int_equal(v->n_ram, t->n_ram + 1);
+	assert_int_equal(topology_ram_bytes(v), topology_ram_bytes(t) + 0x20000000);
+	{
+		_cleanup_(freep) uint8_t *vbuf = NULL;
+		size_t vsize, vused;
+		const Elf64_Phdr *vph;
+
+		vbuf = build(v, 64, &vsize, &vused);
+		assert_int_equal(((const Elf64_Ehdr *)vbuf)->e_machine, EM_AARCH64);
+		assert_int_equal(elfcorehdr_validate(vbuf, vsize, &info, reason, sizeof(reason)), 0);
+		assert_int_equal(info.n_loads, 4);
+		vph = (const Elf64_Phdr *)(vbuf + sizeof(Elf64_Ehdr));
+		assert_int_equal(vph[6].p_type, PT_LOAD);
+		assert_int_equal(vph[6].p_paddr, 0xc0000000);
+		assert_int_equal(vph[6].p_memsz, 0x20000000);
+		assert_int_equal(vph[6].p_vaddr, 0xffff000080000000ULL);
+	}
 
 	/* arm64's bounds: the text must be above PAGE_END. */
 	((Elf64_Phdr *)(buf + sizeof(Elf64_Ehdr)))[3].p_vaddr = 0xffff000000200000ULL;
