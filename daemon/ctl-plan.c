@@ -2,7 +2,7 @@
 /* `crash-hotplugctl plan`: what a load would do now, without loading. The loader is chosen
  * the daemon's way (reload.h's chain, each loader's own probe), the header is the one the
  * daemon would build, and for Loader=segments the segments come from the loader's own
- * planning code (loader_segments_plan(), x86_64 builds only: CHP_LOADER_SEGMENTS). Reads
+ * planning code (loader_segments_plan(), x86_64 and arm64 builds: CHP_LOADER_SEGMENTS). Reads
  * files only; calls no kexec. */
 #include <inttypes.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include "ctl.h"
 #include "json-util.h"
 #include "loader-internal.h"
-#include "x86/loader-segments.h" /* its types; its functions only with CHP_LOADER_SEGMENTS */
+#include "loader-segments.h" /* its types; its functions only with CHP_LOADER_SEGMENTS */
 #include "path.h"
 #include "reload.h"
 

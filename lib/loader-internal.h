@@ -77,6 +77,30 @@ void held_file_done(HeldFile *h);
  * the held copy is then the best there is. */
 bool held_file_changed(const char *root, const HeldFile *h);
 
+/* A kernel or initrd read whole into memory (Loader=segments): the contents stay for the
+ * loader's lifetime, so a reload does not depend on the files still being there (a package
+ * upgrade removes the old kernel). file.path NULL: none; its fd is closed once read. */
+typedef struct HeldImage {
+	HeldFile file;
+	uint8_t *data;
+	size_t size;
+} HeldImage;
+
+/* Largest kernel or initrd held_image_read() takes. */
+#define HELD_IMAGE_MAX_SIZE (2ULL << 30)
+
+/* held_file_open() of root + path, then all of it into *ret (untouched on failure). -EFBIG
+ * (empty or above HELD_IMAGE_MAX_SIZE), -EIO (it shrank while read) or held_file_open()'s
+ * errors, with d. */
+int held_image_read(const char *root, const char *path, HeldImage *ret, Diag *d);
+
+void held_image_done(HeldImage *h);
+
+/* 0 if kexec_load(2) is allowed as far as files tell: no kernel lockdown, and
+ * kernel.kexec_load_disabled 0 (or unreadable). -EPERM with why otherwise; instead is what
+ * to use then, appended to the lockdown reason ("use Loader=file"), or NULL. */
+int loader_probe_kexec_load(const char *root, const char *instead, char *why, size_t why_size);
+
 /* res->detail = the formatted text, cut to fit (paths can be long; the detail is a summary). */
 void loader_set_detail(LoadResult *res, const char *fmt, ...) _printf_(2, 3);
 

@@ -14,13 +14,16 @@
 #include "path.h"
 #include "trust.h"
 
-/* Loaders of one architecture (lib/<arch>/meson.build says which it has). */
-extern const LoaderVtable loader_segments_vtable;
+/* Loaders of one architecture: lib/<arch>/meson.build defines CHP_LOADER_SEGMENTS as the name
+ * of its Loader=segments vtable where it has one. */
+#ifdef CHP_LOADER_SEGMENTS
+extern const LoaderVtable CHP_LOADER_SEGMENTS;
+#endif
 
 static const LoaderVtable *const vtables[_LOADER_MAX] = {
 	[LOADER_KERNEL] = &loader_kernel_vtable,
 #ifdef CHP_LOADER_SEGMENTS
-	[LOADER_SEGMENTS] = &loader_segments_vtable,
+	[LOADER_SEGMENTS] = &CHP_LOADER_SEGMENTS,
 #endif
 	[LOADER_FILE] = &loader_file_vtable,
 	[LOADER_KEXEC_TOOLS] = &loader_kexec_tools_vtable,
@@ -37,19 +40,29 @@ const LoaderVtable *loader_vtable_for(LoaderKind k)
 int loader_unavailable(LoaderKind k, char *why, size_t why_size)
 {
 	if (k == LOADER_SEGMENTS)
-		snprintf(why, why_size, "Loader=segments is x86_64 only (it builds an x86 boot image and purgatory); "
-			 "this build is %s: use Loader=auto, file or kexec-tools", arch_native()->name);
+		snprintf(why, why_size, "Loader=segments is x86_64 and arm64 only (it builds the architecture's boot "
+			 "image and purgatory); this build is %s: use Loader=auto, file or kexec-tools",
+			 arch_native()->name);
 	else
 		snprintf(why, why_size, "not available in this build");
 	return -EOPNOTSUPP;
 }
 
 /* Cheapest first: the kernel updating its own header costs nothing; segments rewrite only the
- * header; file reloads the whole image but needs no userspace header; kexec-tools forks. */
+ * header; file reloads the whole image but needs no userspace header; kexec-tools forks.
+ * arm64 (CHP_AUTO_FILE_FIRST, lib/arm64/meson.build) tries file before segments: where its
+ * kernel has kexec_file_load, the kernel's own loader handles the Image and device tree
+ * (fresh seeds, its own placement); segments is what works where it has not (Debian 12), and
+ * the one before kexec-tools, whose arm64 header is wrong there (README: arm64). */
 static const LoaderKind auto_order[] = {
 	LOADER_KERNEL,
+#ifdef CHP_AUTO_FILE_FIRST
+	LOADER_FILE,
+	LOADER_SEGMENTS,
+#else
 	LOADER_SEGMENTS,
 	LOADER_FILE,
+#endif
 	LOADER_KEXEC_TOOLS,
 };
 
@@ -447,6 +460,79 @@ bool held_file_changed(const char *root, const HeldFile *h)
 		return false;
 	return st.st_dev != h->st.st_dev || st.st_ino != h->st.st_ino || st.st_size != h->st.st_size ||
 	       st.st_mtim.tv_sec != h->st.st_mtim.tv_sec || st.st_mtim.tv_nsec != h->st.st_mtim.tv_nsec;
+}
+
+int held_image_read(const char *root, const char *path, HeldImage *ret, Diag *d)
+{
+	_cleanup_(held_file_done) HeldFile f = HELD_FILE_NONE;
+	_cleanup_(freep) uint8_t *buf = NULL;
+	size_t done = 0;
+	int r;
+
+	r = held_file_open(root, path, &f, d);
+	if (r < 0)
+		return r;
+	if (f.st.st_size <= 0 || (uint64_t)f.st.st_size > HELD_IMAGE_MAX_SIZE)
+		return diag_set(d, EFBIG, path, 0, "size %jd is out of range", (intmax_t)f.st.st_size);
+	buf = malloc((size_t)f.st.st_size);
+	if (!buf)
+		return -ENOMEM;
+	while (done < (size_t)f.st.st_size) {
+		ssize_t n = read(f.fd, buf + done, (size_t)f.st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return diag_set(d, errno, path, 0, "read error: %s", strerror(errno));
+		if (n == 0)
+			return diag_set(d, EIO, path, 0, "file shrank while reading");
+		done += (size_t)n;
+	}
+	close(TAKE_FD(f.fd)); /* the bytes are what is held, not the file */
+	*ret = (HeldImage){ .file = f, .data = TAKE_PTR(buf), .size = done };
+	f = HELD_FILE_NONE; /* the path is ret's now */
+	return 0;
+}
+
+void held_image_done(HeldImage *h)
+{
+	held_file_done(&h->file);
+	free(h->data);
+	h->data = NULL;
+	h->size = 0;
+}
+
+/* "[none] integrity confidentiality": the bracketed word is the active level. */
+static int lockdown_level(const char *root, char *level, size_t size)
+{
+	char buf[128];
+	const char *a, *b;
+
+	if (path_read_line(root, "/sys/kernel/security/lockdown", buf, sizeof(buf), NULL) < 0)
+		return -ENOENT;
+	a = strchr(buf, '[');
+	b = a ? strchr(a, ']') : NULL;
+	if (!b)
+		return -EINVAL;
+	snprintf(level, size, "%.*s", (int)(b - a - 1), a + 1);
+	return 0;
+}
+
+int loader_probe_kexec_load(const char *root, const char *instead, char *why, size_t why_size)
+{
+	char level[32], buf[32];
+
+	if (lockdown_level(root, level, sizeof(level)) == 0 && !streq(level, "none")) {
+		snprintf(why, why_size, "kernel lockdown \"%s\" forbids kexec_load%s%s%s", level, instead ? " (" : "",
+			 instead ? instead : "", instead ? ")" : "");
+		return -EPERM;
+	}
+	if (path_read_line(root, "/proc/sys/kernel/kexec_load_disabled", buf, sizeof(buf), NULL) == 0 &&
+	    !streq(buf, "0")) {
+		snprintf(why, why_size, "kernel.kexec_load_disabled=%s forbids kexec_load", buf);
+		return -EPERM;
+	}
+	return 0;
 }
 
 int loader_fail(LoadResult *res, int err, const char *fmt, ...)

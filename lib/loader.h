@@ -94,8 +94,8 @@ int loader_unavailable(LoaderKind k, char *why, size_t why_size);
  * with a flag no kernel accepts; anything but ENOSYS (EINVAL, EPERM) means it exists. */
 int loader_file_syscall_exists(const KexecOps *ops);
 
-/* The order Loader=auto tries, best first: kernel, segments, file, kexec-tools. Kinds
- * without a vtable are in the list; callers skip them. */
+/* The order Loader=auto tries, best first: kernel, segments, file, kexec-tools (arm64: kernel,
+ * file, segments, kexec-tools). Kinds without a vtable are in the list; callers skip them. */
 const LoaderKind *loader_auto_order(size_t *ret_n);
 
 /* What err (positive or negative errno) means for a crash kernel load, one line such as

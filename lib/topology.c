@@ -70,6 +70,19 @@ static int push_excluding(RangeVec *rv, uint64_t start, uint64_t end, const Rang
 	return range_push(rv, cur, end);
 }
 
+int topology_main_crash_region(const Range *crash, size_t n, size_t *ret)
+{
+	size_t best = 0;
+
+	if (n == 0)
+		return -ENOENT;
+	for (size_t i = 1; i < n; i++)
+		if (crash[i].start > crash[best].start)
+			best = i;
+	*ret = best;
+	return 0;
+}
+
 int topology_ram_from_iomem(const Iomem *m, Topology *t, Diag *d)
 {
 	_cleanup_(freep) Range *ram = NULL;

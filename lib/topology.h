@@ -37,6 +37,11 @@ typedef struct Topology {
 	uint64_t ram_driver_managed;
 } Topology;
 
+/* Index in crash[0..n) of the region kexec_load(KEXEC_ON_CRASH) accepts (crashk_res): with
+ * crashkernel=,high plus ,low there are two and crashk_res is the high one (crashk_low_res
+ * always lies below 4 GiB, under it); otherwise there is one. -ENOENT if n == 0. */
+int topology_main_crash_region(const Range *crash, size_t n, size_t *ret);
+
 /* The header's RAM list from a parsed iomem by t->arch's rules (NULL: arch_native()): every
  * entry arch->is_ram() takes, at any depth in tree order (a RAM entry's RAM children are
  * skipped), minus [0, arch->ram_floor), minus every "Crash kernel" range. Adjacent ranges stay

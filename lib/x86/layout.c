@@ -11,16 +11,7 @@
 
 int x86_main_crash_region(const Range *crash, size_t n, size_t *ret)
 {
-	size_t i, best = 0;
-
-	if (n == 0)
-		return -ENOENT;
-	/* Highest start: crashk_low_res always lies below 4 GiB, under crashk_res. */
-	for (i = 1; i < n; i++)
-		if (crash[i].start > crash[best].start)
-			best = i;
-	*ret = best;
-	return 0;
+	return topology_main_crash_region(crash, n, ret);
 }
 
 static uint64_t page_up(uint64_t x)

@@ -14,7 +14,7 @@
 
 #include "config.h"
 #include "elfcorehdr.h"
-#include "x86/loader-segments.h"
+#include "loader-segments.h"
 #include "topology.h"
 
 static int fail(const char *what, int r, const Diag *d)
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		char why[512] = "";
 
-		(void)loader_segments_vtable.probe("/", &c, why, sizeof(why));
+		(void)loader_vtable_for(LOADER_SEGMENTS)->probe("/", &c, why, sizeof(why));
 		fprintf(stderr, "segments-load: loader: %s (%s)\n", strerror(-r), why);
 		return 1;
 	}
