@@ -37,6 +37,8 @@ LOADERS = ("file", "kexec-tools", "segments")
 # Loader= values of the daemon that the harness cannot load with itself (reload "daemon" only).
 DAEMON_LOADERS = ("auto", "kernel")
 KDUMP_CMDLINE = "console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1"
+# The arm64 capture kernel: the PL011 of -M virt; maxcpus=1 brings up the crashing CPU only.
+KDUMP_CMDLINE_AARCH64 = "console=ttyAMA0 maxcpus=1 reset_devices panic=-1"
 DAEMON_LINE_PREFIX = "[chpd] "
 
 
@@ -372,13 +374,24 @@ MACHINE_TYPES = ("pc", "q35")
 # "6.12" the newest 6.x of bookworm-backports (setup --kernel-backports; CONFIG_CRASH_HOTPLUG),
 # each with its own guest image. The env file's variables of each: CHP_VM_<X> and
 # CHP_VM_BP_<X>; mkimage calls them default and backports (accepted here as aliases).
-KERNELS = {"6.1": "CHP_VM_", "6.12": "CHP_VM_BP_"}
+KERNELS = {"6.1": "CHP_VM_", "6.12": "CHP_VM_BP_", "arm64-6.1": "CHP_VM_ARM64_"}
 KERNEL_ALIASES = {"default": "6.1", "backports": "6.12"}
-MKIMAGE_KERNEL = {"6.1": "default", "6.12": "backports"}
-SETUP_KERNEL_FLAG = {"6.12": "--kernel-backports"}
-# x86-64 without KASLR: the direct map at 0xffff888000000000, the text at 0xffffffff81000000.
-DIRECT_MAP_NOKASLR = 0xffff888000000000
-TEXT_NOKASLR = 0xffffffff81000000
+MKIMAGE_KERNEL = {"6.1": "default", "6.12": "backports", "arm64-6.1": "default"}
+SETUP_KERNEL_FLAG = {"6.12": "--kernel-backports", "arm64-6.1": "--arm64"}
+# The guest architectures (machine.arch). An aarch64 scenario runs on Debian 12's arm64 kernel
+# ("arm64-6.1", tests/vm/setup --arm64) only, with the helpers and the daemon of the cross
+# build (--build-aarch64); --kernel all means the x86_64 kernels.
+ARCHES = ("x86_64", "aarch64")
+KERNEL_ARCH = {"6.1": "x86_64", "6.12": "x86_64", "arm64-6.1": "aarch64"}
+X86_KERNELS = tuple(k for k in KERNELS if KERNEL_ARCH[k] == "x86_64")
+# Without KASLR: x86-64's direct map at 0xffff888000000000 and text at 0xffffffff81000000;
+# arm64 (VA_BITS 48, Linux 6.1) maps RAM from PAGE_OFFSET 0xffff000000000000 at PHYS_OFFSET,
+# which is 0x40000000 on -M virt, and the image at KIMAGE_VADDR 0xffff800008000000
+# (arch/arm64/include/asm/memory.h).
+DIRECT_MAP_NOKASLR = {"x86_64": 0xffff888000000000, "aarch64": 0xffff000000000000 - 0x40000000}
+TEXT_NOKASLR = {"x86_64": 0xffffffff81000000, "aarch64": 0xffff800008000000}
+# Where each architecture's guest image keeps the kernel the crash kernel is loaded from.
+GUEST_KERNEL = {"x86_64": "/boot/bzImage", "aarch64": "/boot/Image"}
 STATES = ("protected", "kernel-managed")
 # A scenario may end unprotected (a fault the daemon cannot undo): then it must say so.
 EXPECT_STATES = STATES + ("unprotected",)
@@ -388,7 +401,11 @@ PRELOADS = ("kexec -s -p", "kexec -p")
 def kernel_env(env, kernel):
     """The kernel's paths: version, bzImage, vmlinux, modules (None when not set up)."""
     pre = KERNELS[kernel]
-    return {k: env.get(pre + k.upper()) for k in ("kernel_version", "bzimage", "vmlinux", "modules")}
+    ke = {k: env.get(pre + k.upper()) for k in ("kernel_version", "bzimage", "vmlinux", "modules")}
+    if KERNEL_ARCH[kernel] == "aarch64":
+        # Debian's arm64 kernel is an Image, booted as it is (no vmlinux, no PVH).
+        ke["bzimage"] = env.get(pre + "IMAGE") if env.get(pre + "USERLAND") else None
+    return ke
 
 
 def image_dir(out, kernel):
@@ -426,10 +443,22 @@ def load_scenario(path):
         raise ValueError("%s: guest must be one of %s" % (path, ", ".join(GUESTS)))
     # machine.kernel pins the scenario to one kernel; without it, it runs on those of --kernel.
     kern = scn["machine"].pop("kernel", None)
+    arch = scn["machine"].setdefault("arch", "x86_64")
+    if arch not in ARCHES:
+        raise ValueError("%s: machine.arch must be one of %s" % (path, ", ".join(ARCHES)))
+    if arch == "aarch64":
+        # One arm64 kernel, the busybox guest, -M virt (no pc-dimm, firmware or machine type).
+        if kern not in (None, "6.1", "arm64-6.1"):
+            raise ValueError("%s: an aarch64 scenario runs on Debian 12's arm64 6.1 kernel only" % path)
+        kern = "arm64-6.1"
+        if scn["guest"] != "busybox" or any(k in scn["machine"] for k in ("firmware", "type")):
+            raise ValueError("%s: an aarch64 scenario is a busybox guest on -M virt (no firmware, type)" % path)
+        if any(st["do"] in ("dimm-add", "dimm-del") for st in scn["steps"]):
+            raise ValueError("%s: no pc-dimm on aarch64: hot-plug memory with virtio-mem" % path)
     if kern is not None:
         kern = KERNEL_ALIASES.get(kern, kern)
-        if kern not in KERNELS:
-            raise ValueError("%s: machine.kernel must be one of %s" % (path, ", ".join(KERNELS)))
+        if kern not in KERNELS or KERNEL_ARCH[kern] != arch:
+            raise ValueError("%s: machine.kernel must be one of %s" % (path, ", ".join(X86_KERNELS)))
     scn["kernel_pin"] = kern
     for ld in scn["loaders"]:
         if ld in DAEMON_LOADERS and scn["reload"] != "daemon":
@@ -457,6 +486,8 @@ def load_scenario(path):
         raise ValueError("%s: expect.vmcore no-capture needs expect.serial (what the console must show)" % path)
     if exp.get("serial"):
         re.compile(exp["serial"])
+    if exp.get("makedumpfile", "pass") not in ("pass", "fail"):
+        raise ValueError("%s: expect.makedumpfile must be pass or fail" % path)
     if exp["vmcore"] == "none" and scn["type"] != "bench":
         raise ValueError("%s: expect.vmcore none is for bench scenarios" % path)
     for c in exp["checks"]:
@@ -516,7 +547,14 @@ class Run:
         self.name = "%s@%s@%s" % (scn["name"], loader, kernel)
         self.systemd = scn["guest"] == "systemd"
         self.kdt = scn["guest"] == "kdump-tools"
+        self.arch = KERNEL_ARCH[kernel]
         self.scale = opts.timeout_scale
+        if self.arch == "aarch64" and accel == "kvm":
+            # An arm64 guest on this x86_64 host is emulated whatever /dev/kvm can do.
+            accel, accel_reason = "tcg", "aarch64 guest on an x86_64 host: TCG (software emulation)"
+            self.accel, self.accel_reason = accel, accel_reason
+            self.scale = opts.timeout_scale_tcg
+        self.guest_kernel = GUEST_KERNEL[self.arch]
         self.m = dict(memory="1G", slots=4, maxmem="8G", cpus=2, maxcpus=4, virtio_mem=None,
                       crashkernel="256M", qemu="default", firmware="seabios", type="pc")
         self.m.update(scn["machine"])
@@ -529,17 +567,21 @@ class Run:
         # harness-kexec, preload, bench), 6.12 gets acpi_no_memhotplug: Debian builds it with
         # CONFIG_MEMORY_HOTPLUG_DEFAULT_ONLINE, so its capture kernel would add and online the
         # pc-dimms that ACPI still lists, and allocate from them, over the dumped memory.
-        self.kdump_cmdline = KDUMP_CMDLINE
-        self.harness_cmdline = KDUMP_CMDLINE + (" acpi_no_memhotplug" if kernel == "6.12" else "")
+        self.kdump_cmdline = KDUMP_CMDLINE_AARCH64 if self.arch == "aarch64" else KDUMP_CMDLINE
+        # arm64: no ACPI memory hotplug on -M virt's device tree boot, but the daemon appends it
+        # to every capture command line, so the harness's loads get it as well.
+        self.harness_cmdline = self.kdump_cmdline + (" acpi_no_memhotplug" if kernel in ("6.12", "arm64-6.1")
+                                                     else "")
         self.kern = kernel_env(env, kernel)
         # QEMU's PVH entry is SeaBIOS's (linuxboot); OVMF starts the bzImage's EFI stub.
-        self.first_kernel = "bzimage" if self.m["firmware"] == "ovmf" else opts.first_kernel
+        self.first_kernel = ("image" if self.arch == "aarch64" else
+                             "bzimage" if self.m["firmware"] == "ovmf" else opts.first_kernel)
         self.result = {
             "scenario": scn["name"], "file": os.path.relpath(scn["file"]), "loader": loader,
             "description": scn["description"], "guest": scn["guest"], "reload_mode": reload_mode,
             "accel": accel, "accel_reason": accel_reason, "first_kernel": self.first_kernel,
             "firmware": self.m["firmware"], "machine_type": self.m["type"],
-            "kernel": kernel, "kernel_version": self.kern["kernel_version"],
+            "kernel": kernel, "kernel_version": self.kern["kernel_version"], "arch": self.arch,
             "kernel_pinned": scn["kernel_pin"] is not None, "expect": scn["expect"],
             "kaslr": None,
             "steps": [], "checks": [], "failures": [], "figures": {}, "daemon_log": [],
@@ -589,7 +631,34 @@ class Run:
                 self.panic_kernel_offset = m.group(1)
 
     # -- QEMU
+    def qemu_cmd_aarch64(self):
+        """-M virt under TCG: Debian's arm64 Image booted directly (device tree, no firmware;
+        KASLR from the tree's kaslr-seed and the CPU's RNDR), the console on the PL011,
+        virtio-mem as the hot-pluggable memory (no pc-dimm)."""
+        if not self.kern["bzimage"]:
+            raise Failure("the arm64 kernel or its userland is not set up: run tests/vm/setup --arm64")
+        append = ["console=ttyAMA0", "crashkernel=%s" % self.m["crashkernel"],
+                  "memhp_default_state=online_movable", "panic=-1", "chp.auto=1"]
+        if self.m["virtio_mem"]:
+            append.append("chp.virtio=1")
+        append += self.m.get("append", "").split()
+        cmd = ["qemu-system-aarch64",
+               "-name", "chp-vmtest,debug-threads=on", "-nodefaults", "-no-user-config",
+               "-machine", "virt", "-cpu", "max", "-accel", "tcg",
+               "-display", "none", "-serial", "stdio", "-no-reboot",
+               "-m", "%s,slots=%d,maxmem=%s" % (self.m["memory"], self.m["slots"], self.m["maxmem"]),
+               "-smp", "%d,maxcpus=%d" % (self.m["cpus"], self.m["maxcpus"]),
+               "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
+               "-kernel", self.kern["bzimage"], "-initrd", os.path.join(self.image, "initramfs.cpio.gz"),
+               "-append", " ".join(append)]
+        if self.m["virtio_mem"]:
+            cmd += ["-object", "memory-backend-ram,id=vmem0,size=%s" % self.m["virtio_mem"],
+                    "-device", "virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0"]
+        return cmd
+
     def qemu_cmd(self):
+        if self.arch == "aarch64":
+            return self.qemu_cmd_aarch64()
         env = self.env
         qemu = "qemu-system-x86_64"
         extra = []
@@ -722,19 +791,25 @@ class Run:
                        (rc, " | ".join(out[-3:])))
             return
         off, tv, tp = (int(kj[k], 16) for k in ("direct_map_offset", "text_vaddr", "text_paddr"))
-        active = off != DIRECT_MAP_NOKASLR or tv != TEXT_NOKASLR
+        dm0, tv0 = DIRECT_MAP_NOKASLR[self.arch], TEXT_NOKASLR[self.arch]
+        active = off != dm0 or tv != tv0
         self.result["kaslr"] = {
             "active": active, "direct_map_offset": "0x%x" % off, "text_vaddr": "0x%x" % tv,
-            "text_paddr": "0x%x" % tp, "text_virtual_offset": "0x%x" % (tv - TEXT_NOKASLR),
+            "text_paddr": "0x%x" % tp, "text_virtual_offset": "0x%x" % (tv - tv0),
             "ram_loads": kj["ram_loads"], "source": "/proc/kcore", "first_kernel": self.first_kernel,
             "kcore_consistent": rc == 0,
         }
         self.fig["kaslr"] = active
         self.check("kcore", rc == 0, "direct-map offset 0x%x (%d RAM segments, %d disagreeing), text 0x%x at "
                    "paddr 0x%x" % (off, kj["ram_loads"], kj["ram_disagreeing"], tv, tp))
-        if active:
+        if active and off == dm0:
+            # arm64 6.1 randomizes the linear map only when it has room beyond the memory
+            # hotplug may add; the image moves anyway.
+            self.say("KASLR active: text at 0x%x (offset 0x%x), paddr 0x%x; the direct map is not "
+                     "randomized (at 0x%x)" % (tv, tv - tv0, tp, off))
+        elif active:
             self.say("KASLR active: direct map at 0x%x (not 0x%x), text at 0x%x (offset 0x%x), paddr 0x%x" %
-                     (off, DIRECT_MAP_NOKASLR, tv, tv - TEXT_NOKASLR, tp))
+                     (off, dm0, tv, tv - tv0, tp))
         else:
             self.say("KASLR INACTIVE: direct map at 0x%x, text at 0x%x (%s boot): the dump's virtual "
                      "addresses are checked against the unrandomized layout only" %
@@ -748,7 +823,7 @@ class Run:
         secs = None
         if self.loader == "segments":
             flag = "segments-load --serial" + (" --corrupt" if corrupt else "")
-            cmd = "%s /boot/bzImage /boot/initrd-kdump.gz '%s'" % (flag, self.harness_cmdline)
+            cmd = "%s %s /boot/initrd-kdump.gz '%s'" % (flag, self.guest_kernel, self.harness_cmdline)
             rc, out = self.guest.sh("command -v segments-load >/dev/null", check=False)
             if rc != 0:
                 raise Failure("segments-load is not in the guest image (built only in a build directory "
@@ -762,7 +837,8 @@ class Run:
                     self.say("segments-load: " + line)
         else:
             flag = "kexec -s -p" if self.loader == "file" else "kexec -p"
-            cmd = "time %s /boot/bzImage --initrd=/boot/initrd-kdump.gz --append='%s'" % (flag, self.harness_cmdline)
+            cmd = "time %s %s --initrd=/boot/initrd-kdump.gz --append='%s'" % (flag, self.guest_kernel,
+                                                                              self.harness_cmdline)
             t = self.now()
             _, out = self.guest.sh(cmd, timeout=60)
             for line in out:
@@ -778,7 +854,7 @@ class Run:
         return t
 
     def start_daemon(self):
-        conf = {"Loader": self.loader, "Kernel": "/boot/bzImage", "Initrd": "/boot/initrd-kdump.gz",
+        conf = {"Loader": self.loader, "Kernel": self.guest_kernel, "Initrd": "/boot/initrd-kdump.gz",
                 "CommandLine": self.kdump_cmdline, "QuietPeriodSec": "1", "MaxDelaySec": "10"}
         conf.update({k: str(v) for k, v in self.scn["daemon_config"].items()})
         lines = ["[Daemon]"] + ["%s=%s" % kv for kv in conf.items()]
@@ -822,8 +898,8 @@ class Run:
             # As a distribution's kdump service would: the crash kernel is loaded before
             # the daemon starts (kexec -s -p: kexec_file_load, whose header the kernel keeps
             # current with CONFIG_CRASH_HOTPLUG).
-            cmd = "%s /boot/bzImage --initrd=/boot/initrd-kdump.gz --append='%s'" % (st["preload"],
-                                                                                   self.harness_cmdline)
+            cmd = "%s %s --initrd=/boot/initrd-kdump.gz --append='%s'" % (st["preload"], self.guest_kernel,
+                                                                        self.harness_cmdline)
             self.guest.sh(cmd, timeout=60)
             hp = self.guest.out("cat /sys/devices/system/cpu/crash_hotplug /sys/devices/system/memory/crash_hotplug"
                                 " 2>&1").split()
@@ -1165,8 +1241,8 @@ class Run:
         timer = "/usr/lib/chp/kexec-syscall-timer.so"
         rc, _ = self.guest.sh("test -f " + timer, check=False)
         targ = (" --timer " + timer) if rc == 0 else ""
-        cmd = "reload-bench -n %d -m %s%s /boot/bzImage /boot/initrd-kdump.gz '%s'" % (
-            n, ",".join(methods), targ, self.harness_cmdline)
+        cmd = "reload-bench -n %d -m %s%s %s /boot/initrd-kdump.gz '%s'" % (
+            n, ",".join(methods), targ, self.guest_kernel, self.harness_cmdline)
         self.say("guest$ " + cmd)
         t = self.now()
         rc, out = self.guest.sh(cmd, timeout=120 + 20 * n * len(methods), check=False)
@@ -1290,7 +1366,10 @@ class Run:
         self.result["qemu_cmdline"] = cmd
         self.say("accelerator %s (%s)" % (self.accel.upper(), self.accel_reason))
         self.say("starting QEMU: %s, %s machine, %s of kernel %s, %s RAM, %d CPUs (max %d), reload by %s, Loader=%s" %
-                 ("UEFI (OVMF)" if self.m["firmware"] == "ovmf" else "SeaBIOS", self.m["type"],
+                 ("aarch64, no firmware (device tree)" if self.arch == "aarch64" else
+                  "UEFI (OVMF)" if self.m["firmware"] == "ovmf" else "SeaBIOS",
+                  "virt" if self.arch == "aarch64" else self.m["type"],
+                  "Image" if self.arch == "aarch64" else
                   "PVH vmlinux (no KASLR)" if self.first_kernel == "pvh" else "bzImage",
                   "%s (%s)" % (self.kernel, self.kern["kernel_version"]), self.m["memory"], self.m["cpus"],
                   self.m["maxcpus"], self.reload_mode, self.loader))
@@ -1468,7 +1547,7 @@ class Run:
         if not k or po is None:
             return
         k["panic_kernel_offset"] = po
-        tv_off = int(k["text_vaddr"], 16) - TEXT_NOKASLR
+        tv_off = int(k["text_vaddr"], 16) - TEXT_NOKASLR[self.arch]
         want = "disabled" if tv_off == 0 else "0x%x" % tv_off
         got = po if po == "disabled" else "0x%x" % int(po, 16)
         # "disabled" also when KASLR is compiled in but off; offset 0 then matches it.
@@ -1529,6 +1608,12 @@ class Run:
         self.fig["makedumpfile_s"] = secs
         self.fig["makedumpfile_dump_mib"] = round(size / MIB, 1) if size else None
         ok = rc == 0 and size is not None and size > 0 and sig == "KDUMP"
+        # expect.makedumpfile "fail": a dump known to be broken must also break makedumpfile.
+        if self.scn["expect"].get("makedumpfile", "pass") == "fail":
+            self.check("makedumpfile-fails", not ok, "expected to fail: makedumpfile -l -d 31 /proc/vmcore: exit "
+                       "%d, %s bytes, signature %r, %.1f s; %s" % (rc, size, sig, secs, " | ".join(out[-6:])))
+            self.guest.sh("rm -f /tmp/dump.d31", check=False)
+            return
         self.check("makedumpfile", ok, "makedumpfile -l -d 31 /proc/vmcore: exit %d, %s bytes, signature %r, %.1f s%s" %
                    (rc, size, sig, secs, "" if ok else "; " + " | ".join(out[-6:])))
         self.guest.sh("rm -f /tmp/dump.d31", check=False)
@@ -1941,6 +2026,9 @@ def main():
     ap.add_argument("--default", action="store_true",
                     help="run the default set listed in tests/vm/scenarios/default.txt (after any FILE)")
     ap.add_argument("--build", default="build", help="meson build directory (default: ./build)")
+    ap.add_argument("--build-aarch64", default=None,
+                    help="the aarch64 cross build directory for machine.arch aarch64 scenarios "
+                         "(tests/cross/run DIR; default: build-aarch64 beside --build)")
     ap.add_argument("--out", default=os.path.join(HERE, "out"), help="output directory (default: tests/vm/out)")
     ap.add_argument("--accel", choices=("auto", "tcg", "kvm"), default="auto")
     ap.add_argument("--narrate", action="store_true", help="print a human log of each run as it happens")
@@ -1949,9 +2037,10 @@ def main():
     ap.add_argument("--reload", choices=("auto", "daemon", "harness-kexec"), default="auto",
                     help="who reloads the crash kernel in scenarios that use the daemon "
                          "(auto: the daemon if the build has it, else the harness's own kexec)")
-    ap.add_argument("--kernel", choices=tuple(KERNELS) + ("all",), default=None,
+    ap.add_argument("--kernel", choices=X86_KERNELS + ("all",), default=None,
                     help="the kernels to run the scenarios on (default: all with --default, else 6.1); "
-                         "a scenario that pins machine.kernel runs on that kernel only")
+                         "a scenario that pins machine.kernel runs on that kernel only, an aarch64 one "
+                         "(machine.arch) on arm64-6.1")
     ap.add_argument("--first-kernel", choices=("pvh", "bzimage"), default="bzimage",
                     help="boot the first kernel from its bzImage (default: KASLR on, as on real machines) "
                          "or as PVH vmlinux (about 3 s faster under TCG, but no KASLR: said loudly)")
@@ -1980,20 +2069,20 @@ def main():
         scenarios = []
         for p, kern in files:
             scn = load_scenario(p)
-            if kern is not None and kern not in KERNELS:
-                raise ValueError("default.txt: %s: unknown kernel %r (known: %s)" % (p, kern, ", ".join(KERNELS)))
+            if kern is not None and kern not in X86_KERNELS:
+                raise ValueError("default.txt: %s: unknown kernel %r (known: %s)" % (p, kern, ", ".join(X86_KERNELS)))
             scn["default_kernel"] = kern
             scenarios.append(scn)
     except (OSError, ValueError) as e:
         print("vmtest: %s" % e, file=sys.stderr)
         return 2
     opts.kernel = opts.kernel or ("all" if opts.default else "6.1")
-    want_kernels = list(KERNELS) if opts.kernel == "all" else [opts.kernel]
+    want_kernels = list(X86_KERNELS) if opts.kernel == "all" else [opts.kernel]
     # (scenario, kernel) pairs, in file order and then kernel order.
     plan = []
     for scn in scenarios:
         if scn["kernel_pin"] is not None:
-            if scn["kernel_pin"] not in want_kernels:
+            if scn["kernel_pin"] not in want_kernels and KERNEL_ARCH[scn["kernel_pin"]] == "x86_64":
                 print("vmtest: %s pins kernel %s: run on it only (--kernel %s)" %
                       (scn["name"], scn["kernel_pin"], opts.kernel), file=sys.stderr)
             plan.append((scn, scn["kernel_pin"]))
@@ -2006,6 +2095,8 @@ def main():
     opts.out = os.path.abspath(opts.out)
 
     accel, reason = choose_accel(opts.accel)
+    # Runs that are TCG whatever the host has (an aarch64 guest) scale as TCG does.
+    opts.timeout_scale_tcg = opts.timeout_scale or 3.0
     if opts.timeout_scale is None:
         opts.timeout_scale = 1.0 if accel == "kvm" else 3.0
     banner = "ACCELERATOR: %s -- %s" % (accel.upper(), reason)
@@ -2014,6 +2105,17 @@ def main():
     print("=" * len(banner), file=sys.stderr)
 
     build = os.path.abspath(opts.build)
+    build_a64 = os.path.abspath(opts.build_aarch64 or os.path.join(os.path.dirname(build), "build-aarch64"))
+    builds = {"x86_64": build, "aarch64": build_a64}
+    if any(KERNEL_ARCH[k] == "aarch64" for _, k in plan):
+        if not os.access(os.path.join(build_a64, "tests", "vm", "vmcore-check"), os.X_OK):
+            print("vmtest: aarch64 scenarios need the cross build: %s has no tests/vm/vmcore-check "
+                  "(tests/cross/run %s makes it)" % (build_a64, os.path.relpath(build_a64)), file=sys.stderr)
+            return 2
+        if not os.access(os.path.join(build_a64, "daemon", "crash-hotplugd"), os.X_OK):
+            print("vmtest: %s has no daemon: the aarch64 scenarios need it (tests/cross/run)" % build_a64,
+                  file=sys.stderr)
+            return 2
     has_daemon = os.access(os.path.join(build, "daemon", "crash-hotplugd"), os.X_OK)
     if opts.reload == "daemon" and not has_daemon:
         print("vmtest: --reload daemon, but %s/daemon/crash-hotplugd does not exist" % build, file=sys.stderr)
@@ -2033,6 +2135,8 @@ def main():
          None, None, "installing makedumpfile for the capture initrd"),
         (any(k == "6.12" for _, k in plan), "CHP_VM_BP_BZIMAGE", "--kernel-backports",
          "fetching the bookworm-backports kernel for 6.12"),
+        (any(k == "arm64-6.1" for _, k in plan), "CHP_VM_ARM64_USERLAND", "--arm64",
+         "fetching the arm64 kernel, busybox, kexec-tools and makedumpfile"),
         (any(s["machine"].get("firmware") == "ovmf" for s in scenarios), "CHP_VM_OVMF_CODE", "--ovmf",
          "installing the UEFI firmware"),
         (any(s["guest"] == "systemd" for s in scenarios), "CHP_VM_SYSTEMD_ROOT", "--systemd",
@@ -2053,8 +2157,9 @@ def main():
     for kern in kernels:
         # One image per kernel (its bzImage as /boot/bzImage, its modules); the systemd
         # guest's project build directory is shared.
-        mk = [os.path.join(HERE, "mkimage"), "--build", build, "--out", image_dir(opts.out, kern),
-              "--cache", opts.cache, "--kernel", MKIMAGE_KERNEL[kern]]
+        mk = [os.path.join(HERE, "mkimage"), "--build", builds[KERNEL_ARCH[kern]], "--out",
+              image_dir(opts.out, kern), "--cache", opts.cache, "--kernel", MKIMAGE_KERNEL[kern],
+              "--arch", KERNEL_ARCH[kern]]
         if any(s["guest"] == "systemd" for s, k in plan if k == kern):
             mk += ["--systemd", "--systemd-build", os.path.join(opts.out, "build-systemd")]
         r = subprocess.run(mk)
@@ -2071,6 +2176,8 @@ def main():
     for scn, kern in plan:
         for loader in (scn["loaders"] if scn["type"] == "bench" else (opts.loader or scn["loaders"])):
             mode = "none" if scn["reload"] == "none" else daemon_mode
+            if KERNEL_ARCH[kern] == "aarch64" and mode != "none" and opts.reload != "harness-kexec":
+                mode = "daemon"      # the cross build has the daemon (checked above)
             if scn["guest"] == "systemd" and mode != "none":
                 mode = "daemon"      # built and installed from the tree by mkimage --systemd
             if scn["guest"] == "kdump-tools" and mode != "none":
