@@ -2019,6 +2019,14 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt("signal %d" % signum)
 
 
+def run_loaders(scn, kern, opts):
+    """The loaders scn runs with on kern: a benchmark's own, else --loader, else default.txt's
+    choice for that kernel, else every loader the scenario lists."""
+    if scn["type"] == "bench":
+        return scn["loaders"]
+    return opts.loader or scn.get("default_loaders", {}).get(kern) or scn["loaders"]
+
+
 def main():
     signal.signal(signal.SIGTERM, _terminate)
     ap = argparse.ArgumentParser(description="Run QEMU end-to-end scenarios of crash-hotplugd.")
@@ -2031,6 +2039,8 @@ def main():
                          "(tests/cross/run DIR; default: build-aarch64 beside --build)")
     ap.add_argument("--out", default=os.path.join(HERE, "out"), help="output directory (default: tests/vm/out)")
     ap.add_argument("--accel", choices=("auto", "tcg", "kvm"), default="auto")
+    ap.add_argument("--list", action="store_true",
+                    help="print the runs (SCENARIO@LOADER@KERNEL) the other options select, and exit")
     ap.add_argument("--narrate", action="store_true", help="print a human log of each run as it happens")
     ap.add_argument("--loader", action="append", choices=LOADERS + DAEMON_LOADERS,
                     help="run with these loaders instead of those the scenario names (repeatable)")
@@ -2053,25 +2063,34 @@ def main():
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "crash-hotplugd-vm"))
     opts = ap.parse_args()
 
-    # (file, kernel): a line "FILE KERNEL" of default.txt runs FILE on that kernel only in the
-    # default set (by name it runs on those of --kernel).
-    files = [(p, None) for p in opts.scenarios]
+    # (file, kernel, {kernel: loaders}): in default.txt, a word "KERNEL" after FILE runs FILE on
+    # that kernel only, a word "KERNEL:LOADER,..." runs only those of its loaders on that kernel
+    # (the test budget); by name a scenario runs on the kernels of --kernel with all its loaders.
+    files = [(p, None, {}) for p in opts.scenarios]
     if opts.default:
         sdir = os.path.join(HERE, "scenarios")
         with open(os.path.join(sdir, "default.txt"), encoding="utf-8") as f:
             for ln in f:
                 words = ln.split()
                 if words and not ln.startswith("#"):
-                    files.append((os.path.join(sdir, words[0]), words[1] if len(words) > 1 else None))
+                    kern = next((w for w in words[1:] if ":" not in w), None)
+                    only = {w.split(":", 1)[0]: w.split(":", 1)[1].split(",") for w in words[1:] if ":" in w}
+                    files.append((os.path.join(sdir, words[0]), kern, only))
     if not files:
         ap.error("no scenario: give FILE... or --default")
     try:
         scenarios = []
-        for p, kern in files:
+        for p, kern, only in files:
             scn = load_scenario(p)
-            if kern is not None and kern not in X86_KERNELS:
-                raise ValueError("default.txt: %s: unknown kernel %r (known: %s)" % (p, kern, ", ".join(X86_KERNELS)))
+            for k in ([kern] if kern is not None else []) + list(only):
+                if k not in X86_KERNELS:
+                    raise ValueError("default.txt: %s: unknown kernel %r (known: %s)" % (p, k, ", ".join(X86_KERNELS)))
+            for k, lds in only.items():
+                if not lds or any(ld not in scn["loaders"] for ld in lds):
+                    raise ValueError("default.txt: %s: %s:%s names a loader the scenario does not list (%s)" %
+                                     (p, k, ",".join(lds), ", ".join(scn["loaders"])))
             scn["default_kernel"] = kern
+            scn["default_loaders"] = only
             scenarios.append(scn)
     except (OSError, ValueError) as e:
         print("vmtest: %s" % e, file=sys.stderr)
@@ -2090,6 +2109,11 @@ def main():
             plan.extend((scn, k) for k in want_kernels if k == scn["default_kernel"])
         else:
             plan.extend((scn, k) for k in want_kernels)
+    if opts.list:
+        for scn, kern in plan:
+            for loader in run_loaders(scn, kern, opts):
+                print("%s@%s@%s" % (scn["name"], loader, kern))
+        return 0
     env = read_env(opts.cache)
     os.makedirs(opts.out, exist_ok=True)
     opts.out = os.path.abspath(opts.out)
@@ -2174,7 +2198,7 @@ def main():
     results = []
     retried = []  # runs repeated after the guest kernel crashed while booting
     for scn, kern in plan:
-        for loader in (scn["loaders"] if scn["type"] == "bench" else (opts.loader or scn["loaders"])):
+        for loader in run_loaders(scn, kern, opts):
             mode = "none" if scn["reload"] == "none" else daemon_mode
             if KERNEL_ARCH[kern] == "aarch64" and mode != "none" and opts.reload != "harness-kexec":
                 mode = "daemon"      # the cross build has the daemon (checked above)
