@@ -171,6 +171,20 @@ class BenchRun(vmtest.Run):
         self.bench = {"peer": peer, "bursts": {}, "boot": {}}
         self.result["bench"] = self.bench
 
+    def run(self):
+        res = super().run()
+        if not res.get("passed"):
+            for name in (self.name + ".qemu.log", self.name + ".serial.log"):
+                try:
+                    with open(os.path.join(self.opts.out, name), errors="replace") as f:
+                        hit = [ln.strip() for ln in f if "assertion failed" in ln or "Bail out" in ln]
+                except OSError:
+                    hit = []
+                if hit:
+                    res["qemu_abort"] = hit[-1][-200:]
+                    break
+        return res
+
     def share_files(self):
         return [os.path.join(HERE, f) for f in ("chp-kexec-trace", "chp-bench-quiet")] + \
             [os.path.join(HERE, "fedora", f) for f in ("98-kexec-repro.rules", "kdump-udev-throttler-repro",
@@ -434,6 +448,16 @@ def results_json(runs, bursts, command, accel, reason, env, deb):
     }
 
 
+def qemu_crashed(res):
+    """The QEMU abort line of a failed boot's log (.qemu.log, or the console: TCG prints its
+    assertion on stderr or stdout), or None."""
+    if res.get("passed") or (res.get("bench") or {}).get("bursts"):
+        return None
+    if not any("QMP closed" in f or "QEMU exited" in f for f in res.get("failures", [])):
+        return None
+    return res.get("qemu_abort") or "QMP closed, QEMU gone"
+
+
 def ci_verdict(report_path):
     """The CI point's targets: one reload per burst and at most 1/10 of the peer's time without
     a crash kernel. The protected-again target is printed, not enforced here (under TCG the
@@ -559,16 +583,29 @@ def main(argv=None):
     command = "tests/bench/vm/run " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     t_all = time.monotonic()
     runs = []
+    retried = []
     for peer in peers:
         run = BenchRun(peer, bursts, opts, env, accel, reason)
         t = time.monotonic()
         with boot_lock(opts.lock):
             res = run.run()
+        if qemu_crashed(res):
+            # Once, loudly: QEMU 7.2's TCG aborts now and then when a CPU is hot-added
+            # ("tcg_region_initial_alloc__locked: assertion failed", no free code region for
+            # the new vCPU thread): a crash of the emulator, not a figure of the peer.
+            print("RETRY %s: QEMU itself crashed (%s); one more boot" %
+                  (peer, qemu_crashed(res)), flush=True)
+            retried.append(peer)
+            run = BenchRun(peer, bursts, opts, env, accel, reason)
+            with boot_lock(opts.lock):
+                res = run.run()
+            res["retried_after_qemu_crash"] = True
         print("bench: %s %s in %.0f s%s" % (peer, "done" if res["passed"] else "FAILED", time.monotonic() - t,
                                             "".join("\n     - " + f for f in res["failures"])), flush=True)
         runs.append((peer, res))
     data = results_json(runs, bursts, command.strip(), accel, reason, env, os.path.basename(deb) if deb else None)
     data["cost_s"] = round(time.monotonic() - t_all, 1)
+    data["retried_after_qemu_crash"] = retried
     path = os.path.join(out, "results.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1)
