@@ -87,6 +87,7 @@ class Runner(unittest.TestCase):
         self.assertEqual(len(m["results"]), 3)
         self.assertEqual(m["cost_s"], 210)
         self.assertIn("run --peer fedora ; run --peer chpd-segments", m["command"])
+        self.assertEqual(m["commands"][:2], ["run --peer fedora", "run --peer chpd-segments"])
 
 
 if __name__ == "__main__":
