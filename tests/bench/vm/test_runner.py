@@ -42,6 +42,15 @@ class Runner(unittest.TestCase):
         self.assertEqual(runner.spawned_outside(tr, 9.0, 40.0, 100), 3)
         self.assertEqual(runner.spawned_outside(tr, 9.0, 40.0, 1), 5)
 
+    def test_refused_calls(self):
+        # A seccomp filter fails kexec_load before sys_enter: only the exit is traced.
+        exit_only = "%16s-%-7d [000] .....  %.6f: sys_kexec_load -> 0xffffffffffffffff"
+        tr = kexec_trace.Trace("\n".join([exit_only % ("kexec", 509, 10.0), exit_only % ("kexec", 516, 12.0),
+                                          exit_only % ("kexec", 530, 30.0)]))
+        self.assertEqual(runner.refused_calls(tr, 9.0, 20.0), 2)
+        self.assertEqual(runner.refused_calls(tr, 9.0, 40.0), 3)
+        self.assertEqual(runner.refused_calls(tr, 40.0, 50.0), 0)
+
     def report(self, targets):
         d = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, d)
