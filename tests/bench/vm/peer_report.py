@@ -207,8 +207,10 @@ def text_table(data, rows, checks, bases, baseline):
                ("the best crash-hotplugd loader of the burst" if baseline == "best" else baseline))
     out.append("no-kernel s: seconds with no crash kernel loaded (sum of the windows); last->ok s: last event "
                "to the end of the last load; vmcore: panics at offsets into the burst with a right dump")
-    hdr = "%-16s %7s %11s %8s %9s %11s %7s %8s %7s %8s %7s" % (
-        "peer", "reloads", "no-kernel s", "x base", "longest s", "last->ok s", "cpu s", "x cpu",
+    # The peer column as wide as the longest id (kdump-tools-unfiltered).
+    w = max([16] + [len(p["id"]) for p in data["peers"]])
+    hdr = "%-*s %7s %11s %8s %9s %11s %7s %8s %7s %8s %7s" % (
+        w, "peer", "reloads", "no-kernel s", "x base", "longest s", "last->ok s", "cpu s", "x cpu",
         "spawned", "x spawn", "vmcore")
     for b in data["bursts"]:
         out.append("")
@@ -221,8 +223,8 @@ def text_table(data, rows, checks, bases, baseline):
             if r["burst"] != b["id"]:
                 continue
             vm = r["vmcore"]
-            out.append("%-16s %7s %11s %8s %9s %11s %7s %8s %7s %8s %7s" % (
-                r["peer"], fmt(r["reloads"]), fmt(r["unprotected_s"]), fmt(r["unprotected_s_ratio"], 1),
+            out.append("%-*s %7s %11s %8s %9s %11s %7s %8s %7s %8s %7s" % (
+                w, r["peer"], fmt(r["reloads"]), fmt(r["unprotected_s"]), fmt(r["unprotected_s_ratio"], 1),
                 fmt(r["longest_window_s"]), fmt(r["last_event_to_protected_s"]), fmt(r["cpu_s"], 1),
                 fmt(r["cpu_s_ratio"], 1), fmt(r["spawned"]), fmt(r["spawned_ratio"], 1),
                 "%d/%d" % (vm["pass"], vm["of"]) if vm["of"] else "-"))
@@ -293,6 +295,15 @@ def readme_section(data, lines, results_name):
     body = []
     if data.get("synthetic"):
         body.append("**Synthetic results: a test fixture, nothing here was measured.**")
+        body.append("")
+    m = data.get("machine") or {}
+    if data.get("date"):
+        body.append("Measured %s: %s, %s host cores; %s; kernel %s%s; the boots took %s s. Every figure "
+                    "below is of this run." % (
+                        data["date"], str(m.get("accel", "?")).upper(), m.get("host_cores", "?"),
+                        m.get("guest", "?"), m.get("kernel", "?"),
+                        (" (and %s)" % m["kernel_6.12"]) if m.get("kernel_6.12") else "",
+                        data.get("cost_s", "?")))
         body.append("")
     body.append("```")
     body.extend(lines)

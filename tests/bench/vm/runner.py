@@ -506,6 +506,7 @@ def combine(opts, out):
         if merged is None:
             merged = d
             merged["command"] = [d.get("command")]
+            dates = [d.get("date")]
             continue
         known = {p["id"] for p in merged["peers"]}
         merged["peers"] += [p for p in d["peers"] if p["id"] not in known]
@@ -514,7 +515,14 @@ def combine(opts, out):
         merged["results"] += d["results"]
         merged["boots"] += d.get("boots", [])
         merged["command"].append(d.get("command"))
+        dates.append(d.get("date"))
         merged["cost_s"] = round(merged.get("cost_s", 0) + d.get("cost_s", 0), 1)
+    dates = sorted(x for x in dates if x)
+    if dates and dates[0] != dates[-1]:
+        merged["date"] = "%s to %s" % (dates[0], dates[-1][-9:] if dates[0][:10] == dates[-1][:10] else dates[-1])
+    # What a later file measured is no longer "not measured".
+    for p in merged["peers"]:
+        merged.get("not_measured", {}).pop(p["id"], None)
     order = {b: i for i, b in enumerate(ORDER)}
     merged["bursts"].sort(key=lambda b: order.get(b["id"], 99))
     if not opts.command:
