@@ -411,6 +411,14 @@ class BenchRun(vmtest.Run):
                       rec["uevents_kernel"]))
 
 
+def short_warnings(ws, keep=5):
+    """The parser's warnings, the first few and how many (a refused call each for kdump-tools
+    as packaged: hundreds; the whole list is in the boot's JSON)."""
+    if not isinstance(ws, list) or len(ws) <= keep:
+        return ws
+    return ws[:keep] + ["... %d warnings in all (the boot's JSON has them)" % len(ws)]
+
+
 def results_json(runs, bursts, command, accel, reason, env, deb):
     peers, results, boots = [], [], []
     for peer, res in runs:
@@ -425,7 +433,7 @@ def results_json(runs, bursts, command, accel, reason, env, deb):
         boots.append({"peer": peer, "passed": res.get("passed"), "failures": res.get("failures"),
                       "boot_s": res["figures"].get("boot_s"), "total_s": res["figures"].get("total_s"),
                       "memmap_on_memory": (bench.get("boot") or {}).get("memmap_on_memory"),
-                      "trace_warnings": bench.get("trace_warnings")})
+                      "trace_warnings": short_warnings(bench.get("trace_warnings"))})
         for bid in bursts:
             r = (bench.get("bursts") or {}).get(bid)
             if not r or r.get("skipped") or "reloads" not in r:
@@ -517,6 +525,9 @@ def combine(opts, out):
         merged["command"].append(d.get("command"))
         dates.append(d.get("date"))
         merged["cost_s"] = round(merged.get("cost_s", 0) + d.get("cost_s", 0), 1)
+    merged.pop("wall_s", None)      # of the first file only
+    for b in merged["boots"]:
+        b["trace_warnings"] = short_warnings(b.get("trace_warnings"))
     dates = sorted(x for x in dates if x)
     if dates and dates[0] != dates[-1]:
         merged["date"] = "%s to %s" % (dates[0], dates[-1][-9:] if dates[0][:10] == dates[-1][:10] else dates[-1])
