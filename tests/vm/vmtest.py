@@ -1360,8 +1360,10 @@ class Run:
         if getattr(self, "qemu_err", None):
             self.qemu_err.close()
 
-    def _run(self):
-        scn, exp = self.scn, self.scn["expect"]
+    def boot(self):
+        """Starts QEMU and waits for the first kernel's /init: the guest shell, the KASLR layout,
+        the boot RAM and the crashkernel region; returns the uevent sequence number then. Also
+        the start of other drivers' runs (tests/bench/vm/runner.py)."""
         cmd = self.qemu_cmd()
         self.result["qemu_cmdline"] = cmd
         self.say("accelerator %s (%s)" % (self.accel.upper(), self.accel_reason))
@@ -1406,6 +1408,11 @@ class Run:
         if not crash:
             raise Failure("no crashkernel reservation in /proc/iomem")
         seq0 = self.seq_last = self.uevent_seqnum()
+        return seq0
+
+    def _run(self):
+        scn, exp = self.scn, self.scn["expect"]
+        seq0 = self.boot()
 
         for st in scn["steps"]:
             t = self.now()
@@ -1413,11 +1420,7 @@ class Run:
             self.result["steps"].append({"do": st["do"], "start_s": round(t, 2), "end_s": round(self.now(), 2)})
         if exp["vmcore"] == "none":
             # A bench: its step made the checks; no panic.
-            self.guest.console.send("poweroff -f\n")
-            try:
-                self.proc.wait(timeout=30 * self.scale)
-            except subprocess.TimeoutExpired:
-                self.say("QEMU did not exit after poweroff; killing it")
+            self.poweroff()
             return
 
         # Facts just before the panic.
@@ -1534,12 +1537,16 @@ class Run:
             self.check_makedumpfile()
         if exp.get("serial"):
             self.check_serial(exp["serial"], mark)
+        self.poweroff()
+
+    def poweroff(self, wait=30):
+        """poweroff -f in the guest, then waits (wait seconds, times the scale) for QEMU to exit;
+        stop() kills it after that."""
         self.guest.console.send("poweroff -f\n")
         try:
-            self.proc.wait(timeout=30 * self.scale)
+            self.proc.wait(timeout=wait * self.scale)
         except subprocess.TimeoutExpired:
             self.say("QEMU did not exit after poweroff; killing it")
-
 
     def check_panic_offset(self):
         """The panic's "Kernel Offset:" line agrees with the text of /proc/kcore."""
@@ -1620,6 +1627,10 @@ class Run:
 
     # -- the kdump-tools guest (guest "kdump-tools"): Debian's kdump-tools on a disk root, the
     # daemon from its .deb, the dump saved by kdump-tools and read back from the disk image
+    def share_files(self):
+        """Files put on the chp-share disk besides the harness's own (a subclass's helpers)."""
+        return []
+
     def kdt_qemu_cmd(self, cmd):
         """The QEMU command line of the kdump-tools guest: the disk's own kernel and initrd
         (the same package version as the harness's 6.1 kernel), root on virtio-blk, and the
@@ -1640,6 +1651,8 @@ class Run:
         shutil.copy(os.path.join(HERE, "guest", "chp-console"), share)
         for h in ("memmark", "vmcore-check"):
             shutil.copy(os.path.join(build, "tests", "vm", h), share)
+        for f in self.share_files():
+            shutil.copy(f, share)
         if any(st["do"] == "deb-install" for st in self.scn["steps"]):
             deb = find_deb(self.opts.deb, build)
             if not deb:

@@ -21,7 +21,9 @@ Results schema ("schema": "chp-peer-bench/1"); every figure may be null (not mea
       "quiet_period_s": 1.0,         # crash-hotplugd's QuietPeriodSec in the run (a burst's
                                      # own "quiet_period_s" overrides it)
       "peers": [{"id": "kdump-tools", "label": "...", "daemon": false}, ...],
-                                     # "daemon": true marks crash-hotplugd's loaders
+                                     # "daemon": true marks crash-hotplugd's loaders;
+                                     # "target": true|false the peers of the 1/10 target
+                                     # (default: kdump-tools and fedora)
       "bursts": [{"id": "dimm8", "label": "8 DIMMs, one per second", "events": 64}, ...],
       "results": [{
         "peer": "kdump-tools", "burst": "dimm8",
@@ -47,7 +49,8 @@ Fedora and no daemon could be 10x better with that syscall; the 1/10 target is w
 fixed-size header of Loader=segments is for. The table shows every loader's own figures.
 
 Targets (checked for every burst with 8 or more events): the baseline's unprotected_s is at
-most 1/10 of kdump-tools' and of the Fedora reproduction's ("fedora"); every crash-hotplugd
+most 1/10 of that of every target peer (kdump-tools and the Fedora reproduction, "fedora", by
+default; a result may carry a "note", printed under the table); every crash-hotplugd
 loader reloads as its peer entry expects ("expect_reloads": [min, max], default [1, 1];
 Loader=auto on a kernel that updates its own header: [0, 1]); and its
 last_event_to_protected_s is at most quiet_period_s plus its own longest window (not checked
@@ -120,6 +123,14 @@ def best_daemon(data, res, burst):
     return min(cands)[1] if cands else None
 
 
+def target_peers(data):
+    """The peers the 1/10 target compares with: those with "target": true, or by default
+    kdump-tools and fedora. Debian's kdump-tools as packaged makes no reload at all (udevd's
+    seccomp filter refuses its kexec calls), so a run that measures it gives it "target":
+    false and compares with kdump-tools-unfiltered instead."""
+    return [p["id"] for p in data["peers"] if p.get("target", p["id"] in TARGET_PEERS)]
+
+
 def analyse(data, baseline):
     """Rows with ratios, the target checks, and the baseline of each burst."""
     peers = {p["id"]: p for p in data["peers"]}
@@ -146,7 +157,7 @@ def analyse(data, baseline):
             rows.append(row)
         if (b.get("events") or 0) < 8:
             continue
-        for other in TARGET_PEERS:
+        for other in target_peers(data):
             o = res.get((other, b["id"]))
             if base is None or o is None:
                 continue
@@ -196,8 +207,10 @@ def text_table(data, rows, checks, bases, baseline):
                ("the best crash-hotplugd loader of the burst" if baseline == "best" else baseline))
     out.append("no-kernel s: seconds with no crash kernel loaded (sum of the windows); last->ok s: last event "
                "to the end of the last load; vmcore: panics at offsets into the burst with a right dump")
-    hdr = "%-16s %7s %11s %8s %9s %11s %7s %8s %7s %8s %7s" % (
-        "peer", "reloads", "no-kernel s", "x base", "longest s", "last->ok s", "cpu s", "x cpu",
+    # The peer column as wide as the longest id (kdump-tools-unfiltered).
+    w = max([16] + [len(p["id"]) for p in data["peers"]])
+    hdr = "%-*s %7s %11s %8s %9s %11s %7s %8s %7s %8s %7s" % (
+        w, "peer", "reloads", "no-kernel s", "x base", "longest s", "last->ok s", "cpu s", "x cpu",
         "spawned", "x spawn", "vmcore")
     for b in data["bursts"]:
         out.append("")
@@ -210,11 +223,20 @@ def text_table(data, rows, checks, bases, baseline):
             if r["burst"] != b["id"]:
                 continue
             vm = r["vmcore"]
-            out.append("%-16s %7s %11s %8s %9s %11s %7s %8s %7s %8s %7s" % (
-                r["peer"], fmt(r["reloads"]), fmt(r["unprotected_s"]), fmt(r["unprotected_s_ratio"], 1),
+            out.append("%-*s %7s %11s %8s %9s %11s %7s %8s %7s %8s %7s" % (
+                w, r["peer"], fmt(r["reloads"]), fmt(r["unprotected_s"]), fmt(r["unprotected_s_ratio"], 1),
                 fmt(r["longest_window_s"]), fmt(r["last_event_to_protected_s"]), fmt(r["cpu_s"], 1),
                 fmt(r["cpu_s_ratio"], 1), fmt(r["spawned"]), fmt(r["spawned_ratio"], 1),
                 "%d/%d" % (vm["pass"], vm["of"]) if vm["of"] else "-"))
+    notes = [r for r in data["results"] if r.get("note")]
+    if notes:
+        out.append("")
+        out.extend("note: %s in %s: %s" % (r["peer"], r["burst"], r["note"]) for r in notes)
+    if data.get("method"):
+        out.append("")
+        out.append("method: %s" % data["method"])
+    for k, v in sorted((data.get("not_measured") or {}).items()):
+        out.append("not measured: %s: %s" % (k, v))
     out.append("")
     out.append("targets (bursts of 8+ events)")
     for c in checks:
@@ -273,6 +295,15 @@ def readme_section(data, lines, results_name):
     body = []
     if data.get("synthetic"):
         body.append("**Synthetic results: a test fixture, nothing here was measured.**")
+        body.append("")
+    m = data.get("machine") or {}
+    if data.get("date"):
+        body.append("Measured %s: %s, %s host cores; %s; kernel %s%s; the boots took %s s. Every figure "
+                    "below is of this run." % (
+                        data["date"], str(m.get("accel", "?")).upper(), m.get("host_cores", "?"),
+                        m.get("guest", "?"), m.get("kernel", "?"),
+                        (" (and %s)" % m["kernel_6.12"]) if m.get("kernel_6.12") else "",
+                        data.get("cost_s", "?")))
         body.append("")
     body.append("```")
     body.extend(lines)

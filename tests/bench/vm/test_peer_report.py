@@ -99,6 +99,29 @@ class Report(unittest.TestCase):
         kt = next(r for r in rep["rows"] if r["peer"] == "kdump-tools" and r["burst"] == "dimm1")
         self.assertEqual(kt["spawned_ratio"], "inf")
 
+    def test_target_flag(self):
+        # kdump-tools as packaged reloads nothing (0 s without a crash kernel): with "target":
+        # false it is not compared, an unfiltered row with "target": true is; a note is printed.
+        def change(d):
+            for r in d["results"]:
+                if r["peer"] == "kdump-tools":
+                    r.update(reloads=0, unprotected_s=0.0, note="udevd refused every kexec (EPERM)")
+            for p in d["peers"]:
+                if p["id"] == "kdump-tools":
+                    p["target"] = False
+        rc, out, _ = self.run_report("--check", results=self.write_results(change))
+        rep = json.loads(self.read("peer-bench.json"))
+        whats = {c["what"] for c in rep["targets"]}
+        self.assertNotIn("chpd-segments no-kernel <= 1/10 of kdump-tools", whats)
+        self.assertIn("chpd-segments no-kernel <= 1/10 of fedora", whats)
+        self.assertIn("note: kdump-tools in dimm1: udevd refused every kexec (EPERM)", out)
+        # Without the flag the 0 s of kdump-tools fails the target: 0.04 s is not <= 0 / 10.
+        rc, _, _ = self.run_report(results=self.write_results(
+            lambda d: [r.update(unprotected_s=0.0) for r in d["results"] if r["peer"] == "kdump-tools"]))
+        rep = json.loads(self.read("peer-bench.json"))
+        self.assertIn(("dimm1", "chpd-segments no-kernel <= 1/10 of kdump-tools", False),
+                      {(c["burst"], c["what"], c["ok"]) for c in rep["targets"]})
+
     def test_check_exit_status(self):
         self.assertEqual(self.run_report("--check")[0], 1)
         path = self.write_results(lambda d: [r.update(last_event_to_protected_s=2.5) for r in d["results"]
