@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Loader=segments: the crash kernel loaded with kexec_load(2) from segments the daemon builds
- * and keeps in memory, one implementation per architecture (lib/x86/loader-segments.c: bzImage,
- * boot_params, e820 and a SHA-256 checking purgatory; lib/arm64/loader-segments.c: Image, device
- * tree and an entry stub). The elfcorehdr segment has a fixed capacity (MaxPhdrs) at a fixed
- * address, so a reload rebuilds nothing but the header (on x86 also the purgatory's digest)
- * and re-submits every other segment from memory.
+ * and keeps in memory: one implementation (lib/loader-segments.c) with a table per architecture
+ * for what is its own (lib/x86/loader-segments.c: bzImage, boot_params, e820 and a SHA-256
+ * checking purgatory; lib/arm64/loader-segments.c: Image, device tree and an entry stub). The
+ * elfcorehdr segment has a fixed capacity (MaxPhdrs) at a fixed address, so a reload rebuilds
+ * nothing but the header (on x86 also the purgatory's digest) and re-submits every other
+ * segment from memory.
  *
  * Planning (placement and everything built once) happens on the first load and again only
  * when the crash region or the header capacity changes, or the kernel or initrd file did.
@@ -72,38 +73,34 @@ typedef struct SegmentsPlan {
  * -EADDRNOTAVAIL (no crash region), or plan's -errno, with d. *ret is untouched on failure. */
 int loader_segments_plan(Loader *l, const Topology *t, size_t header_capacity, SegmentsPlan *ret, Diag *d);
 
-/* ---- shared by the architectures' implementations (lib/loader-segments.c) ---- */
+/* ---- the implementation both architectures share (lib/loader-segments.c) ----
+ *
+ * One generic loader drives the plumbing (files held and re-read, the plan kept or made again,
+ * the header segment pointed at each new header, kexec_load, timing, stats, details); a const
+ * SegmentsArch table per architecture supplies what is its own (image format, placement,
+ * per-load patching, flags, wording), so both loaders behave the same where they can. */
 
 /* An architecture's kernel image check: 0 and *ret filled, or -ENOEXEC with d naming path. */
 typedef int (*SegmentsParseKernel)(const uint8_t *data, size_t size, const char *path, void *ret, Diag *d);
 
-/* Reads kernel and initrd (NULL: none) under root, the kernel checked by parse into parsed,
- * into *ret_kernel and *ret_initrd. On failure nothing is held and both are untouched. */
-int segments_read_images(const char *root, const char *kernel, const char *initrd, SegmentsParseKernel parse,
-			 void *parsed, HeldImage *ret_kernel, HeldImage *ret_initrd, Diag *d);
+typedef struct SegmentsArch SegmentsArch;
 
-/* The checks at the start of load(): res cleared, then -EINVAL for a request without a header
- * (req->header_rejected says why) or with an impossible size, -EADDRNOTAVAIL without a crash
- * region, each with res->detail; 0 with *ret_main the main crash region's index. */
-int segments_check_request(const LoadRequest *req, LoadResult *res, size_t *ret_main);
-
-/* res for a plan that failed with r: detail from d, the time since t0. Returns r. */
-int segments_plan_failed(LoadResult *res, const Diag *d, uint64_t t0, int r);
-
-/* res->detail for kexec_load failing with err (positive) for kernel: what EPERM,
- * EADDRNOTAVAIL and EINVAL mean here (eperm_hint, if any, appended to EPERM's), else the
- * errno's meaning. Returns -err. */
-int segments_syscall_failed(int err, const char *kernel, const char *eperm_hint, LoadResult *res);
-
-/* What a segments loader holds whatever its architecture; embedded in each one's loader. */
+/* What a segments loader holds whatever its architecture. Each architecture's loader begins
+ * with it (the generic code allocates arch->loader_size bytes and casts back and forth), and it
+ * begins with the Loader, so a Loader * is a SegmentsCommon * is the architecture's loader. */
 typedef struct SegmentsCommon {
+	Loader base;
+	const SegmentsArch *arch;
+	SegmentsOptions opts;     /* x86_64's; arm64 has none it could use */
 	char *root;
 	const KexecOps *ops;
 	HeldImage kernel;         /* the whole kernel file */
 	HeldImage initrd;         /* file.path NULL: no initrd */
+	void *image;              /* arch->parse_kernel's result for kernel (arch->image_size bytes) */
 	char *cmdline;            /* the crash command line (x86_64: without elfcorehdr=) */
 
-	/* The plan: valid when planned, for crash/header_capacity. */
+	/* The plan: valid when planned, for crash/header_capacity. arch->plan fills segs (with
+	 * segments_add), header_seg, entry, kernel_entry, hashed and note; the rest is generic. */
 	bool planned;
 	Range crash;
 	size_t header_capacity;
@@ -111,28 +108,50 @@ typedef struct SegmentsCommon {
 	const char *seg_names[SEGMENTS_PLAN_MAX]; /* what each segment holds, for a plan */
 	size_t n_segs;
 	size_t header_seg;        /* index of the header in segs[] */
+	uint64_t entry;           /* the kexec_load entry (the purgatory's) */
+	uint64_t kernel_entry;    /* where the purgatory jumps */
+	uint64_t hashed;          /* bytes hashed once per plan (0 where nothing is hashed) */
+	char note[160];           /* SegmentsPlan.note; "" when none */
 
 	SegmentsStats stats;
 } SegmentsCommon;
 
-/* Resolves Kernel=, Initrd= and the command line for c into *in and sets up root, ops and
- * cmdline (taken from in). 0 or -errno; the caller then reads the files. */
-int segments_common_init(SegmentsCommon *s, const char *root, const Config *c, const KexecOps *ops, LoaderInputs *in);
-void segments_common_done(SegmentsCommon *s);
+struct SegmentsArch {
+	const LoaderVtable *vtable;   /* the architecture's, whose loaders these are */
+	size_t loader_size;           /* sizeof its loader, which begins with SegmentsCommon */
+	size_t image_size;            /* sizeof what parse_kernel fills */
+	SegmentsParseKernel parse_kernel;
+	/* Builds the plan for t's main crash region t->crash[main_idx] into s (see SegmentsCommon)
+	 * and whatever the architecture keeps with it; 0 or -errno with d. Called with nothing
+	 * planned; on failure plan_drop() follows, so it may keep what it built. */
+	int (*plan)(SegmentsCommon *s, const Topology *t, size_t main_idx, size_t header_capacity, Diag *d);
+	/* Frees what plan() kept (called also when nothing is planned). */
+	void (*plan_drop)(SegmentsCommon *s);
+	/* The per-load work once the header segment holds req's header (x86_64: the purgatory's
+	 * digest); NULL: none. */
+	void (*before_load)(SegmentsCommon *s, const LoadRequest *req);
+	unsigned long kexec_flags;    /* for kexec_load, with KEXEC_ON_CRASH */
+	const char *eperm_hint;       /* appended to the EPERM detail; NULL: none */
+	const char *probe_instead;    /* loader_probe_kexec_load's instead; NULL: none */
+	/* The end of a successful load's detail (after "..., elfcorehdr at ... (n of m bytes), "). */
+	void (*detail)(const SegmentsCommon *s, char *buf, size_t size);
+	/* What probe() checks besides the kernel image (arm64: the device tree); NULL: nothing. */
+	int (*probe_more)(const char *root, Diag *d);
+};
 
-/* Appends a segment to the plan. */
+/* Appends a segment to the plan (from arch->plan). */
 void segments_add(SegmentsCommon *s, const char *name, const void *buf, size_t bufsz, uint64_t mem, uint64_t memsz);
 
-/* 0 if the planned segments ascend inside crash without overlapping, each with bufsz <= memsz;
- * else -EINVAL with d (an internal error: the layout is wrong). */
-int segments_check_placed(const SegmentsCommon *s, const Range *crash, Diag *d);
+/* The architectures' public functions, with their table. */
+int segments_new_with(const SegmentsArch *a, const char *root, const Config *c, const KexecOps *ops,
+		      const SegmentsOptions *o, Loader **ret);
+int segments_probe(const SegmentsArch *a, const char *root, const Config *c, char *why, size_t why_size);
+int segments_plan(const SegmentsArch *a, Loader *l, const Topology *t, size_t header_capacity, SegmentsPlan *ret,
+		  Diag *d);
+int segments_stats(const SegmentsArch *a, const Loader *l, SegmentsStats *ret);
 
-/* Whether the plan kept is for this crash region and header capacity. */
-bool segments_plan_kept(const SegmentsCommon *s, const Range *crash, size_t header_capacity);
-
-/* The segments of the plan kept into p (what, mem, memsz, bufsz; the header's bufsz 0), and
- * n_segs, header_seg and crash. */
-void segments_plan_export(const SegmentsCommon *s, SegmentsPlan *p);
-
-/* LoaderVtable.file for a segments loader. */
-const char *segments_common_file(const SegmentsCommon *s, size_t i);
+/* LoaderVtable members for both architectures' tables. */
+int segments_load(Loader *l, const LoadRequest *req, LoadResult *res);
+Loader *segments_free(Loader *l);
+int segments_refresh(Loader *l);
+const char *segments_file(Loader *l, size_t i);

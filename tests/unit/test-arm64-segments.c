@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <elf.h>
+#include <inttypes.h>
 #include <ftw.h>
 #include <libfdt.h>
 #include <sys/stat.h>
@@ -436,6 +437,7 @@ static void test_loader(void **state)
 	SegmentsStats st;
 	LoadResult res;
 	bool virtio_mem = false;
+	char want[256];
 	int chosen, len;
 	Diag d = {};
 	Env e;
@@ -458,6 +460,12 @@ static void test_loader(void **state)
 
 	assert_int_equal(env_load(&e, &res), 0);
 	assert_int_equal(e.fake.calls, 1);
+	/* The detail: the segments, where the header went and how full it is, the device tree. */
+	snprintf(want, sizeof(want), ": %zu segments, elfcorehdr at 0x%" PRIx64 " (%zu of %zu bytes), device tree at 0x%"
+		 PRIx64, plan.n_segs, plan.segs[4].mem, e.header_used, e.capacity, plan.segs[2].mem);
+	assert_true(startswith(res.detail, "kexec_load of "));
+	assert_true(strlen(res.detail) > strlen(want));
+	assert_string_equal(res.detail + strlen(res.detail) - strlen(want), want);
 	/* Exactly the planned segments, entry and flags. */
 	assert_int_equal(e.fake.last.flags, KEXEC_ON_CRASH | (183 << 16));
 	assert_int_equal(e.fake.last.entry, plan.entry);

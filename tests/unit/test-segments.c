@@ -458,6 +458,7 @@ static void test_reload_hashes_only_the_header(void **state)
 	PurgatoryParams p1, p2;
 	Call first;
 	size_t bp_size;
+	char want[256];
 
 	env_setup(&e, &spec);
 	assert_int_equal(env_load(&e, &res), 0);
@@ -476,6 +477,13 @@ static void test_reload_hashes_only_the_header(void **state)
 	assert_int_equal(st.plans, 1);
 	assert_int_equal(st.loads, 2);
 	assert_int_equal(st.hashed_last, e.header_used);
+	/* The detail: the segments, where the header went and how full it is, what was hashed
+	 * (no note: a BIOS boot passes nothing of EFI on). */
+	snprintf(want, sizeof(want), ": %lu segments, elfcorehdr at 0x%" PRIx64 " (%zu of %zu bytes), %zu bytes hashed",
+		 (unsigned long)e.fake.last.n, st.header_addr, e.header_used, e.capacity, e.header_used);
+	assert_true(strncmp(res.detail, "kexec_load of ", 14) == 0);
+	assert_true(strlen(res.detail) > strlen(want));
+	assert_string_equal(res.detail + strlen(res.detail) - strlen(want), want);
 	check_load(&e, &BIOS_CRASH);
 	p2 = params_of(&e.fake.last);
 
