@@ -216,6 +216,54 @@ class Panics(unittest.TestCase):
         self.assertIn("method of the panics: one boot per sample", text)
         self.assertRegex(text, r"fedora +4 +6\.10 .* 0/1\n")
 
+    def test_burst_stops_at_the_panic(self):
+        class Console:
+            def __init__(self):
+                self.lines, self.eof = [], False
+
+            def wait(self, regex, start, timeout):
+                # The real one waits up to timeout; here the panic is there or it is not.
+                for i, (t, text) in enumerate(self.lines[start:], start):
+                    if runner.re.search(regex, text):
+                        return i, None, t
+                raise runner.vmtest.Failure("timeout")
+
+        class QMP:
+            def __init__(self, console, panic_after, gone=False):
+                self.console, self.panic_after, self.gone, self.dimms = console, panic_after, gone, 0
+
+            def cmd(self, execute, **args):
+                if self.gone and self.dimms == self.panic_after and execute == "object-add":
+                    # The panic while a command is on its way: QEMU exits under it.
+                    self.console.lines.append((1.0, PANIC_LINE))
+                    raise runner.vmtest.Failure("QMP closed during %s" % execute)
+                if execute == "device_add":
+                    self.dimms += 1
+                    if self.dimms == self.panic_after and not self.gone:
+                        self.console.lines.append((1.0, PANIC_LINE))
+
+        def burst(panic_after, gone=False):
+            run = object.__new__(runner.PanicRun)
+            run.console = Console()
+            run.qmp = QMP(run.console, panic_after, gone)
+            run.burst = "dimm8"
+            run.say = lambda msg: None
+            return run.burst_until_panic(runner.BURSTS["dimm8"], 0), run.qmp.dimms
+        self.assertEqual(burst(3), (3, 3))          # no DIMM after the panic
+        self.assertEqual(burst(99), (8, 8))         # a panic after the burst: all of it
+        self.assertEqual(burst(2, gone=True), (2, 2))
+        # A QMP failure without a panic is the harness's, not the burst's end.
+        run = object.__new__(runner.PanicRun)
+        run.console = Console()
+        run.burst = "dimm8"
+
+        class Broken:
+            def cmd(self, execute, **args):
+                raise runner.vmtest.Failure("QMP object-add: no memory")
+        run.qmp = Broken()
+        with self.assertRaises(runner.vmtest.Failure):
+            run.burst_until_panic(runner.BURSTS["dimm8"], 0)
+
     def test_report_of_samples_only(self):
         # A --panic-at run's own report: its rows have no trace figures, so no target is
         # checked against them (no "reloads 1" FAIL for a daemon that was not traced).
