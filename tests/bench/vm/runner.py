@@ -929,6 +929,9 @@ def main(argv=None):
     data["cost_s"] = round(boots_s, 1)
     data["wall_s"] = round(time.monotonic() - t_all, 1)
     data["retried_after_qemu_crash"] = retried
+    if opts.panic_at:
+        data["panic_method"] = PANIC_METHOD
+        data["machine"]["guest_panic_boots"] = "the kdump-tools disk, %d GiB, 2 CPUs (max 4)" % PANIC_MEMORY_GIB
     path = os.path.join(out, "results.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1)
@@ -937,9 +940,6 @@ def main(argv=None):
     rc = peer_report.main(args)
     if opts.ci:
         rc = max(rc, ci_verdict(os.path.join(out, "peer-bench.json")))
-    if opts.panic_at:
-        data["panic_method"] = PANIC_METHOD
-        data["machine"]["guest_panic_boots"] = "the kdump-tools disk, %d GiB, 2 CPUs (max 4)" % PANIC_MEMORY_GIB
     failed = [p for p, r in runs if not r["passed"]]
     if failed:
         print("bench: FAILED boots: %s" % ", ".join(failed))
