@@ -1854,8 +1854,13 @@ class Run:
         if head.startswith(b"makedumpfile"):
             elf = os.path.join(self.tmp, "vmcore.elf")
             with open(dump, "rb") as f:
-                r = subprocess.run(["makedumpfile", "-R", elf], stdin=f, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
+                # Bounded: on a flattened file cut short (the capture's makedumpfile failed
+                # half-way) makedumpfile -R can spin for good (seen: 2 CPU minutes on 819 MiB).
+                try:
+                    r = subprocess.run(["makedumpfile", "-R", elf], stdin=f, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True, timeout=180)
+                except subprocess.TimeoutExpired:
+                    raise Failure("makedumpfile -R of the flattened dump did not end in 180 s") from None
             if r.returncode != 0:
                 raise Failure("makedumpfile -R of the flattened dump failed: %s" % r.stdout.strip()[-300:])
             os.unlink(dump)

@@ -439,6 +439,9 @@ PANIC_METHOD = (
 # What the console shows once a capture kernel boots (its initramfs, kdump-tools' service);
 # nothing follows the panic when no crash kernel took it (panic=-1 resets at once).
 CAPTURE_STARTED = re.compile(r"Loading, please wait|kdump-tools\[|Linux version")
+# The capture's makedumpfile reporting that it could not read the dump (kdump-tools still
+# says "saved vmcore": the file is cut short).
+CAPTURE_ERROR = re.compile(r"Can't read the dump memory|makedumpfile Failed")
 
 
 def parse_offsets(text):
@@ -494,6 +497,9 @@ def panic_sample(offset, info, dump, check=None):
         entry.update(result="none", why="no capture kernel started (%s)" % state)
     elif dump == "unsaved":
         entry.update(result="fail", why="a capture kernel started but saved no complete dump (%s)" % state)
+    elif dump == "broken":
+        entry.update(result="fail", why="the capture's makedumpfile failed, the saved dump cannot be read: %s (%s)" %
+                     ("; ".join(ln[-160:] for ln in check or []), state))
     elif check is None:
         raise ValueError("a saved dump needs vmcore-check's verdict")
     elif check[0] == "PASS":
@@ -593,9 +599,18 @@ class PanicRun(BenchRun):
         self.kdt_wait_exit(idx, t_panic, PANIC_CAPTURE_S)
         with self.console.cond:
             started = any(CAPTURE_STARTED.search(x) for _, x in self.console.lines[idx + 1:])
+        with self.console.cond:
+            errs = [x.strip() for _, x in self.console.lines[idx + 1:] if CAPTURE_ERROR.search(x)]
         try:
             elf = self.kdt_extract()
         except vmtest.Failure as e:
+            if errs and self.result.get("var_crash"):
+                self.say("the saved dump cannot be read (%s); the capture said: %s" % (e, errs[0][-200:]))
+                self.sample = panic_sample(self.offset, info, "broken", [m.group(0) for m in
+                                                                          (CAPTURE_ERROR.search(x) for x in errs)][:1])
+                self.sample["panic_to_exit_s"] = self.fig.get("panic_to_exit_s")
+                self.bench["panic"]["sample"] = self.sample
+                return
             if self.result.get("vmcore_check") != "no-dump" or not isinstance(self.result.get("var_crash"), list):
                 raise
             dump = "unsaved" if started or self.result["var_crash"] else "none"

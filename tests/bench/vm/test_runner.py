@@ -146,6 +146,9 @@ class Panics(unittest.TestCase):
         self.assertNotIn("crash-hotplugd", none["why"])
         lost = runner.panic_sample(1.5, info, "unsaved")
         self.assertEqual((lost["result"], lost["captured"]), ("fail", True))
+        broken = runner.panic_sample(4.5, info, "broken", ["Can't read the dump memory"])
+        self.assertEqual((broken["result"], broken["captured"]), ("fail", True))
+        self.assertIn("makedumpfile failed, the saved dump cannot be read: Can't read the dump memory", broken["why"])
         with self.assertRaises(ValueError):
             runner.panic_sample(1.5, info, "saved")
 
