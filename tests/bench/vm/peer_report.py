@@ -66,6 +66,7 @@ when it did not reload).
 import argparse
 import json
 import os
+import re
 import sys
 
 SCHEMA = "chp-peer-bench/1"
@@ -189,6 +190,13 @@ def analyse(data, baseline):
     return rows, checks, bases
 
 
+def collapse_repeats(text):
+    """"a,a,a,b" as "a x3,b": the reloaders running at a panic, one name per process."""
+    def one(m):
+        return "%s x%d" % (m.group(1), m.group(0).count(",") + 1)
+    return re.sub(r"(?<![\w-])([\w-]+)(?:,\1(?![\w-]))+", one, text)
+
+
 def json_safe(rows):
     """An infinite ratio (the baseline had 0 where the peer had more) as the string "inf"."""
     return [{k: ("inf" if v == float("inf") else v) for k, v in r.items()} for r in rows]
@@ -244,7 +252,8 @@ def text_table(data, rows, checks, bases, baseline):
         out.append("")
         out.append("vmcore after a panic at an offset into the burst (one boot each):")
         out.extend("  %s in %s at %g s: %s%s%s" % (
-            r["peer"], r["burst"], v["offset_s"], v["result"].upper(), ": " + v["why"] if v.get("why") else "",
+            r["peer"], r["burst"], v["offset_s"], v["result"].upper(),
+            ": " + collapse_repeats(v["why"]) if v.get("why") else "",
             " [dump %s MiB, boot %s s]" % (fmt(v.get("dump_mib"), 0), fmt(v.get("boot_s"), 0))
             if v.get("boot_s") is not None else "") for r, v in samples)
     if data.get("method"):

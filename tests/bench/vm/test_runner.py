@@ -267,6 +267,14 @@ class Panics(unittest.TestCase):
         with self.assertRaises(runner.vmtest.Failure):
             run.burst_until_panic(runner.BURSTS["dimm8"], 0)
 
+    def test_collapse_repeats(self):
+        c = runner.peer_report.collapse_repeats
+        self.assertEqual(c("running: kdump-config,kdump-config,kdump-config)"), "running: kdump-config x3)")
+        self.assertEqual(c("running: kdump-udev-thro,kdump-udev-thro,systemd-run,kdump-udev-thro"),
+                         "running: kdump-udev-thro x2,systemd-run,kdump-udev-thro")
+        self.assertEqual(c("covered FAIL 0x100000000-0x1a0000000"), "covered FAIL 0x100000000-0x1a0000000")
+        self.assertEqual(c("a,ab,ab"), "a,ab x2")
+
     def test_report_of_samples_only(self):
         # A --panic-at run's own report: its rows have no trace figures, so no target is
         # checked against them (no "reloads 1" FAIL for a daemon that was not traced).
