@@ -796,9 +796,15 @@ def combine(opts, out):
     merged.pop("wall_s", None)      # of the first file only
     for b in merged["boots"]:
         b["trace_warnings"] = short_warnings(b.get("trace_warnings"))
-    dates = sorted(x for x in dates if x)
-    if dates and dates[0] != dates[-1]:
-        merged["date"] = "%s to %s" % (dates[0], dates[-1][-9:] if dates[0][:10] == dates[-1][:10] else dates[-1])
+    # A file's date may be a range itself (a combined file): "DAY HH:MM UTC to [DAY ]HH:MM UTC".
+    starts, ends = [], []
+    for x in (x for x in dates if x):
+        a, _, b = x.partition(" to ")
+        starts.append(a)
+        ends.append(b if len(b) > len("HH:MM UTC") else a[:11] + b if b else a)
+    if starts and min(starts) != max(ends):
+        a, b = min(starts), max(ends)
+        merged["date"] = "%s to %s" % (a, b[-9:] if a[:10] == b[:10] else b)
     # What a later file measured is no longer "not measured".
     for p in merged["peers"]:
         merged.get("not_measured", {}).pop(p["id"], None)

@@ -188,10 +188,12 @@ class Panics(unittest.TestCase):
         self.addCleanup(shutil.rmtree, d)
         peer = {"id": "fedora", "target": True}
         trace = {"schema": "chp-peer-bench/1", "command": "run", "cost_s": 100, "peers": [peer],
+                 "date": "2026-12-02 02:35 UTC to 03:36 UTC",
                  "bursts": [{"id": "dimm8", "events": 32}], "boots": [{"peer": "fedora"}],
                  "not_measured": {"panics": "none sampled"},
                  "results": [{"peer": "fedora", "burst": "dimm8", "reloads": 4, "unprotected_s": 6.1, "vmcore": []}]}
         pan = {"schema": "chp-peer-bench/1", "command": "run --panic-at 4.5", "cost_s": 300, "peers": [peer],
+               "date": "2026-12-02 04:48 UTC",
                "bursts": [{"id": "dimm8", "events": 32}], "boots": [{"peer": "fedora", "panic": {"offset_s": 4.5}}],
                "panic_method": "one boot per sample", "machine": {"guest_panic_boots": "1 GiB"},
                "results": [{"peer": "fedora", "burst": "dimm8", "panic_only": True, "reloads": None,
@@ -211,6 +213,7 @@ class Panics(unittest.TestCase):
         with open(os.path.join(out, "peer-bench", "results.json")) as f:
             m = json.load(f)
         self.assertEqual(len(m["results"]), 1)
+        self.assertEqual(m["date"], "2026-12-02 02:35 UTC to 04:48 UTC")     # a range and a date
         self.assertEqual((m["results"][0]["reloads"], m["results"][0]["vmcore"][0]["result"]), (4, "none"))
         self.assertIn("sampled only for fedora in dimm8 at 4.5 s", m["not_measured"]["panics"])
         self.assertEqual((m["panic_method"], m["machine"]["guest_panic_boots"]), ("one boot per sample", "1 GiB"))
