@@ -1487,26 +1487,7 @@ class Run:
             self.check("markers-in-hot-memory", self.marks["hot"] > 0 and self.marks["moved"] == 0,
                        "hot=%d of %d pages, moved=%d" % (self.marks["hot"], self.marks["pages"], self.marks["moved"]))
 
-        # vmcore-check arguments from what the first kernel showed.
-        args = []
-        if "cpus" in exp["checks"]:
-            args += ["-c", str(cpus)]
-        if "markers" in exp["checks"]:
-            args += ["-n", self.marks["nonce"], "-m", str(self.marks["pages"])]
-        if "ranges" in exp["checks"]:
-            for s, e in ranges_subtract(ram, [(0, MIB)] + crash):
-                args += ["-e", "%x-%x" % (s, e)]
-        if "kaslr" in exp["checks"]:
-            k = self.result["kaslr"]
-            if not k:
-                raise Failure("the kaslr check needs the first kernel's /proc/kcore, which could not be read")
-            args += ["-o", k["direct_map_offset"], "-t", "%s:%s" % (k["text_vaddr"], k["text_paddr"])]
-        if "removed" in exp["checks"]:
-            if not removed:
-                raise Failure("the scenario checks removed memory but nothing was removed")
-            for s, e in removed:
-                args += ["-x", "%x-%x" % (s, e)]
-        self.result["vmcore_check_args"] = args
+        args = self.vmcore_check_args(exp["checks"], ram, crash, cpus, removed)
 
         if self.kdt:
             return self.kdt_capture(args)
@@ -1538,6 +1519,31 @@ class Run:
         if exp.get("serial"):
             self.check_serial(exp["serial"], mark)
         self.poweroff()
+
+    def vmcore_check_args(self, checks, ram, crash, cpus, removed=()):
+        """vmcore-check's arguments for the checks named, from what the first kernel showed
+        right before the panic: its System RAM (less the first MiB and the crashkernel
+        region, which no dump has), its online CPUs, the markers stamped, its KASLR layout."""
+        args = []
+        if "cpus" in checks:
+            args += ["-c", str(cpus)]
+        if "markers" in checks:
+            args += ["-n", self.marks["nonce"], "-m", str(self.marks["pages"])]
+        if "ranges" in checks:
+            for s, e in ranges_subtract(ram, [(0, MIB)] + crash):
+                args += ["-e", "%x-%x" % (s, e)]
+        if "kaslr" in checks:
+            k = self.result["kaslr"]
+            if not k:
+                raise Failure("the kaslr check needs the first kernel's /proc/kcore, which could not be read")
+            args += ["-o", k["direct_map_offset"], "-t", "%s:%s" % (k["text_vaddr"], k["text_paddr"])]
+        if "removed" in checks:
+            if not removed:
+                raise Failure("the scenario checks removed memory but nothing was removed")
+            for s, e in removed:
+                args += ["-x", "%x-%x" % (s, e)]
+        self.result["vmcore_check_args"] = args
+        return args
 
     def poweroff(self, wait=30):
         """poweroff -f in the guest, then waits (wait seconds, times the scale) for QEMU to exit;
@@ -1763,28 +1769,9 @@ class Run:
         mark = self.console.mark()
         t_panic = self.now()
         self.console.send("echo c > /proc/sysrq-trigger\n")
-        limit = float(exp.get("capture_timeout", 200)) * self.scale
-        try:
-            self.proc.wait(timeout=limit)
-        except subprocess.TimeoutExpired:
-            self.result["vmcore_check"] = "no-dump"
-            raise Failure("QEMU still runs %.0f s after the panic: kdump-tools-dump did not save and reboot" % limit)
-        self.fig["panic_to_exit_s"] = round(self.now() - t_panic, 2)
-        with self.console.cond:
-            said = [(t, x.strip()) for t, x in self.console.lines[mark:] if "kdump-tools" in x or "vmcore" in x]
-        self.result["capture_console"] = [x for _, x in said]
-        for t, x in said:
-            if "saved vmcore" in x:
-                self.fig["panic_to_saved_s"] = round(t - t_panic, 2)
-        self.say("QEMU exited %.1f s after the panic (capture console: %s)" %
-                 (self.fig["panic_to_exit_s"], " | ".join(x for _, x in said)[-400:]))
+        self.kdt_wait_exit(mark, t_panic, float(exp.get("capture_timeout", 200)))
         elf = self.kdt_extract()
-        build = os.path.abspath(self.opts.build)
-        t = self.now()
-        r = subprocess.run([os.path.join(build, "tests", "vm", "vmcore-check"), "-f", elf] + args,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.fig["vmcore_check_s"] = round(self.now() - t, 2)
-        self.vmcore_verdict(r.returncode, r.stdout.splitlines())
+        self.vmcore_verdict(*self.kdt_vmcore_check(elf, args))
         if "makedumpfile" in exp["checks"]:
             t = self.now()
             d31 = os.path.join(self.tmp, "dump.d31")
@@ -1795,6 +1782,38 @@ class Run:
             self.check("makedumpfile", m.returncode == 0 and sig.startswith(b"KDUMP"),
                        "makedumpfile -l -d 31 on the saved dump (host): exit %d, signature %r%s" %
                        (m.returncode, sig, "" if m.returncode == 0 else "; " + m.stdout.strip()[-300:]))
+
+    def kdt_wait_exit(self, mark, t_panic, timeout):
+        """After the panic: QEMU exits (-no-reboot) when kdump-tools-dump.service has saved
+        the dump and rebooted, or at once when no crash kernel took the panic (panic=-1).
+        Returns the kdump-tools lines of the console after console index mark."""
+        limit = timeout * self.scale
+        try:
+            self.proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            self.result["vmcore_check"] = "no-dump"
+            raise Failure("QEMU still runs %.0f s after the panic: kdump-tools-dump did not save and reboot" % limit)
+        self.fig["panic_to_exit_s"] = round(self.now() - t_panic, 2)
+        # The reader thread has the last lines once it saw the end of QEMU's stdout.
+        self.console.thread.join(timeout=5)
+        with self.console.cond:
+            said = [(t, x.strip()) for t, x in self.console.lines[mark:] if "kdump-tools" in x or "vmcore" in x]
+        self.result["capture_console"] = [x for _, x in said]
+        for t, x in said:
+            if "saved vmcore" in x:
+                self.fig["panic_to_saved_s"] = round(t - t_panic, 2)
+        self.say("QEMU exited %.1f s after the panic (capture console: %s)" %
+                 (self.fig["panic_to_exit_s"], " | ".join(x for _, x in said)[-400:]))
+        return [x for _, x in said]
+
+    def kdt_vmcore_check(self, elf, args):
+        """vmcore-check of the build on the host on the saved dump: (exit status, lines)."""
+        build = os.path.abspath(self.opts.build)
+        t = self.now()
+        r = subprocess.run([os.path.join(build, "tests", "vm", "vmcore-check"), "-f", elf] + args,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.fig["vmcore_check_s"] = round(self.now() - t, 2)
+        return r.returncode, r.stdout.splitlines()
 
     def kdt_extract(self):
         """/var/crash/STAMP/ of the disk image (debugfs rdump, no mount), its dmesg kept; the
@@ -1835,8 +1854,13 @@ class Run:
         if head.startswith(b"makedumpfile"):
             elf = os.path.join(self.tmp, "vmcore.elf")
             with open(dump, "rb") as f:
-                r = subprocess.run(["makedumpfile", "-R", elf], stdin=f, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
+                # Bounded: on a flattened file cut short (the capture's makedumpfile failed
+                # half-way) makedumpfile -R can spin for good (seen: 2 CPU minutes on 819 MiB).
+                try:
+                    r = subprocess.run(["makedumpfile", "-R", elf], stdin=f, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True, timeout=180)
+                except subprocess.TimeoutExpired:
+                    raise Failure("makedumpfile -R of the flattened dump did not end in 180 s") from None
             if r.returncode != 0:
                 raise Failure("makedumpfile -R of the flattened dump failed: %s" % r.stdout.strip()[-300:])
             os.unlink(dump)
@@ -1850,6 +1874,16 @@ class Run:
 
     def vmcore_verdict(self, rc, out):
         """vmcore-check's output: the figures, the verdict against expect.vmcore."""
+        exp = self.scn["expect"]
+        verdict, failed = self.vmcore_read(rc, out)
+        want = exp["vmcore"].upper()
+        self.check("vmcore-%s" % exp["vmcore"], verdict == want,
+                   "vmcore-check said %s, the scenario expects %s%s" %
+                   (verdict, want, (" (" + "; ".join(failed) + ")") if failed else ""))
+
+    def vmcore_read(self, rc, out):
+        """vmcore-check's output into the result and the log: ("PASS" or "FAIL", the failed
+        checks' lines); a Failure when it did not run to a verdict."""
         exp = self.scn["expect"]
         self.result["vmcore_output"] = out
         vj = {}
@@ -1880,10 +1914,7 @@ class Run:
             self.result["kaslr"]["vmcore_ram_loads_mismatched"] = vj.get("kaslr_direct_map_mismatched")
             self.result["kaslr"]["vmcore_text_ok"] = bool(vj.get("kaslr_text_ok"))
         self.check_panic_offset()
-        want = exp["vmcore"].upper()
-        self.check("vmcore-%s" % exp["vmcore"], verdict == want,
-                   "vmcore-check said %s, the scenario expects %s%s" %
-                   (verdict, want, (" (" + "; ".join(failed) + ")") if failed else ""))
+        return verdict, failed
 
 
 def find_deb(deb, build):

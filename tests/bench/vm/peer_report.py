@@ -33,10 +33,16 @@ Results schema ("schema": "chp-peer-bench/1"); every figure may be null (not mea
         "last_event_to_protected_s": 1.2,   # last event to the end of the last load
         "cpu_s": 40.1,               # busy guest CPU seconds over the burst (/proc/stat)
         "spawned": 1920,             # tasks created (sched_process_fork) over the burst
-        "vmcore": [{"offset_s": 0.5, "result": "pass"}, ...]
+        "vmcore": [{"offset_s": 0.5, "result": "pass", "why": "..."}, ...]
                                      # panics at fixed offsets into the burst, one run each:
-                                     # pass | fail (wrong dump) | none (no crash kernel)
-      }, ...]
+                                     # pass | fail (wrong dump) | none (no crash kernel);
+                                     # "why": the failed checks or what was loaded; the
+                                     # runner adds "captured", "crash_loaded", "busy",
+                                     # "dump_mib", "boot_s"
+        "panic_only": true           # a row of panic samples only (its figures null)
+      }, ...],
+      "panic_method": "...",         # how the panic samples were taken
+      "not_measured": {"panics": "...", ...}   # what the run did not measure, printed
     }
 
 Ratios are value / the baseline's value in the same burst. The baseline is, per burst, the
@@ -60,6 +66,7 @@ when it did not reload).
 import argparse
 import json
 import os
+import re
 import sys
 
 SCHEMA = "chp-peer-bench/1"
@@ -159,7 +166,7 @@ def analyse(data, baseline):
             continue
         for other in target_peers(data):
             o = res.get((other, b["id"]))
-            if base is None or o is None:
+            if base is None or o is None or o.get("panic_only"):
                 continue
             a, c = base.get("unprotected_s"), o.get("unprotected_s")
             ok = a is not None and c is not None and a <= c / 10
@@ -167,7 +174,8 @@ def analyse(data, baseline):
                            "detail": "%s s vs %s s" % (fmt(a), fmt(c))})
         for p in data["peers"]:
             r = res.get((p["id"], b["id"]))
-            if not p.get("daemon") or r is None:
+            # A row of panic samples only traced nothing: no figure to check.
+            if not p.get("daemon") or r is None or r.get("panic_only"):
                 continue
             lo, hi = p.get("expect_reloads", [1, 1])
             n = r.get("reloads")
@@ -180,6 +188,13 @@ def analyse(data, baseline):
             checks.append({"burst": b["id"], "what": "%s protected again <= QuietPeriod + one window" % p["id"],
                            "ok": ok, "detail": "%s s vs %s + %s s" % (fmt(lp), fmt(q), fmt(lw))})
     return rows, checks, bases
+
+
+def collapse_repeats(text):
+    """"a,a,a,b" as "a x3,b": the reloaders running at a panic, one name per process."""
+    def one(m):
+        return "%s x%d" % (m.group(1), m.group(0).count(",") + 1)
+    return re.sub(r"(?<![\w-])([\w-]+)(?:,\1(?![\w-]))+", one, text)
 
 
 def json_safe(rows):
@@ -232,9 +247,20 @@ def text_table(data, rows, checks, bases, baseline):
     if notes:
         out.append("")
         out.extend("note: %s in %s: %s" % (r["peer"], r["burst"], r["note"]) for r in notes)
+    samples = [(r, v) for r in data["results"] for v in r.get("vmcore") or []]
+    if samples:
+        out.append("")
+        out.append("vmcore after a panic at an offset into the burst (one boot each):")
+        out.extend("  %s in %s at %g s: %s%s%s" % (
+            r["peer"], r["burst"], v["offset_s"], v["result"].upper(),
+            ": " + collapse_repeats(v["why"]) if v.get("why") else "",
+            " [dump %s MiB, boot %s s]" % (fmt(v.get("dump_mib"), 0), fmt(v.get("boot_s"), 0))
+            if v.get("boot_s") is not None else "") for r, v in samples)
     if data.get("method"):
         out.append("")
         out.append("method: %s" % data["method"])
+    if samples and data.get("panic_method"):
+        out.append("method of the panics: %s" % data["panic_method"])
     for k, v in sorted((data.get("not_measured") or {}).items()):
         out.append("not measured: %s: %s" % (k, v))
     out.append("")
@@ -301,7 +327,8 @@ def readme_section(data, lines, results_name):
         body.append("Measured %s: %s, %s host cores; %s; kernel %s%s; the boots took %s s. Every figure "
                     "below is of this run." % (
                         data["date"], str(m.get("accel", "?")).upper(), m.get("host_cores", "?"),
-                        m.get("guest", "?"), m.get("kernel", "?"),
+                        m.get("guest", "?") + ("; panic samples: %s" % m["guest_panic_boots"]
+                                               if m.get("guest_panic_boots") else ""), m.get("kernel", "?"),
                         (" (and %s)" % m["kernel_6.12"]) if m.get("kernel_6.12") else "",
                         data.get("cost_s", "?")))
         body.append("")

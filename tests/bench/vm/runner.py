@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -144,7 +145,7 @@ def refused_calls(trace, t0, t1):
 class BenchRun(vmtest.Run):
     """One boot of the kdump-tools guest for one peer, all its bursts in a row."""
 
-    def __init__(self, peer, bursts, opts, env, accel, reason):
+    def __init__(self, peer, bursts, opts, env, accel, reason, memory_gib=3):
         self.peer = peer
         self.p = PEERS[peer]
         self.bursts = bursts
@@ -154,7 +155,7 @@ class BenchRun(vmtest.Run):
         vmem = sum(BURSTS[b]["size"] for b in bursts if BURSTS[b]["kind"] == "vmem")
         dimms = sum(BURSTS[b]["size"] * BURSTS[b]["count"] for b in bursts if BURSTS[b]["kind"] == "dimm")
         ndimm = sum(BURSTS[b]["count"] for b in bursts if BURSTS[b]["kind"] == "dimm")
-        boot = 3 * GIB
+        boot = memory_gib * GIB
         scn = {
             "name": "peer-bench-" + peer, "file": os.path.join(HERE, "runner.py"),
             "description": "peer benchmark: %s, bursts %s in one boot" % (peer, ", ".join(bursts)),
@@ -162,7 +163,7 @@ class BenchRun(vmtest.Run):
             "loaders": [self.p.get("loader", "kexec-tools")], "type": "bench", "kernel_pin": None,
             # 3 GiB: the struct pages of up to 53 GiB hot-added memory (about 850 MiB) fit
             # even where memmap_on_memory does not apply (virtio-mem on 6.1).
-            "machine": {"memory": "3G", "slots": max(ndimm, 1) + 1,
+            "machine": {"memory": "%dG" % memory_gib, "slots": max(ndimm, 1) + 1,
                         "maxmem": "%dG" % ((boot + dimms + vmem) // GIB + 2), "cpus": 2, "maxcpus": 4,
                         "virtio_mem": ("%dG" % (vmem // GIB)) if vmem else None, "crashkernel": "256M",
                         "append": "memory_hotplug.memmap_on_memory=1",
@@ -194,7 +195,7 @@ class BenchRun(vmtest.Run):
         return res
 
     def share_files(self):
-        return [os.path.join(HERE, f) for f in ("chp-kexec-trace", "chp-bench-quiet")] + \
+        return [os.path.join(HERE, f) for f in ("chp-kexec-trace", "chp-bench-quiet", "chp-bench-panic")] + \
             [os.path.join(HERE, "fedora", f) for f in ("98-kexec-repro.rules", "kdump-udev-throttler-repro",
                                                        "kdumpctl-reload-repro")]
 
@@ -207,7 +208,7 @@ class BenchRun(vmtest.Run):
     def install_helpers(self):
         g = self.guest
         if self.kdt:
-            g.sh("mkdir -p %s && for f in chp-kexec-trace chp-bench-quiet kdump-udev-throttler-repro "
+            g.sh("mkdir -p %s && for f in chp-kexec-trace chp-bench-quiet chp-bench-panic kdump-udev-throttler-repro "
                  "kdumpctl-reload-repro; do install -m 0755 /mnt/chp-share/$f %s/; done" % (LIB, LIB))
             return
         # The busybox guest has no share disk: the two sh helpers go over the console, base64.
@@ -411,12 +412,263 @@ class BenchRun(vmtest.Run):
                       rec["uevents_kernel"]))
 
 
+# -- panics at fixed offsets into a burst (--panic-at): one boot per (peer, burst, offset)
+
+# A guest of modest size for the panic boots: the dump holds every page (kdump-tools'
+# MAKEDUMP_ARGS on the disk, -F -E -d 0) and is written under TCG at about 35 MB/s, so each
+# GiB of boot memory costs about 30 s per sample; 1 GiB is what scenario 16 boots with.
+PANIC_MEMORY_GIB = 1
+# Marker pages stamped into boot memory before the burst (memmark: a few seconds): the dump
+# must hold each at its own physical address.
+PANIC_MARK_MIB = 64
+PANIC_CHECKS = ("markers", "cpus", "ranges")
+# Seconds (times the timeout scale) for the capture kernel to save the dump and reboot: a
+# 3.5 GiB dump (1 GiB and 5 DIMMs) takes about 100 s under TCG, its boot 20-30 s.
+PANIC_CAPTURE_S = 150
+PANIC_OFFSET_MAX_S = 60
+PANIC_BURSTS = ("dimm8",)
+PANIC_METHOD = (
+    "panic samples: one boot per (peer, burst, offset) in the kdump-tools guest of %d GiB, the peer set up and "
+    "protected as in the trace runs, %d MiB of marker pages in boot memory, then the burst; the guest panics "
+    "(sysrq-c) the offset after the burst's first uevent, reading /proc/iomem, the online CPUs and "
+    "kexec_crash_loaded in the same command right before; the host adds nothing after the panic; the crash "
+    "kernel loaded at that instant saves the dump with kdump-tools (every page, ELF); vmcore-check on the "
+    "host: every System RAM range online at the panic, one NT_PRSTATUS per online CPU, every marker. pass: a "
+    "right dump; fail: a dump with a check failed (or a capture that saved none); none: no capture kernel" %
+    (PANIC_MEMORY_GIB, PANIC_MARK_MIB))
+# What the console shows once a capture kernel boots (its initramfs, kdump-tools' service);
+# nothing follows the panic when no crash kernel took it (panic=-1 resets at once).
+CAPTURE_STARTED = re.compile(r"Loading, please wait|kdump-tools\[|Linux version")
+# The capture's makedumpfile reporting that it could not read the dump (kdump-tools still
+# says "saved vmcore": the file is cut short).
+CAPTURE_ERROR = re.compile(r"Can't read the dump memory|makedumpfile Failed")
+
+
+def parse_offsets(text):
+    """--panic-at's S[,S...]: seconds after the burst's first uevent, each in (0, 60], in
+    the order given, without repeats."""
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            v = float(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError("%r is not a number of seconds" % part) from None
+        if not 0 < v <= PANIC_OFFSET_MAX_S:
+            raise argparse.ArgumentTypeError("%s s: an offset is > 0 and at most %d s" % (part, PANIC_OFFSET_MAX_S))
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def parse_panic_line(text):
+    """chp-bench-panic's kmsg line as the console shows it: {"uptime", "cpus" (a count),
+    "cpulist", "loaded" ("0"/"1"), "busy" [comm...], "chpd" (the daemon's state or "-"),
+    "ram" and "crash" [(start, end exclusive)]}, or None when text is not that line."""
+    m = re.search(r"chp-panic: (.*)$", text)
+    if not m:
+        return None
+    kv = dict(w.split("=", 1) for w in m.group(1).split() if "=" in w)
+
+    def ranges(v):
+        if not v or v == "-":
+            return []
+        return vmtest.ranges_merge([(int(a, 16), int(b, 16) + 1) for a, b in (r.split("-") for r in v.split(","))])
+    try:
+        return {"uptime": float(kv["uptime"]), "cpulist": kv["cpus"], "cpus": vmtest.parse_cpulist(kv["cpus"]),
+                "loaded": kv["loaded"], "busy": [] if kv.get("busy", "-") == "-" else kv["busy"].split(","),
+                "chpd": kv.get("chpd", "-"),
+                "ram": ranges(kv["ram"]), "crash": ranges(kv.get("crash"))}
+    except (KeyError, ValueError):
+        return None
+
+
+def panic_sample(offset, info, dump, check=None):
+    """One entry of a result's "vmcore" list. info: parse_panic_line's dict; dump: "saved",
+    "none" (no capture kernel started, /var/crash empty) or "unsaved" (a capture kernel
+    started but left no complete dump); check: vmcore-check's ("PASS"|"FAIL", the failed
+    CHECK lines) for a saved dump."""
+    state = "kexec_crash_loaded=%s at the panic%s%s" % (
+        info["loaded"], ", running: " + ",".join(info["busy"]) if info["busy"] else "",
+        ", crash-hotplugd " + info["chpd"] if info.get("chpd", "-") != "-" else "")
+    entry = {"offset_s": offset, "captured": dump != "none", "crash_loaded": info["loaded"] == "1",
+             "busy": info["busy"], "chpd": info.get("chpd", "-")}
+    if dump == "none":
+        entry.update(result="none", why="no capture kernel started (%s)" % state)
+    elif dump == "unsaved":
+        entry.update(result="fail", why="a capture kernel started but saved no complete dump (%s)" % state)
+    elif dump == "broken":
+        entry.update(result="fail", why="the capture's makedumpfile failed, the saved dump cannot be read: %s (%s)" %
+                     ("; ".join(ln[-160:] for ln in check or []), state))
+    elif check is None:
+        raise ValueError("a saved dump needs vmcore-check's verdict")
+    elif check[0] == "PASS":
+        entry.update(result="pass", why="")
+    else:
+        entry.update(result="fail", why="%s (%s)" % ("; ".join(ln[:200] for ln in check[1]) or "vmcore-check said FAIL",
+                                                      state))
+    return entry
+
+
+class PanicRun(BenchRun):
+    """One boot, one panic sample: the peer set up and protected as BenchRun does it, marker
+    pages in boot memory, then the burst from the host while chp-bench-panic waits in the
+    guest for its first uevent, sleeps the offset, reads /proc/iomem, the online CPUs and the
+    crash kernel state, and panics (sysrq-c). The host adds no DIMM after the panic. The
+    peer's own capture kernel (kdump-tools-dump.service in the crash kernel that is loaded
+    at that instant) saves the dump; the harness reads it back (debugfs) and checks it with
+    vmcore-check against what the guest read right before the panic."""
+
+    def __init__(self, peer, burst, offset, opts, env, accel, reason):
+        super().__init__(peer, [burst], opts, env, accel, reason, memory_gib=PANIC_MEMORY_GIB)
+        if not self.kdt:
+            raise vmtest.Failure("panic samples run in the kdump-tools guest only (%s boots busybox)" % peer)
+        self.burst, self.offset = burst, offset
+        self.name = "peer-bench@%s@panic-%s-%gs" % (peer, burst, offset)
+        # The checks of the saved dump (the expectation comes from the guest at the panic).
+        self.scn["expect"].update(vmcore="pass", checks=list(PANIC_CHECKS))
+        self.sample = None
+        self.bench["panic"] = {"burst": burst, "offset_s": offset}
+
+    def burst_until_panic(self, b, mark):
+        """The burst's QMP commands, stopped at the panic; returns how many went out."""
+        def panicked(wait):
+            try:
+                self.console.wait(r"chp-panic: ", mark, wait)
+                return True
+            except vmtest.Failure:
+                return self.console.eof
+        sent = 0
+        try:
+            if b["kind"] == "dimm":
+                for i in range(b["count"]):
+                    if i and panicked(b.get("interval", 0)):
+                        break
+                    did = "%s-%d" % (self.burst, i)
+                    self.qmp.cmd("object-add", **{"qom-type": "memory-backend-ram", "id": "mem-" + did,
+                                                  "size": b["size"]})
+                    self.qmp.cmd("device_add", driver="pc-dimm", id=did, memdev="mem-" + did)
+                    sent += 1
+            else:
+                self.qmp.cmd("qom-set", path="/machine/peripheral/vm0", property="requested-size", value=b["size"])
+                sent = 1
+        except vmtest.Failure as e:
+            # A command that met the panic (QEMU gone): the burst is over either way.
+            if not panicked(0):
+                raise
+            self.say("burst: a QMP command met the panic (%s)" % e)
+        return sent
+
+    def _run(self):
+        self.boot()
+        self.kdt_protect({})
+        g = self.guest
+        self.install_helpers()
+        self.setup_peer()
+        self.step_memmark({"mib": PANIC_MARK_MIB})
+        self.check("markers-stamped", self.marks["moved"] == 0 and self.marks["pages"] > 0,
+                   "%d pages, %d moved" % (self.marks["pages"], self.marks["moved"]))
+        b = BURSTS[self.burst]
+        if b.get("quiet_period_s", 1.0) != 1.0:
+            self.set_quiet_period(b["quiet_period_s"])
+        ok, said = self.quiet(120)
+        if not ok:
+            self.say("the guest was not quiet before the burst (120 s): going on (%s)" % said)
+        mark = self.console.mark()
+        g.console.send("%s/chp-bench-panic %g\n" % (LIB, self.offset))
+        self.console.wait(r"^CHP-PANIC-ARMED seq=\d+", mark, 30 * self.scale)
+        t_first_cmd = self.now()
+        self.say("burst %s: %s; panic %g s after its first uevent" % (self.burst, b["label"], self.offset))
+        sent = self.burst_until_panic(b, mark)
+        _, _, t_first = self.console.wait(r"^CHP-PANIC-FIRST seq=\d+", mark, 60 * self.scale)
+        idx, _, t_panic = self.console.wait(r"chp-panic: ", mark, (self.offset + 60) * self.scale)
+        info = parse_panic_line(self.console.lines[idx][1])
+        if info is None:
+            raise vmtest.Failure("unreadable panic line: %s" % self.console.lines[idx][1])
+        if t_first < t_first_cmd:
+            raise vmtest.Failure("a uevent came before the burst (%.2f s before its first QMP command): the "
+                                 "offset has no anchor" % (t_first_cmd - t_first))
+        self.bench["panic"].update(
+            {"qmp_sent": sent, "host_first_cmd_to_panic_s": round(t_panic - t_first_cmd, 2),
+             "cpus": info["cpulist"], "crash_loaded": info["loaded"], "busy": info["busy"], "chpd": info["chpd"],
+             "ram": vmtest.fmt_ranges(info["ram"])})
+        self.say("panic %.2f s after the burst's first QMP command (%d of %d sent): %d CPUs, System RAM %s, "
+                 "kexec_crash_loaded=%s, running %s" %
+                 (t_panic - t_first_cmd, sent, b.get("count", 1), info["cpus"], vmtest.fmt_size(
+                     vmtest.ranges_total(info["ram"])), info["loaded"], ",".join(info["busy"]) or "-"))
+        self.kdt_wait_exit(idx, t_panic, PANIC_CAPTURE_S)
+        with self.console.cond:
+            started = any(CAPTURE_STARTED.search(x) for _, x in self.console.lines[idx + 1:])
+        with self.console.cond:
+            errs = [x.strip() for _, x in self.console.lines[idx + 1:] if CAPTURE_ERROR.search(x)]
+        try:
+            elf = self.kdt_extract()
+        except vmtest.Failure as e:
+            if errs and self.result.get("var_crash"):
+                self.say("the saved dump cannot be read (%s); the capture said: %s" % (e, errs[0][-200:]))
+                self.sample = panic_sample(self.offset, info, "broken", [m.group(0) for m in
+                                                                          (CAPTURE_ERROR.search(x) for x in errs)][:1])
+                self.sample["panic_to_exit_s"] = self.fig.get("panic_to_exit_s")
+                self.bench["panic"]["sample"] = self.sample
+                return
+            if self.result.get("vmcore_check") != "no-dump" or not isinstance(self.result.get("var_crash"), list):
+                raise
+            dump = "unsaved" if started or self.result["var_crash"] else "none"
+            self.say("no dump: %s (%s)" % (e, "a capture kernel started" if started else "no capture kernel"))
+            self.sample = panic_sample(self.offset, info, dump)
+        else:
+            args = self.vmcore_check_args(PANIC_CHECKS, info["ram"], info["crash"], info["cpus"])
+            self.sample = panic_sample(self.offset, info, "saved", self.vmcore_read(*self.kdt_vmcore_check(elf, args)))
+            self.sample["dump_mib"] = self.fig.get("dump_mib")
+        self.sample["panic_to_exit_s"] = self.fig.get("panic_to_exit_s")
+        self.bench["panic"]["sample"] = self.sample
+        self.say("sample %s @ %g s: %s %s" % (self.burst, self.offset, self.sample["result"].upper(),
+                                              self.sample["why"]))
+
+
 def short_warnings(ws, keep=5):
     """The parser's warnings, the first few and how many (a refused call each for kdump-tools
     as packaged: hundreds; the whole list is in the boot's JSON)."""
     if not isinstance(ws, list) or len(ws) <= keep:
         return ws
     return ws[:keep] + ["... %d warnings in all (the boot's JSON has them)" % len(ws)]
+
+
+def add_sample(results, peer, burst, sample):
+    """A panic sample into the (peer, burst) row of results, made (figures null: a panic boot
+    traces nothing) when there is none; the samples in offset order."""
+    row = next((r for r in results if r["peer"] == peer and r["burst"] == burst), None)
+    if row is None:
+        row = {"peer": peer, "burst": burst, "vmcore": [], "panic_only": True}
+        row.update({k: None for k in peer_report.FIGURES})
+        results.append(row)
+    row["vmcore"] = sorted(row.get("vmcore", []) + [sample], key=lambda v: v["offset_s"])
+    return row
+
+
+def merge_results(results, more):
+    """more's rows into results: a row of a (peer, burst) already there gets its panic
+    samples (and, if it had only samples, the figures of the trace run); others are added."""
+    for r in more:
+        row = next((x for x in results if x["peer"] == r["peer"] and x["burst"] == r["burst"]), None)
+        if row is None or not (row.get("panic_only") or r.get("panic_only")):
+            results.append(r)
+            continue
+        samples = row.get("vmcore", []) + r.get("vmcore", [])
+        if row.get("panic_only") and not r.get("panic_only"):
+            row.clear()
+            row.update(r)
+        row["vmcore"] = sorted(samples, key=lambda v: v["offset_s"])
+    return results
+
+
+def panics_note(results):
+    """not_measured's "panics": what was not sampled, given what was."""
+    got = [(r["peer"], r["burst"], sorted(v["offset_s"] for v in r["vmcore"])) for r in results if r.get("vmcore")]
+    if not got:
+        return "panics at fixed offsets into a burst: none sampled (tests/bench/vm/run --panic-at S[,S...])"
+    return ("panics at fixed offsets into a burst: sampled only for %s; no other peer, burst or offset" %
+            "; ".join("%s in %s at %s s" % (p, b, ", ".join("%g" % o for o in offs)) for p, b, offs in got))
 
 
 def results_json(runs, bursts, command, accel, reason, env, deb):
@@ -428,12 +680,24 @@ def results_json(runs, bursts, command, accel, reason, env, deb):
             entry["daemon"] = True
         if p.get("expect_reloads"):
             entry["expect_reloads"] = p["expect_reloads"]
-        peers.append(entry)
+        if all(x["id"] != peer for x in peers):
+            peers.append(entry)
         bench = res.get("bench") or {}
-        boots.append({"peer": peer, "passed": res.get("passed"), "failures": res.get("failures"),
-                      "boot_s": res["figures"].get("boot_s"), "total_s": res["figures"].get("total_s"),
-                      "memmap_on_memory": (bench.get("boot") or {}).get("memmap_on_memory"),
-                      "trace_warnings": short_warnings(bench.get("trace_warnings"))})
+        boot = {"peer": peer, "passed": res.get("passed"), "failures": res.get("failures"),
+                "boot_s": res["figures"].get("boot_s"), "total_s": res["figures"].get("total_s"),
+                "memmap_on_memory": (bench.get("boot") or {}).get("memmap_on_memory"),
+                "trace_warnings": short_warnings(bench.get("trace_warnings"))}
+        pan = bench.get("panic")
+        if pan:
+            boot["panic"] = {k: pan.get(k) for k in ("burst", "offset_s", "qmp_sent", "host_first_cmd_to_panic_s")}
+            boot["panic"]["dump_mib"] = res["figures"].get("dump_mib")
+            boot["panic"]["panic_to_exit_s"] = res["figures"].get("panic_to_exit_s")
+        boots.append(boot)
+        if pan:
+            if pan.get("sample"):
+                sample = dict(pan["sample"], boot_s=res["figures"].get("total_s"))
+                add_sample(results, peer, pan["burst"], sample)
+            continue
         for bid in bursts:
             r = (bench.get("bursts") or {}).get(bid)
             if not r or r.get("skipped") or "reloads" not in r:
@@ -463,8 +727,7 @@ def results_json(runs, bursts, command, accel, reason, env, deb):
                    for b in bursts],
         "results": results,
         "boots": boots,
-        "not_measured": dict({k: v for k, v in NOT_RUN.items()},
-                             panics="panics at fixed offsets into a burst: not run by this runner yet"),
+        "not_measured": dict({k: v for k, v in NOT_RUN.items()}, panics=panics_note(results)),
     }
 
 
@@ -520,20 +783,32 @@ def combine(opts, out):
         merged["peers"] += [p for p in d["peers"] if p["id"] not in known]
         have = {b["id"] for b in merged["bursts"]}
         merged["bursts"] += [b for b in d["bursts"] if b["id"] not in have]
-        merged["results"] += d["results"]
+        merge_results(merged["results"], d["results"])
         merged["boots"] += d.get("boots", [])
         merged["command"].append(d.get("command"))
+        # A file of panic samples brings the description of how they were taken.
+        if d.get("panic_method"):
+            merged["panic_method"] = d["panic_method"]
+            merged.setdefault("machine", {}).update(
+                {k: v for k, v in (d.get("machine") or {}).items() if k == "guest_panic_boots"})
         dates.append(d.get("date"))
         merged["cost_s"] = round(merged.get("cost_s", 0) + d.get("cost_s", 0), 1)
     merged.pop("wall_s", None)      # of the first file only
     for b in merged["boots"]:
         b["trace_warnings"] = short_warnings(b.get("trace_warnings"))
-    dates = sorted(x for x in dates if x)
-    if dates and dates[0] != dates[-1]:
-        merged["date"] = "%s to %s" % (dates[0], dates[-1][-9:] if dates[0][:10] == dates[-1][:10] else dates[-1])
+    # A file's date may be a range itself (a combined file): "DAY HH:MM UTC to [DAY ]HH:MM UTC".
+    starts, ends = [], []
+    for x in (x for x in dates if x):
+        a, _, b = x.partition(" to ")
+        starts.append(a)
+        ends.append(b if len(b) > len("HH:MM UTC") else a[:11] + b if b else a)
+    if starts and min(starts) != max(ends):
+        a, b = min(starts), max(ends)
+        merged["date"] = "%s to %s" % (a, b[-9:] if a[:10] == b[:10] else b)
     # What a later file measured is no longer "not measured".
     for p in merged["peers"]:
         merged.get("not_measured", {}).pop(p["id"], None)
+    merged.setdefault("not_measured", {})["panics"] = panics_note(merged["results"])
     order = {b: i for i, b in enumerate(ORDER)}
     merged["bursts"].sort(key=lambda b: order.get(b["id"], 99))
     if not opts.command:
@@ -570,12 +845,26 @@ def main(argv=None):
                     help="boot nothing: merge these results.json files (runs of one peer each, e.g. one per "
                          "lock hold) into OUT/peer-bench/results.json and report it")
     ap.add_argument("--command", help="with --combine: the command line to report (e.g. without local paths)")
+    ap.add_argument("--panic-at", metavar="S[,S...]", type=parse_offsets,
+                    help="panic samples instead of the trace: for each peer, burst (default dimm8) and offset one "
+                         "boot that panics S seconds after the burst's first uevent and checks the dump that the "
+                         "peer's capture kernel saves")
     ap.add_argument("--cache", default=os.environ.get("CHP_VM_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "crash-hotplugd-vm"))
     opts = ap.parse_args(argv)
     bursts = list(CI_BURSTS if opts.ci else opts.burst or (QUICK if opts.quick else ORDER))
+    if opts.panic_at and not opts.burst:
+        bursts = list(PANIC_BURSTS)
     bursts = [b for b in ORDER if b in bursts]
     peers = list(CI_PEERS if opts.ci else opts.peer or DEFAULT_PEERS)
+    if opts.panic_at:
+        if opts.ci or opts.combine:
+            ap.error("--panic-at goes with neither --ci nor --combine")
+        bad = [p for p in peers if PEERS[p].get("guest", "kdump-tools") != "kdump-tools"]
+        bad += [b for b in bursts if BURSTS[b]["kind"] not in ("dimm", "vmem")]
+        if bad:
+            ap.error("--panic-at: the kdump-tools guest's peers and the dimm or vmem bursts only, not %s" %
+                     ", ".join(bad))
     out = os.path.abspath(os.path.join(opts.out, "peer-bench"))
     os.makedirs(out, exist_ok=True)
     opts.out = out
@@ -612,41 +901,58 @@ def main(argv=None):
     if opts.timeout_scale is None:
         opts.timeout_scale = 1.0 if accel == "kvm" else 3.0
     print("ACCELERATOR: %s -- %s" % (accel.upper(), reason), file=sys.stderr)
-    print("bench: ONE BOOT PER PEER, its bursts one after another (%s); peers %s" %
-          (", ".join(bursts), ", ".join(peers)), flush=True)
     command = "tests/bench/vm/run " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     t_all = time.monotonic()
     runs = []
     retried = []
     boots_s = 0.0
-    for peer in peers:
-        run = BenchRun(peer, bursts, opts, env, accel, reason)
+    if opts.panic_at:
+        plan = [(p, b, o) for p in peers for b in bursts for o in opts.panic_at]
+        print("bench: PANIC SAMPLES, one boot each (%d): %s" %
+              (len(plan), ", ".join("%s %s @%g s" % x for x in plan)), flush=True)
+    else:
+        plan = [(p, None, None) for p in peers]
+        print("bench: ONE BOOT PER PEER, its bursts one after another (%s); peers %s" %
+              (", ".join(bursts), ", ".join(peers)), flush=True)
+
+    def new_run(peer, burst, offset):
+        if offset is None:
+            return BenchRun(peer, bursts, opts, env, accel, reason)
+        return PanicRun(peer, burst, offset, opts, env, accel, reason)
+    for peer, burst, offset in plan:
+        run = new_run(peer, burst, offset)
         with boot_lock(opts.lock):
             t = time.monotonic()
             res = run.run()
             boots_s += time.monotonic() - t
-        if qemu_crashed(res):
+        if qemu_crashed(res) and (offset is None or res.get("qemu_abort")):
             # Once, loudly: QEMU 7.2's TCG aborts now and then when a CPU is hot-added
             # ("tcg_region_initial_alloc__locked: assertion failed", no free code region for
             # the new vCPU thread): a crash of the emulator, not a figure of the peer.
             print("RETRY %s: QEMU itself crashed (%s); one more boot" %
                   (peer, qemu_crashed(res)), flush=True)
             retried.append(peer)
-            run = BenchRun(peer, bursts, opts, env, accel, reason)
+            run = new_run(peer, burst, offset)
             with boot_lock(opts.lock):
                 t = time.monotonic()
                 res = run.run()
                 boots_s += time.monotonic() - t
             res["retried_after_qemu_crash"] = True
-        print("bench: %s %s, its boot took %.0f s%s" % (peer, "done" if res["passed"] else "FAILED",
-                                                        res["figures"].get("total_s", 0),
-                                                        "".join("\n     - " + f for f in res["failures"])), flush=True)
+        sample = ((res.get("bench") or {}).get("panic") or {}).get("sample")
+        print("bench: %s%s %s, its boot took %.0f s%s%s" % (
+            peer, "" if offset is None else " %s @%g s" % (burst, offset), "done" if res["passed"] else "FAILED",
+            res["figures"].get("total_s", 0),
+            ": vmcore %s %s" % (sample["result"], sample["why"]) if sample else "",
+            "".join("\n     - " + f for f in res["failures"])), flush=True)
         runs.append((peer, res))
     data = results_json(runs, bursts, command.strip(), accel, reason, env, os.path.basename(deb) if deb else None)
     # The boots' own time (lock waits left out), and the wall time with them.
     data["cost_s"] = round(boots_s, 1)
     data["wall_s"] = round(time.monotonic() - t_all, 1)
     data["retried_after_qemu_crash"] = retried
+    if opts.panic_at:
+        data["panic_method"] = PANIC_METHOD
+        data["machine"]["guest_panic_boots"] = "the kdump-tools disk, %d GiB, 2 CPUs (max 4)" % PANIC_MEMORY_GIB
     path = os.path.join(out, "results.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1)

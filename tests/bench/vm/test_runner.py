@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The VM runner's parts that need no VM: busy CPU seconds from /proc/stat lines, tasks
-# spawned outside the harness's console, the CI point's verdict, and --combine.
+# spawned outside the harness's console, the CI point's verdict, --combine, and the panic
+# samples' parts: --panic-at's offsets, the guest's panic line, a sample's verdict, samples
+# into result rows and through --combine, the "not measured" note.
 import contextlib
 import io
 import json
@@ -97,6 +99,206 @@ class Runner(unittest.TestCase):
         self.assertEqual(m["cost_s"], 210)
         self.assertIn("run --peer fedora ; run --peer chpd-segments", m["command"])
         self.assertEqual(m["commands"][:2], ["run --peer fedora", "run --peer chpd-segments"])
+
+
+PANIC_LINE = ("[   61.204110] chp-panic: uptime=61.20 cpus=0-1 loaded=1 busy=kdump-config,kexec chpd=pending "
+              "ram=00001000-0009fbff,00100000-3ffdffff,140000000-15fffffff,160000000-17fffffff "
+              "crash=2f000000-3effffff")
+
+
+class Panics(unittest.TestCase):
+    def test_parse_offsets(self):
+        self.assertEqual(runner.parse_offsets("4.5"), [4.5])
+        self.assertEqual(runner.parse_offsets("1.5, 4.5,1.5"), [1.5, 4.5])     # repeats once
+        for bad in ("0", "-1", "61", "x", "1,,2", ""):
+            with self.assertRaises(runner.argparse.ArgumentTypeError, msg=bad):
+                runner.parse_offsets(bad)
+
+    def test_parse_panic_line(self):
+        p = runner.parse_panic_line(PANIC_LINE)
+        self.assertEqual(p["cpus"], 2)
+        self.assertEqual(p["cpulist"], "0-1")
+        self.assertEqual(p["loaded"], "1")
+        self.assertEqual(p["busy"], ["kdump-config", "kexec"])
+        self.assertEqual(p["chpd"], "pending")
+        self.assertAlmostEqual(p["uptime"], 61.2)
+        # End inclusive in /proc/iomem, exclusive here; two adjacent DIMMs merge.
+        self.assertEqual(p["ram"], [(0x1000, 0x9fc00), (0x100000, 0x3ffe0000), (0x140000000, 0x180000000)])
+        self.assertEqual(p["crash"], [(0x2f000000, 0x3f000000)])
+        q = runner.parse_panic_line("chp-panic: uptime=3.0 cpus=0 loaded=0 busy=- chpd=- ram=00100000-3fffffff "
+                                    "crash=-")
+        self.assertEqual((q["cpus"], q["loaded"], q["busy"], q["chpd"], q["crash"]), (1, "0", [], "-", []))
+        self.assertIsNone(runner.parse_panic_line("CHP-PANIC-FIRST seq=4 uptime=3"))
+        self.assertIsNone(runner.parse_panic_line("chp-panic: uptime=3.0 cpus=0-1"))     # cut short
+        self.assertIsNone(runner.parse_panic_line("chp-panic: uptime=x cpus=0 loaded=0 ram=- crash=-"))
+
+    def test_panic_sample(self):
+        info = runner.parse_panic_line(PANIC_LINE)
+        ok = runner.panic_sample(4.5, info, "saved", ("PASS", []))
+        self.assertEqual((ok["result"], ok["why"], ok["captured"], ok["crash_loaded"]), ("pass", "", True, True))
+        stale = runner.panic_sample(4.5, info, "saved", ("FAIL", ["covered FAIL 0x140000000-0x180000000"]))
+        self.assertEqual(stale["result"], "fail")
+        self.assertIn("covered FAIL 0x140000000-0x180000000", stale["why"])
+        self.assertIn("crash-hotplugd pending", stale["why"])
+        none = runner.panic_sample(1.5, dict(info, loaded="0", busy=["kexec"], chpd="-"), "none")
+        self.assertEqual((none["result"], none["captured"], none["crash_loaded"]), ("none", False, False))
+        self.assertIn("kexec_crash_loaded=0 at the panic, running: kexec", none["why"])
+        self.assertNotIn("crash-hotplugd", none["why"])
+        lost = runner.panic_sample(1.5, info, "unsaved")
+        self.assertEqual((lost["result"], lost["captured"]), ("fail", True))
+        broken = runner.panic_sample(4.5, info, "broken", ["Can't read the dump memory"])
+        self.assertEqual((broken["result"], broken["captured"]), ("fail", True))
+        self.assertIn("makedumpfile failed, the saved dump cannot be read: Can't read the dump memory", broken["why"])
+        with self.assertRaises(ValueError):
+            runner.panic_sample(1.5, info, "saved")
+
+    def test_samples_into_rows(self):
+        rows = []
+        runner.add_sample(rows, "fedora", "dimm8", {"offset_s": 4.5, "result": "fail"})
+        runner.add_sample(rows, "fedora", "dimm8", {"offset_s": 1.5, "result": "pass"})
+        runner.add_sample(rows, "chpd-segments", "dimm8", {"offset_s": 4.5, "result": "fail"})
+        self.assertEqual(len(rows), 2)
+        self.assertEqual([v["offset_s"] for v in rows[0]["vmcore"]], [1.5, 4.5])
+        self.assertTrue(rows[0]["panic_only"])
+        self.assertIsNone(rows[0]["reloads"])
+        # Into the trace run's rows: its figures stay, the samples join them.
+        trace = [{"peer": "fedora", "burst": "dimm8", "reloads": 4, "unprotected_s": 6.1, "vmcore": []},
+                 {"peer": "fedora", "burst": "dimm1", "reloads": 1, "unprotected_s": 1.6, "vmcore": []}]
+        merged = runner.merge_results(trace, rows)
+        self.assertEqual(len(merged), 3)
+        self.assertEqual((merged[0]["reloads"], len(merged[0]["vmcore"])), (4, 2))
+        self.assertNotIn("panic_only", merged[0])
+        self.assertEqual(merged[2]["peer"], "chpd-segments")
+        # The other order: the samples first, the trace row's figures taken over.
+        first = [dict(rows[0], vmcore=list(rows[0]["vmcore"]))]
+        m2 = runner.merge_results(first, [dict(trace[0], vmcore=[{"offset_s": 9.0, "result": "pass"}])])
+        self.assertEqual((m2[0]["reloads"], [v["offset_s"] for v in m2[0]["vmcore"]]), (4, [1.5, 4.5, 9.0]))
+        # Two trace rows of one (peer, burst) stay two (the report refuses them).
+        self.assertEqual(len(runner.merge_results([dict(trace[1])], [dict(trace[1])])), 2)
+
+    def test_panics_note(self):
+        self.assertIn("none sampled", runner.panics_note([{"peer": "fedora", "burst": "dimm8", "vmcore": []}]))
+        note = runner.panics_note([{"peer": "fedora", "burst": "dimm8",
+                                    "vmcore": [{"offset_s": 4.5}, {"offset_s": 1.5}]},
+                                   {"peer": "chpd-segments", "burst": "dimm8", "vmcore": [{"offset_s": 4.5}]}])
+        self.assertIn("sampled only for fedora in dimm8 at 1.5, 4.5 s; chpd-segments in dimm8 at 4.5 s", note)
+
+    def test_combine_with_panics(self):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        peer = {"id": "fedora", "target": True}
+        trace = {"schema": "chp-peer-bench/1", "command": "run", "cost_s": 100, "peers": [peer],
+                 "date": "2026-12-02 02:35 UTC to 03:36 UTC",
+                 "bursts": [{"id": "dimm8", "events": 32}], "boots": [{"peer": "fedora"}],
+                 "not_measured": {"panics": "none sampled"},
+                 "results": [{"peer": "fedora", "burst": "dimm8", "reloads": 4, "unprotected_s": 6.1, "vmcore": []}]}
+        pan = {"schema": "chp-peer-bench/1", "command": "run --panic-at 4.5", "cost_s": 300, "peers": [peer],
+               "date": "2026-12-02 04:48 UTC",
+               "bursts": [{"id": "dimm8", "events": 32}], "boots": [{"peer": "fedora", "panic": {"offset_s": 4.5}}],
+               "panic_method": "one boot per sample", "machine": {"guest_panic_boots": "1 GiB"},
+               "results": [{"peer": "fedora", "burst": "dimm8", "panic_only": True, "reloads": None,
+                            "unprotected_s": None,
+                            "vmcore": [{"offset_s": 4.5, "result": "none", "why": "no capture kernel started",
+                                        "boot_s": 150, "dump_mib": None}]}]}
+        paths = []
+        for name, obj in (("a.json", trace), ("b.json", pan)):
+            paths.append(os.path.join(d, name))
+            with open(paths[-1], "w") as f:
+                json.dump(obj, f)
+        out = os.path.join(d, "out")
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            rc = runner.main(["--combine"] + paths + ["--out", out])
+        self.assertEqual(rc, 0)
+        with open(os.path.join(out, "peer-bench", "results.json")) as f:
+            m = json.load(f)
+        self.assertEqual(len(m["results"]), 1)
+        self.assertEqual(m["date"], "2026-12-02 02:35 UTC to 04:48 UTC")     # a range and a date
+        self.assertEqual((m["results"][0]["reloads"], m["results"][0]["vmcore"][0]["result"]), (4, "none"))
+        self.assertIn("sampled only for fedora in dimm8 at 4.5 s", m["not_measured"]["panics"])
+        self.assertEqual((m["panic_method"], m["machine"]["guest_panic_boots"]), ("one boot per sample", "1 GiB"))
+        text = buf.getvalue()
+        self.assertIn("  fedora in dimm8 at 4.5 s: NONE: no capture kernel started [dump - MiB, boot 150 s]", text)
+        self.assertIn("method of the panics: one boot per sample", text)
+        self.assertRegex(text, r"fedora +4 +6\.10 .* 0/1\n")
+
+    def test_burst_stops_at_the_panic(self):
+        class Console:
+            def __init__(self):
+                self.lines, self.eof = [], False
+
+            def wait(self, regex, start, timeout):
+                # The real one waits up to timeout; here the panic is there or it is not.
+                for i, (t, text) in enumerate(self.lines[start:], start):
+                    if runner.re.search(regex, text):
+                        return i, None, t
+                raise runner.vmtest.Failure("timeout")
+
+        class QMP:
+            def __init__(self, console, panic_after, gone=False):
+                self.console, self.panic_after, self.gone, self.dimms = console, panic_after, gone, 0
+
+            def cmd(self, execute, **args):
+                if self.gone and self.dimms == self.panic_after and execute == "object-add":
+                    # The panic while a command is on its way: QEMU exits under it.
+                    self.console.lines.append((1.0, PANIC_LINE))
+                    raise runner.vmtest.Failure("QMP closed during %s" % execute)
+                if execute == "device_add":
+                    self.dimms += 1
+                    if self.dimms == self.panic_after and not self.gone:
+                        self.console.lines.append((1.0, PANIC_LINE))
+
+        def burst(panic_after, gone=False):
+            run = object.__new__(runner.PanicRun)
+            run.console = Console()
+            run.qmp = QMP(run.console, panic_after, gone)
+            run.burst = "dimm8"
+            run.say = lambda msg: None
+            return run.burst_until_panic(runner.BURSTS["dimm8"], 0), run.qmp.dimms
+        self.assertEqual(burst(3), (3, 3))          # no DIMM after the panic
+        self.assertEqual(burst(99), (8, 8))         # a panic after the burst: all of it
+        self.assertEqual(burst(2, gone=True), (2, 2))
+        # A QMP failure without a panic is the harness's, not the burst's end.
+        run = object.__new__(runner.PanicRun)
+        run.console = Console()
+        run.burst = "dimm8"
+
+        class Broken:
+            def cmd(self, execute, **args):
+                raise runner.vmtest.Failure("QMP object-add: no memory")
+        run.qmp = Broken()
+        with self.assertRaises(runner.vmtest.Failure):
+            run.burst_until_panic(runner.BURSTS["dimm8"], 0)
+
+    def test_collapse_repeats(self):
+        c = runner.peer_report.collapse_repeats
+        self.assertEqual(c("running: kdump-config,kdump-config,kdump-config)"), "running: kdump-config x3)")
+        self.assertEqual(c("running: kdump-udev-thro,kdump-udev-thro,systemd-run,kdump-udev-thro"),
+                         "running: kdump-udev-thro x2,systemd-run,kdump-udev-thro")
+        self.assertEqual(c("covered FAIL 0x100000000-0x1a0000000"), "covered FAIL 0x100000000-0x1a0000000")
+        self.assertEqual(c("a,ab,ab"), "a,ab x2")
+
+    def test_report_of_samples_only(self):
+        # A --panic-at run's own report: its rows have no trace figures, so no target is
+        # checked against them (no "reloads 1" FAIL for a daemon that was not traced).
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        rows = []
+        runner.add_sample(rows, "chpd-segments", "dimm8", {"offset_s": 4.5, "result": "fail", "why": "covered"})
+        runner.add_sample(rows, "fedora", "dimm8", {"offset_s": 4.5, "result": "pass", "why": ""})
+        path = os.path.join(d, "results.json")
+        with open(path, "w") as f:
+            json.dump({"schema": "chp-peer-bench/1", "quiet_period_s": 1.0,
+                       "peers": [{"id": "chpd-segments", "daemon": True}, {"id": "fedora", "target": True}],
+                       "bursts": [{"id": "dimm8", "events": 32, "quiet_period_s": 2.0}], "results": rows}, f)
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            rc = runner.peer_report.main([path, "--no-chart"])
+        self.assertEqual(rc, 0)
+        with open(os.path.join(d, "peer-bench.json")) as f:
+            self.assertEqual(json.load(f)["targets"], [])
+        self.assertIn("chpd-segments in dimm8 at 4.5 s: FAIL: covered", buf.getvalue())
+        self.assertIn("fedora in dimm8 at 4.5 s: PASS\n", buf.getvalue())
 
 
 if __name__ == "__main__":
