@@ -548,23 +548,6 @@ static void check_crash_hotplug(Check *c)
 }
 
 /* The header as the daemon would build it: one it would refuse to load is a FAIL. */
-/* The loader the daemon would use now: the first of its chain whose probe passes (as
- * `plan` chooses); _LOADER_MAX when none does. */
-static LoaderKind resolved_loader(const Check *c)
-{
-	LoaderKind chain[_LOADER_MAX];
-	size_t n = reload_chain(c->config->loader, chain);
-	char why[512];
-
-	for (size_t i = 0; i < n; i++) {
-		const LoaderVtable *vt = loader_vtable_for(chain[i]);
-
-		if (vt && vt->probe(c->root, c->config, why, sizeof(why)) == 0)
-			return chain[i];
-	}
-	return _LOADER_MAX;
-}
-
 static void check_header(Check *c, const Topology *t, unsigned max)
 {
 	_cleanup_(freep) void *buf = NULL;
@@ -623,7 +606,7 @@ static void check_topology(Check *c)
 		       elfcorehdr_capacity(max));
 	check_header(c, t, max);
 	if (t->ram_driver_managed > 0 && (t->arch ? t->arch : arch_native())->kexec_tools_drops_driver_managed &&
-	    resolved_loader(c) == LOADER_KEXEC_TOOLS) {
+	    ctl_plan_loader(c->root, c->config) == LOADER_KEXEC_TOOLS) {
 		report(c, LEVEL_WARN, "ram left out", "%s of driver-managed RAM (\"System RAM (virtio_mem)\", \"(kmem)\") "
 		       "will not be in the crash header: Loader=%s resolves to kexec-tools, whose %s header leaves it out, "
 		       "so a dump misses it", format_bytes(t->ram_driver_managed, sz, sizeof(sz)),

@@ -42,7 +42,7 @@ static void plan_done(Plan *p)
 }
 
 /* The daemon's choice: the first loader of the chain whose probe passes. */
-static void plan_choose(Plan *p, const CtlArgs *a, const Config *c)
+static void plan_choose(Plan *p, const char *root, const Config *c)
 {
 	LoaderKind chain[_LOADER_MAX];
 	size_t n = reload_chain(c->loader, chain);
@@ -58,12 +58,20 @@ static void plan_choose(Plan *p, const CtlArgs *a, const Config *c)
 			t->r = loader_unavailable(chain[i], t->why, sizeof(t->why));
 			continue;
 		}
-		t->r = vt->probe(a->root, c, t->why, sizeof(t->why));
+		t->r = vt->probe(root, c, t->why, sizeof(t->why));
 		if (t->r == 0) {
 			p->chosen = chain[i];
 			break;
 		}
 	}
+}
+
+LoaderKind ctl_plan_loader(const char *root, const Config *c)
+{
+	Plan p = {};
+
+	plan_choose(&p, root, c);
+	return p.chosen;
 }
 
 static uint64_t file_size(const char *root, const char *path)
@@ -305,7 +313,7 @@ int ctl_plan(const CtlArgs *a)
 		s.config->dry_run_output = NULL;
 		return CTL_EXIT_FAILURE;
 	}
-	plan_choose(&p, a, s.config);
+	plan_choose(&p, a->root, s.config);
 	p.in_r = loader_resolve_inputs(a->root, s.config, true, &p.in, p.why_inputs, sizeof(p.why_inputs));
 	if (p.in_r == 0) {
 		p.kernel_bytes = file_size(a->root, p.in.kernel);

@@ -69,6 +69,9 @@ int ctl_check(const CtlArgs *a);
 
 /* `crash-hotplugctl plan`: what a load would do now, without loading; an exit code. */
 int ctl_plan(const CtlArgs *a);
+/* The loader the daemon would use under root with c (the first of its chain whose probe
+ * passes, as `plan` shows); _LOADER_MAX when none can. */
+LoaderKind ctl_plan_loader(const char *root, const Config *c);
 
 /* The crash kernel reservation kdump-utils recommends for ram_bytes of RAM on x86_64, in MiB;
  * 0 below 2 GiB (no recommendation). */
