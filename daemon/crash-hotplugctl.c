@@ -595,7 +595,7 @@ static const char *format_duration(uint64_t usec, char *buf, size_t size)
 	return buf;
 }
 
-/* CLOCK_REALTIME usec as "2024-05-01 12:00:00 UTC (3.20 s ago)". */
+/* CLOCK_REALTIME usec as "2024-05-01 12:00:00 UTC (3.20 s ago)", or "(in 1.50 s)" for a time ahead. */
 static const char *format_time(uint64_t usec, char *buf, size_t size)
 {
 	time_t t = (time_t)(usec / 1000000);
@@ -613,7 +613,7 @@ static const char *format_time(uint64_t usec, char *buf, size_t size)
 	if (now_usec >= usec)
 		snprintf(buf, size, "%s (%s ago)", when, format_duration(now_usec - usec, ago, sizeof(ago)));
 	else
-		snprintf(buf, size, "%s (in the future?)", when);
+		snprintf(buf, size, "%s (in %s)", when, format_duration(usec - now_usec, ago, sizeof(ago)));
 	return buf;
 }
 
@@ -707,6 +707,13 @@ static int cmd_status(const CtlArgs *a)
 		printf("  %s\n", ctl_escape(s.message, message, sizeof(message)));
 	if (s.state_since_usec > 0)
 		printf("  Since:        %s\n", format_time(s.state_since_usec, when, sizeof(when)));
+	if (s.pending_since_usec > 0) {
+		printf("  Pending:      %" PRIu64 " event%s since %s", s.pending_events, s.pending_events == 1 ? "" : "s",
+		       format_time(s.pending_since_usec, when, sizeof(when)));
+		if (s.reload_due_usec > 0)
+			printf("; check due %s", format_time(s.reload_due_usec, when, sizeof(when)));
+		printf("\n");
+	}
 	if (s.config_error[0])
 		printf("  Config:       REFUSED at the last reload, the previous one stays in use: %s\n",
 		       ctl_escape(s.config_error, cerr, sizeof(cerr)));

@@ -22,6 +22,10 @@
  * default of 250 ms would add up to that to every burst). */
 #define TIMER_ACCURACY_USEC 1000ULL
 
+/* While pending, status.json is rewritten for further events at most this often: a burst of
+ * thousands of events must not become thousands of file writes. */
+#define PENDING_PUBLISH_USEC 500000ULL
+
 struct Manager {
 	char *root, *config_path, *runtime_dir;
 	MonitorKind monitor_kind;
@@ -70,6 +74,9 @@ struct Manager {
 	DaemonState published_state;  /* the state status.json holds */
 	uint64_t state_since_boot;    /* CLOCK_BOOTTIME when it was entered */
 	uint64_t unprotected_done;    /* time not protected, in the states before it */
+	DaemonState pending_from;     /* state pending: the protecting state it left */
+	uint64_t pending_published;   /* CLOCK_BOOTTIME of its last publish */
+	sd_event_source *pending_timer; /* publishes the events that came after it */
 };
 
 static uint64_t now_usec(clockid_t clock)
@@ -785,9 +792,22 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 	return -EIO;
 }
 
+/* Pending ends when its burst is checked (or anything else checks first): the state goes back
+ * to the protecting one it left, which the check then confirms or replaces. */
+static void leave_pending(Manager *m)
+{
+	if (m->status.state == STATE_PENDING)
+		m->status.state = m->pending_from;
+	if (m->pending_timer)
+		(void)sd_event_source_set_enabled(m->pending_timer, SD_EVENT_OFF);
+	m->status.pending_events = 0;
+	m->status.pending_since_usec = m->status.reload_due_usec = 0;
+}
+
 /* Snapshot, decide, load; again while the topology moved during the load. */
 static void check(Manager *m)
 {
+	leave_pending(m);
 	if (m->retry_timer)
 		(void)sd_event_source_set_enabled(m->retry_timer, SD_EVENT_OFF);
 	if (m->budget_timer)
@@ -874,13 +894,70 @@ static int on_debounce(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-/* Counts an event into the current burst and moves the one debounce timer. */
-static void burst_event(Manager *m)
+/* The human half of the pending state: when the burst's check is due. */
+static const char *pending_detail(Manager *m, uint64_t now, char *buf, size_t size)
 {
-	uint64_t now = now_usec(CLOCK_BOOTTIME);
+	uint64_t due = m->debounce.deadline_usec > now ? m->debounce.deadline_usec - now : 0;
+
+	snprintf(buf, size, "%s in %" PRIu64 ".%01" PRIu64 " s",
+		 m->pending_from == STATE_KERNEL_MANAGED ? "the kernel's own update is checked"
+							 : "the reload is due",
+		 due / 1000000, due / 100000 % 10);
+	return buf;
+}
+
+static int on_pending_publish(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+	char detail[96];
+
+	if (m->status.state == STATE_PENDING) {
+		m->pending_published = usec;
+		publish(m, pending_detail(m, now_usec(CLOCK_BOOTTIME), detail, sizeof(detail)));
+	}
+	return 0;
+}
+
+/* Counts an event into the current burst and moves the one debounce timer. An event that may
+ * change what the loaded header must describe (stales) turns a protecting state into
+ * pending until the burst is checked. */
+static void burst_event(Manager *m, bool stales)
+{
+	uint64_t now = now_usec(CLOCK_BOOTTIME), due;
+	char detail[96];
 
 	m->last_event_usec = now;
-	arm_timer(m, &m->debounce_timer, debounce_event(&m->debounce, now), on_debounce, "debounce");
+	due = debounce_event(&m->debounce, now);
+	arm_timer(m, &m->debounce_timer, due, on_debounce, "debounce");
+	if (m->status.state == STATE_PENDING) {
+		m->status.pending_events++;
+		m->status.reload_due_usec = now_usec(CLOCK_REALTIME) + (due - now);
+		if (now - m->pending_published >= PENDING_PUBLISH_USEC) {
+			m->pending_published = now;
+			publish(m, pending_detail(m, now, detail, sizeof(detail)));
+		} else /* the count of the burst's tail is published too, just later */
+			arm_timer(m, &m->pending_timer, m->pending_published + PENDING_PUBLISH_USEC, on_pending_publish,
+				  "pending-publish");
+		return;
+	}
+	if (!stales || !state_protects(m->status.state))
+		return;
+	m->pending_from = m->status.state;
+	m->pending_published = now;
+	m->status.pending_events = 1;
+	m->status.pending_since_usec = now_usec(CLOCK_REALTIME);
+	m->status.reload_due_usec = m->status.pending_since_usec + (due - now);
+	set_state(m, STATE_PENDING, pending_detail(m, now, detail, sizeof(detail)));
+}
+
+/* What can make the loaded header wrong before the burst is checked: anything, when the
+ * header is ours; when the kernel keeps its own, only memory going away (its update for a
+ * removal keeps the range) or lost events. */
+static bool event_stales(const Manager *m, bool lost, const char *action, const char *subsystem)
+{
+	if (lost || m->status.state != STATE_KERNEL_MANAGED)
+		return true;
+	return streq(subsystem, "memory") && (streq(action, "remove") || streq(action, "offline"));
 }
 
 static void on_uevent(void *userdata, bool lost, const char *action, const char *subsystem, const char *sysname)
@@ -891,7 +968,7 @@ static void on_uevent(void *userdata, bool lost, const char *action, const char 
 	if (!lost)
 		log_debug("uevent %s %s %s", action, subsystem, sysname);
 	/* A lost event needs nothing special: every check rescans everything anyway. */
-	burst_event(m);
+	burst_event(m, event_stales(m, lost, action, subsystem));
 }
 
 static void on_kmsg_failure(void *userdata, const char *msg)
@@ -903,7 +980,7 @@ static void on_kmsg_failure(void *userdata, const char *msg)
 		 "the kernel reported a failure updating the crash kernel's header: %s", msg);
 	loader_kernel_note_failure(k, msg);
 	need_reload(m);
-	burst_event(m);
+	burst_event(m, true); /* the kernel's header missed an update */
 }
 
 /* What changes the loaded image, as opposed to timing: these need a reload. */
@@ -967,6 +1044,15 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	log_info("%s: stopping; the crash kernel stays loaded", strsignal((int)si->ssi_signo));
 	if (m->status.state == STATE_RELOADING) /* a retry or a rate-limited load was due */
 		set_state(m, STATE_UNPROTECTED, "stopped before the reload was done");
+	else if (m->status.state == STATE_PENDING) {
+		unsigned n = m->status.pending_events;
+		char detail[128];
+
+		leave_pending(m);
+		snprintf(detail, sizeof(detail), "stopped with %u event%s not yet in the loaded header", n,
+			 n == 1 ? "" : "s");
+		set_state(m, STATE_UNPROTECTED, detail);
+	}
 	notify("STOPPING=1");
 	return sd_event_exit(m->event, 0);
 }
@@ -994,6 +1080,7 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	sd_event_source_disable_unref(m->debounce_timer);
+	sd_event_source_disable_unref(m->pending_timer);
 	sd_event_source_disable_unref(m->retry_timer);
 	sd_event_source_disable_unref(m->budget_timer);
 	monitor_free(m->monitor);

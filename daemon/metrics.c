@@ -61,7 +61,8 @@ static void metric_seconds(FILE *out, const char *name, const char *type, const 
 static void protected_family(FILE *out, bool protected)
 {
 	metric(out, "protected", "gauge",
-	       "1 when a crash kernel that matches the topology is loaded (state protected or kernel-managed).", protected);
+	       "1 when a crash kernel that matches the topology is loaded (state protected or kernel-managed); 0 while "
+	       "events are pending (a panic then may save an incomplete dump).", protected);
 }
 
 int metrics_format(const StatusRecord *s, FILE *out)
@@ -113,6 +114,12 @@ int metrics_format(const StatusRecord *s, FILE *out)
 	metric(out, "phdrs_used", "gauge", "Program headers the crash kernel's header needs for the topology.",
 	       s->phdrs_used);
 	metric(out, "phdrs_capacity", "gauge", "Program headers the loaded header has room for.", s->max_phdrs);
+	metric(out, "pending_events", "gauge",
+	       "Events of the burst being debounced that the loaded header may lack (state pending), else 0.",
+	       s->pending_events);
+	metric_seconds(out, "pending_since_timestamp_seconds", "gauge",
+		       "When that burst's first event came (Unix time), 0 when nothing is pending.",
+		       s->pending_since_usec);
 	metric(out, "kernel_managed", "gauge", "1 when the kernel updates the header itself and the daemon guards it.",
 	       streq(s->state, "kernel-managed"));
 	return ferror(out) ? -EIO : 0;

@@ -16,6 +16,7 @@ static const char *const state_names[_STATE_MAX] = {
 	[STATE_UNPROTECTED] = "unprotected",
 	[STATE_KERNEL_MANAGED] = "kernel-managed",
 	[STATE_DRY_RUN] = "dry-run",
+	[STATE_PENDING] = "pending",
 };
 
 const char *daemon_state_to_string(DaemonState s)
@@ -139,6 +140,9 @@ int status_json_format(const StatusRecord *s, const StatusJsonVerdict *v, char *
 		{ "phdrs_used", s->phdrs_used },
 		{ "max_phdrs", s->max_phdrs },
 		{ "repairs", s->repairs },
+		{ "pending_events", s->pending_events },
+		{ "pending_since", s->pending_since_usec },
+		{ "reload_due", s->reload_due_usec },
 	};
 	char fingerprint[17];
 	bool ok;
@@ -291,6 +295,7 @@ static const struct {
 	U(last_reload_syscall_usec, "last_reload_syscall_usec"),
 	U(last_event_to_reload_usec, "last_event_to_reload_usec"), U(cpus, "cpus"), U(ram_ranges, "ram_ranges"),
 	U(ram_bytes, "ram_bytes"), U(phdrs_used, "phdrs_used"), U(max_phdrs, "max_phdrs"),
+	U(pending_events, "pending_events"), U(pending_since_usec, "pending_since"), U(reload_due_usec, "reload_due"),
 };
 #undef U
 #undef S

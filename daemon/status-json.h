@@ -14,6 +14,8 @@ typedef enum DaemonState {
 	STATE_UNPROTECTED,
 	STATE_KERNEL_MANAGED,
 	STATE_DRY_RUN,      /* Loader=dry-run: the plan is written, nothing is loaded */
+	STATE_PENDING,      /* a crash kernel is loaded, but events since pending_since may not be
+			     * in its header: a panic now may save an incomplete dump */
 	_STATE_MAX,
 } DaemonState;
 
@@ -41,6 +43,9 @@ typedef struct StatusRecord {
 	uint64_t cpus, ram_ranges, ram_bytes, phdrs_used, max_phdrs;
 	uint64_t fingerprint; /* written as a 16-digit hex string */
 	uint64_t repairs;     /* reloads that repaired the kernel's own header */
+	uint64_t pending_events;     /* events of the burst being debounced (state pending), else 0 */
+	uint64_t pending_since_usec; /* CLOCK_REALTIME of that burst's first event, 0 when none */
+	uint64_t reload_due_usec;    /* CLOCK_REALTIME when its check is due, 0 when none */
 	char last_repair[256];
 	char kernel_map[16];  /* kcore or guessed */
 	char config_error[512]; /* the last SIGHUP's configuration was refused (file:line: reason), the

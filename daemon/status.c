@@ -50,6 +50,13 @@ void status_format_message(Status *s, const char *detail)
 			snprintf(s->message, sizeof(s->message), "UNPROTECTED: no crash kernel matches %s%s%s", what,
 				 detail ? ": " : "", detail ? detail : "");
 		break;
+	case STATE_PENDING:
+		snprintf(s->message, sizeof(s->message),
+			 "pending: %u event%s not yet in the loaded header (%s): a panic now may leave what they "
+			 "changed out of the dump%s%s",
+			 s->pending_events, s->pending_events == 1 ? "" : "s", what, detail ? "; " : "",
+			 detail ? detail : "");
+		break;
 	default:
 		snprintf(s->message, sizeof(s->message), "starting");
 		break;
@@ -129,6 +136,9 @@ void status_to_record(const Status *s, StatusRecord *ret)
 		.max_phdrs = s->max_phdrs,
 		.fingerprint = s->fingerprint,
 		.repairs = s->repairs,
+		.pending_events = s->pending_events,
+		.pending_since_usec = s->pending_since_usec,
+		.reload_due_usec = s->reload_due_usec,
 	};
 
 	/* Left out if /proc cannot tell: crash-hotplugctl then says it cannot verify the pid. */

@@ -32,6 +32,9 @@ typedef struct Status {
 	size_t phdrs_used, max_phdrs;
 	uint64_t fingerprint;            /* of the topology last loaded (or checked, kernel mode) */
 	uint64_t repairs;                /* reloads because the kernel's own update could not be trusted */
+	unsigned pending_events;         /* state pending: events of the burst not yet checked */
+	uint64_t pending_since_usec;     /* CLOCK_REALTIME of its first event, 0 when not pending */
+	uint64_t reload_due_usec;        /* CLOCK_REALTIME when the debouncer fires, 0 when not pending */
 	char last_repair[256];           /* why the last repair happened, "" for none */
 	const char *kernel_map;          /* "kcore", or "guessed" (PAGE_OFFSET/text without /proc/kcore) */
 	char config_error[512];          /* why the last configuration reload was refused, "" when it was not */

@@ -308,6 +308,127 @@ static void test_kernel_capacity_exceeded_falls_back(void **state)
 	assert_int_equal(harness_stop(h), 0);
 }
 
+/* Waits until a file of the runtime directory (status.json's neighbour metrics.prom) holds
+ * needle: the daemon writes it right after status.json, so a reader can come in between. */
+static bool wait_run_file(Harness *h, const char *name, const char *needle, int timeout_ms)
+{
+	char *path = g_build_filename(h->run_dir, name, NULL);
+	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000u * harness_scale();
+	bool found = false;
+
+	for (;;) {
+		char *text = NULL;
+
+		if (g_file_get_contents(path, &text, NULL, NULL))
+			found = strstr(text, needle) != NULL;
+		g_free(text);
+		if (found || harness_now_usec() > deadline)
+			break;
+		harness_sleep_ms(10);
+	}
+	if (!found)
+		fprintf(stderr, "%s never held '%s'\n", path, needle);
+	g_free(path);
+	return found;
+}
+
+static void pending_config(Harness *h, const char *loader, unsigned quiet_ms)
+{
+	char *t = timing(quiet_ms, 60000);
+	char *body = g_strdup_printf("Loader=%s\n%sKernel=/boot/vmlinuz-test\nInitrd=/boot/initrd.img-test\n"
+				     "CommandLine=console=ttyS0\n",
+				     loader, t);
+
+	harness_config(h, body);
+	g_free(body);
+	g_free(t);
+}
+
+/* While a burst is debounced the loaded header may lack what the events brought: a panic
+ * then saves an incomplete dump. The daemon must not say "protected" then, but "pending",
+ * with when the burst began and when the reload is due; and go back to "protected" without
+ * a reload when the events changed nothing. */
+static void test_quiet_period_is_pending(void **state)
+{
+	Harness *h = *state;
+	const char *mem = harness_add_memory(h, 40);
+	uint64_t since = 0, due = 0, events = 0;
+	char msg[640];
+
+	pending_config(h, "file", 2500);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_true(harness_wait_state(h, "protected", 5000));
+
+	harness_add_ram(h);
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_state(h, "pending", 1000));
+	assert_true(harness_status(h, "pending_events", &events));
+	assert_int_equal(events, 1);
+	assert_true(wait_run_file(h, "metrics.prom", "\ncrash_hotplugd_pending_events 1\n", 1000));
+	/* Two more right after: status.json is rewritten at most twice a second while pending,
+	 * but the count of the burst's tail gets there. */
+	harness_uevent(h, mem, "online");
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_status(h, "pending_events", 3, 1000));
+	assert_true(harness_status(h, "pending_since", &since));
+	assert_true(harness_status(h, "reload_due", &due));
+	assert_true(since > 0);
+	assert_true(due >= since + 2400000ULL * harness_scale());
+	assert_true(harness_status_string(h, "message", msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "pending: 3 events not yet in the loaded header"));
+	assert_non_null(strstr(msg, "a panic now may leave"));
+	assert_true(wait_run_file(h, "metrics.prom", "crash_hotplugd_state{state=\"pending\"} 1\n", 1000));
+	assert_true(wait_run_file(h, "metrics.prom", "\ncrash_hotplugd_protected 0\n", 1000));
+	assert_int_equal(status_of(h, "reloads"), 1);
+
+	assert_true(harness_wait_status(h, "reloads", 2, 10000));
+	assert_true(harness_wait_state(h, "protected", 5000));
+	assert_int_equal(status_of(h, "pending_events"), 0);
+	assert_int_equal(status_of(h, "pending_since"), 0);
+	assert_true(wait_run_file(h, "metrics.prom", "\ncrash_hotplugd_protected 1\n", 1000));
+
+	/* Events that change nothing: pending, then protected again, no reload. */
+	assert_true(harness_wait_log(h, "rescan after the load", 1, 10000));
+	harness_uevent(h, mem, "offline");
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_state(h, "pending", 1000));
+	assert_true(harness_wait_log(h, "nothing to reload", 1, 10000));
+	assert_true(harness_wait_state(h, "protected", 2000));
+	assert_int_equal(status_of(h, "reloads"), 2);
+	assert_int_equal(harness_stop(h), 0);
+}
+
+/* With the kernel updating its own header, added memory is in it at once: no "pending". Its
+ * update for removed memory is wrong until the daemon repairs it: "pending" until then. */
+static void test_kernel_mode_pending_on_removal(void **state)
+{
+	Harness *h = *state;
+	const char *mem = harness_add_memory(h, 40);
+	char st[32];
+
+	kernel_mode_setup(h, "459200\n");
+	pending_config(h, "auto", 1500);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_state(h, "kernel-managed", 5000));
+
+	harness_add_ram(h);
+	harness_uevent(h, mem, "online");
+	harness_sleep_ms(300 * harness_scale());
+	assert_true(harness_status_state(h, st, sizeof(st)));
+	assert_string_equal(st, "kernel-managed");
+	assert_int_equal(status_of(h, "pending_events"), 0);
+	assert_true(harness_wait_status(h, "last_burst_events", 1, 10000));
+
+	harness_remove_ram(h);
+	harness_uevent(h, mem, "offline");
+	assert_true(harness_wait_state(h, "pending", 1000));
+	assert_true(harness_wait_status(h, "repairs", 2, 10000));
+	assert_true(harness_wait_state(h, "kernel-managed", 5000));
+	assert_int_equal(status_of(h, "pending_events"), 0);
+	assert_int_equal(harness_stop(h), 0);
+}
+
 /* A crash_notes address whose note would wrap past 2^64: `show` rejects the header, so the
  * daemon must not load it (dry-run, the only loader here, submits our header). */
 static void test_invalid_header_not_loaded(void **state)
@@ -859,6 +980,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_spaced_events_reload_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_reloads_at_max_delay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quiet_period_is_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_mode_pending_on_removal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_header_not_loaded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storm_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_kmsg_notice, setup, teardown),

@@ -394,7 +394,7 @@ TEXT_NOKASLR = {"x86_64": 0xffffffff81000000, "aarch64": 0xffff800008000000}
 GUEST_KERNEL = {"x86_64": "/boot/bzImage", "aarch64": "/boot/Image"}
 STATES = ("protected", "kernel-managed")
 # A scenario may end unprotected (a fault the daemon cannot undo): then it must say so.
-EXPECT_STATES = STATES + ("unprotected",)
+EXPECT_STATES = STATES + ("unprotected", "pending")
 PRELOADS = ("kexec -s -p", "kexec -p")
 
 
@@ -486,6 +486,10 @@ def load_scenario(path):
         raise ValueError("%s: expect.vmcore no-capture needs expect.serial (what the console must show)" % path)
     if exp.get("serial"):
         re.compile(exp["serial"])
+    if exp.get("failing") is not None and (exp["vmcore"] != "fail" or
+                                           any(not re.fullmatch(r"[a-z-]+", c) for c in exp["failing"])):
+        raise ValueError("%s: expect.failing (vmcore-check's CHECK names that must fail, no others) needs "
+                         "vmcore fail" % path)
     if exp.get("makedumpfile", "pass") not in ("pass", "fail"):
         raise ValueError("%s: expect.makedumpfile must be pass or fail" % path)
     if exp["vmcore"] == "none" and scn["type"] != "bench":
@@ -1880,6 +1884,11 @@ class Run:
         self.check("vmcore-%s" % exp["vmcore"], verdict == want,
                    "vmcore-check said %s, the scenario expects %s%s" %
                    (verdict, want, (" (" + "; ".join(failed) + ")") if failed else ""))
+        if exp.get("failing") is not None:
+            # A dump expected to fail for one reason must fail for that one, not another.
+            names = sorted({ln.split()[0] for ln in failed if ln.split()})
+            self.check("vmcore-failing", names == sorted(exp["failing"]),
+                       "failed checks %s, the scenario expects exactly %s" % (names, sorted(exp["failing"])))
 
     def vmcore_read(self, rc, out):
         """vmcore-check's output into the result and the log: ("PASS" or "FAIL", the failed
