@@ -26,6 +26,22 @@
  * thousands of events must not become thousands of file writes. */
 #define PENDING_PUBLISH_USEC 500000ULL
 
+/* The snapshot and header are made this long after the last event of a burst, ahead of its
+ * check, so that the check only loads: protected again QuietPeriodSec plus the load after the
+ * last event. Any later event discards them, and the check's rescan after the load catches
+ * a change that came without one. Not for quiet periods under twice this. */
+#define PREPARE_DELAY_USEC 100000ULL
+
+/* Our header for one topology, built and validated into Manager.header: what load() needs
+ * from it. Made at the check, or ahead of it while a burst is pending (Manager.prepared). */
+typedef struct HeaderBuild {
+	int r;                 /* 0, ELFCOREHDR_OVER_CAPACITY, or -errno */
+	size_t used;
+	unsigned max_phdrs;
+	const char *rejected;  /* why loaders must not get it (NULL: they may) */
+	char invalid[256];     /* elfcorehdr_validate()'s reason, rejected may point here */
+} HeaderBuild;
+
 struct Manager {
 	char *root, *config_path, *runtime_dir;
 	MonitorKind monitor_kind;
@@ -77,6 +93,12 @@ struct Manager {
 	DaemonState pending_from;     /* state pending: the protecting state it left */
 	uint64_t pending_published;   /* CLOCK_BOOTTIME of its last publish */
 	sd_event_source *pending_timer; /* publishes the events that came after it */
+	uint64_t event_seq;           /* uevents so far: a preparation is good while it is unchanged */
+	sd_event_source *prepare_timer;
+	Topology *prepared;           /* snapshot taken ahead of the burst's check, or NULL */
+	uint64_t prepared_fp, prepared_seq;
+	HeaderBuild prepared_build;   /* its header, in m->header */
+	char pending_diff[200];       /* state pending: what the preparation found changed, "" unknown */
 };
 
 static uint64_t now_usec(clockid_t clock)
@@ -656,55 +678,67 @@ static void kernel_refused(Manager *m, int r, const char *detail, const char *fi
 		 m->status.repairs, detail, next == LOADER_KERNEL ? "nothing (no other loader)" : loader_name(next));
 }
 
-/* Loads t with the active loader, retrying and falling back as the policy says. 0 when
- * loaded; -EAGAIN when a retry is scheduled; -EIO when nothing worked. */
-static int load(Manager *m, Topology **t, uint64_t fp)
+/* Our header for t into m->header, validated: never load what crash-hotplugctl show would
+ * reject (a hostile or broken /sys value, a crash_notes address that wraps, RAM beyond the
+ * direct map, stops here). Says why in the journal when loaders must not get it. */
+static void build_header(Manager *m, const Topology *t, HeaderBuild *b, bool say)
 {
-	_cleanup_(freep) char *reason = NULL;
-	char last_error[320] = "no loader available", fields[128], invalid[256];
-	const char *header_rejected = NULL;
-	unsigned max_phdrs = 0;
-	size_t used = 0;
-	int r;
+	char fields[128];
 
-	r = prepare_header(m, *t, &max_phdrs);
-	if (r == 0)
-		r = elfcorehdr_builder_build(m->builder, *t, max_phdrs, m->header, m->header_capacity, &used);
-	if (r == ELFCOREHDR_OVER_CAPACITY) {
+	*b = (HeaderBuild){ 0 };
+	b->r = prepare_header(m, t, &b->max_phdrs);
+	if (b->r == 0)
+		b->r = elfcorehdr_builder_build(m->builder, t, b->max_phdrs, m->header, m->header_capacity, &b->used);
+	if (!say) {
+		/* Ahead of the check: it builds again, and says why, when this one failed. */
+		if (b->r == 0 && elfcorehdr_validate(m->header, m->header_capacity, NULL, b->invalid, sizeof(b->invalid)) < 0)
+			b->r = -EINVAL;
+	} else if (b->r == ELFCOREHDR_OVER_CAPACITY) {
 		snprintf(fields, sizeof(fields), "CRASH_HOTPLUGD_PHDRS_NEEDED=%zu\nCRASH_HOTPLUGD_MAX_PHDRS=%u",
-			 elfcorehdr_phdrs_needed(*t), max_phdrs);
+			 elfcorehdr_phdrs_needed(t), b->max_phdrs);
 		log_full(LOG_ERR, MSGID_CAPACITY_EXCEEDED, fields,
 			 "capacity exceeded: the topology needs %zu program headers, MaxPhdrs= allows %u; loaders "
 			 "that need our header cannot load",
-			 elfcorehdr_phdrs_needed(*t), max_phdrs);
-	} else if (r < 0)
-		log_error("building the header: %s", strerror(-r));
-	else {
-		/* Never load what crash-hotplugctl show would reject: a hostile or broken /sys
-		 * value (a crash_notes address that wraps, RAM beyond the direct map) stops here. */
-		r = elfcorehdr_validate(m->header, m->header_capacity, NULL, invalid, sizeof(invalid));
-		if (r < 0) {
-			log_full(LOG_ERR, MSGID_RELOAD_FAILED, NULL,
-				 "refusing the header built from this topology: %s; only loaders that build their "
-				 "own header may load",
-				 invalid);
-			header_rejected = invalid;
-		}
+			 elfcorehdr_phdrs_needed(t), b->max_phdrs);
+		b->rejected = "capacity exceeded (MaxPhdrs=)";
+	} else if (b->r < 0)
+		log_error("building the header: %s", strerror(-b->r));
+	else if (elfcorehdr_validate(m->header, m->header_capacity, NULL, b->invalid, sizeof(b->invalid)) < 0) {
+		log_full(LOG_ERR, MSGID_RELOAD_FAILED, NULL,
+			 "refusing the header built from this topology: %s; only loaders that build their own "
+			 "header may load",
+			 b->invalid);
+		b->r = -EINVAL;
+		b->rejected = b->invalid;
 	}
-	if (r == ELFCOREHDR_OVER_CAPACITY)
-		header_rejected = "capacity exceeded (MaxPhdrs=)";
+}
+
+/* Loads t with the active loader, retrying and falling back as the policy says; its header
+ * built now or, when b is given, ahead of time. 0 when loaded; -EAGAIN when a retry is
+ * scheduled; -EIO when nothing worked. */
+static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b)
+{
+	_cleanup_(freep) char *reason = NULL;
+	char last_error[320] = "no loader available", fields[128];
+	HeaderBuild fresh;
+	int r;
+
+	if (!b || b->r != 0) {
+		build_header(m, *t, &fresh, true);
+		b = &fresh;
+	}
 	if (topology_diff(m->loaded, *t, &reason) < 0)
 		reason = NULL;
 
 	LoadRequest req = {
 		.topology = *t,
-		.header = r == 0 ? m->header : NULL,
-		.header_used = used,
+		.header = b->r == 0 ? m->header : NULL,
+		.header_used = b->used,
 		.header_capacity = m->header_capacity,
 		.reason = reason,
 		.previous = m->loaded_known ? m->loaded : NULL,
 		.raced = m->raced,
-		.header_rejected = header_rejected,
+		.header_rejected = b->rejected,
 	};
 
 	while (m->active < m->n_chain) {
@@ -792,6 +826,13 @@ static int load(Manager *m, Topology **t, uint64_t fp)
 	return -EIO;
 }
 
+static void drop_prepared(Manager *m)
+{
+	if (m->prepare_timer)
+		(void)sd_event_source_set_enabled(m->prepare_timer, SD_EVENT_OFF);
+	m->prepared = topology_free(m->prepared);
+}
+
 /* Pending ends when its burst is checked (or anything else checks first): the state goes back
  * to the protecting one it left, which the check then confirms or replaces. */
 static void leave_pending(Manager *m)
@@ -802,11 +843,18 @@ static void leave_pending(Manager *m)
 		(void)sd_event_source_set_enabled(m->pending_timer, SD_EVENT_OFF);
 	m->status.pending_events = 0;
 	m->status.pending_since_usec = m->status.reload_due_usec = 0;
+	m->pending_diff[0] = '\0';
 }
 
 /* Snapshot, decide, load; again while the topology moved during the load. */
 static void check(Manager *m)
 {
+	/* A snapshot and header made ahead of this check are good while no event came since;
+	 * any other check builds into m->header itself, so the preparation goes either way. */
+	_cleanup_(topology_freep) Topology *prepared = m->prepared_seq == m->event_seq ? TAKE_PTR(m->prepared) : NULL;
+	bool built = prepared != NULL;
+
+	drop_prepared(m);
 	leave_pending(m);
 	if (m->retry_timer)
 		(void)sd_event_source_set_enabled(m->retry_timer, SD_EVENT_OFF);
@@ -820,7 +868,11 @@ static void check(Manager *m)
 		uint64_t fp;
 		int r;
 
-		r = topology_read(m->root, &t, &d);
+		if (round == 0 && prepared) {
+			t = TAKE_PTR(prepared);
+			r = 0;
+		} else
+			r = topology_read(m->root, &t, &d);
 		if (r < 0) {
 			/* Nothing to build from; what is loaded stays loaded. */
 			log_error("reading the topology: %s", diag_format(&d, where, sizeof(where)));
@@ -846,7 +898,7 @@ static void check(Manager *m)
 		 * lock, when the kernel skips its update: the guard must not trust it. */
 		if (round > 0 && m->last_was_load)
 			m->raced = true; /* until a load or check succeeds, also across a deferral */
-		if (load(m, &t, fp) < 0)
+		if (load(m, &t, fp, round == 0 && built ? &m->prepared_build : NULL) < 0)
 			return;
 		/* Later rounds are the rescan after the load; burst_last_usec stays, so the figure
 		 * published is the time from the burst to a header that is right again. */
@@ -899,9 +951,9 @@ static const char *pending_detail(Manager *m, uint64_t now, char *buf, size_t si
 {
 	uint64_t due = m->debounce.deadline_usec > now ? m->debounce.deadline_usec - now : 0;
 
-	snprintf(buf, size, "%s in %" PRIu64 ".%01" PRIu64 " s",
-		 m->pending_from == STATE_KERNEL_MANAGED ? "the kernel's own update is checked"
-							 : "the reload is due",
+	snprintf(buf, size, "%s%s%s%s in %" PRIu64 ".%01" PRIu64 " s", m->pending_diff[0] ? "changed since the load: " : "",
+		 m->pending_diff, m->pending_diff[0] ? "; " : "",
+		 m->pending_from == STATE_KERNEL_MANAGED ? "the kernel's own update is checked" : "the reload is due",
 		 due / 1000000, due / 100000 % 10);
 	return buf;
 }
@@ -909,12 +961,49 @@ static const char *pending_detail(Manager *m, uint64_t now, char *buf, size_t si
 static int on_pending_publish(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	Manager *m = userdata;
-	char detail[96];
+	char detail[320];
 
 	if (m->status.state == STATE_PENDING) {
 		m->pending_published = usec;
 		publish(m, pending_detail(m, now_usec(CLOCK_BOOTTIME), detail, sizeof(detail)));
 	}
+	return 0;
+}
+
+/* The burst has been quiet for PREPARE_DELAY_USEC: snapshot and build now, so that its check
+ * only loads. A snapshot that matches what is loaded ends pending at once (the events changed
+ * nothing the header describes); one that does not says what changed. */
+static int on_prepare(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+	_cleanup_(topology_freep) Topology *t = NULL;
+	_cleanup_(freep) char *diff = NULL;
+	char detail[320];
+	Diag d = { 0 };
+	uint64_t fp;
+
+	if (debounce_idle(&m->debounce))
+		return 0;
+	m->prepared = topology_free(m->prepared);
+	if (topology_read(m->root, &t, &d) < 0)
+		return 0; /* the check reads again and says why */
+	fp = topology_fingerprint(t);
+	if (m->loaded_known && fp == m->loaded_fp && !m->force_reload) {
+		if (m->status.state == STATE_PENDING) {
+			leave_pending(m);
+			publish(m, NULL);
+		}
+		return 0;
+	}
+	build_header(m, t, &m->prepared_build, false);
+	if (m->status.state == STATE_PENDING && topology_diff(m->loaded, t, &diff) >= 0 && diff) {
+		summarize_reason(diff, m->pending_diff, sizeof(m->pending_diff));
+		publish(m, pending_detail(m, now_usec(CLOCK_BOOTTIME), detail, sizeof(detail)));
+		m->pending_published = usec;
+	}
+	m->prepared = TAKE_PTR(t);
+	m->prepared_fp = fp;
+	m->prepared_seq = m->event_seq;
 	return 0;
 }
 
@@ -924,11 +1013,15 @@ static int on_pending_publish(sd_event_source *s, uint64_t usec, void *userdata)
 static void burst_event(Manager *m, bool stales)
 {
 	uint64_t now = now_usec(CLOCK_BOOTTIME), due;
-	char detail[96];
+	char detail[320];
 
 	m->last_event_usec = now;
+	m->event_seq++;
 	due = debounce_event(&m->debounce, now);
 	arm_timer(m, &m->debounce_timer, due, on_debounce, "debounce");
+	if (m->debounce.quiet_usec >= 2 * PREPARE_DELAY_USEC && due > now + PREPARE_DELAY_USEC)
+		arm_timer(m, &m->prepare_timer, now + PREPARE_DELAY_USEC, on_prepare, "prepare");
+	m->pending_diff[0] = '\0'; /* what a preparation found no longer holds */
 	if (m->status.state == STATE_PENDING) {
 		m->status.pending_events++;
 		m->status.reload_due_usec = now_usec(CLOCK_REALTIME) + (due - now);
@@ -1032,6 +1125,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 	}
 	m->burst_last_usec = 0;
 	m->trigger = "after a configuration change";
+	drop_prepared(m); /* made with the previous settings */
 	check(m);
 	return 0;
 }
@@ -1081,6 +1175,8 @@ Manager *manager_free(Manager *m)
 		return NULL;
 	sd_event_source_disable_unref(m->debounce_timer);
 	sd_event_source_disable_unref(m->pending_timer);
+	sd_event_source_disable_unref(m->prepare_timer);
+	topology_free(m->prepared);
 	sd_event_source_disable_unref(m->retry_timer);
 	sd_event_source_disable_unref(m->budget_timer);
 	monitor_free(m->monitor);

@@ -582,6 +582,23 @@ bool harness_wait_state(Harness *h, const char *state, int timeout_ms)
 	}
 }
 
+bool harness_wait_status_string(Harness *h, const char *key, const char *needle, int timeout_ms)
+{
+	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000u * harness_scale();
+	char cur[1024] = "";
+
+	for (;;) {
+		if (harness_status_string(h, key, cur, sizeof(cur)) && strstr(cur, needle))
+			return true;
+		if (harness_now_usec() > deadline || !daemon_alive(h)) {
+			fprintf(stderr, "status %s is '%s', wanted it to hold '%s'\n", key, cur, needle);
+			harness_dump_log(h);
+			return false;
+		}
+		harness_sleep_ms(10);
+	}
+}
+
 bool harness_log_contains(Harness *h, const char *needle)
 {
 	char *text = NULL;

@@ -79,6 +79,8 @@ bool harness_status_state(Harness *h, char *buf, size_t size);
 /* Waits until status.json has key >= value. */
 bool harness_wait_status(Harness *h, const char *key, uint64_t value, int timeout_ms);
 bool harness_wait_state(Harness *h, const char *state, int timeout_ms);
+/* Waits until the string key of status.json holds needle. */
+bool harness_wait_status_string(Harness *h, const char *key, const char *needle, int timeout_ms);
 
 bool harness_log_contains(Harness *h, const char *needle);
 /* Waits until the log holds needle at least n times. */

@@ -344,6 +344,15 @@ static void pending_config(Harness *h, const char *loader, unsigned quiet_ms)
 	g_free(t);
 }
 
+/* The daemon with Loader=file and a quiet period of quiet_ms, protected after its load at start. */
+static void start_protected(Harness *h, unsigned quiet_ms)
+{
+	pending_config(h, "file", quiet_ms);
+	assert_true(harness_start(h, NULL));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_true(harness_wait_state(h, "protected", 5000));
+}
+
 /* While a burst is debounced the loaded header may lack what the events brought: a panic
  * then saves an incomplete dump. The daemon must not say "protected" then, but "pending",
  * with when the burst began and when the reload is due; and go back to "protected" without
@@ -355,10 +364,7 @@ static void test_quiet_period_is_pending(void **state)
 	uint64_t since = 0, due = 0, events = 0;
 	char msg[640];
 
-	pending_config(h, "file", 2500);
-	assert_true(harness_start(h, NULL));
-	assert_true(harness_wait_status(h, "reloads", 1, 10000));
-	assert_true(harness_wait_state(h, "protected", 5000));
+	start_protected(h, 2500);
 
 	harness_add_ram(h);
 	harness_uevent(h, mem, "online");
@@ -396,6 +402,38 @@ static void test_quiet_period_is_pending(void **state)
 	assert_true(harness_wait_log(h, "nothing to reload", 1, 10000));
 	assert_true(harness_wait_state(h, "protected", 2000));
 	assert_int_equal(status_of(h, "reloads"), 2);
+	assert_int_equal(harness_stop(h), 0);
+}
+
+/* The snapshot and header are made 100 ms after a burst's last event, ahead of its check:
+ * pending then says what changed, or ends at once when nothing did; a change that came
+ * without an event after that snapshot is caught by the rescan after the load. */
+static void test_prepared_ahead_of_check(void **state)
+{
+	Harness *h = *state;
+	const char *mem = harness_add_memory(h, 40);
+	uint64_t t0;
+
+	start_protected(h, 2500);
+
+	harness_add_ram(h);
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_status_string(h, "message", "changed since the load: +128 MiB RAM at 0x", 1000));
+	assert_int_equal(status_of(h, "reloads"), 1);
+	harness_add_ram(h); /* no event for this one */
+	assert_true(harness_wait_status(h, "reloads", 3, 10000));
+	assert_int_equal(status_of(h, "ram_ranges"), 4);
+	assert_true(harness_wait_state(h, "protected", 5000));
+
+	/* Nothing changed: protected again long before the 2.5 s quiet period is over. */
+	assert_true(harness_wait_log(h, "rescan after the load", 2, 10000));
+	t0 = harness_now_usec();
+	harness_uevent(h, mem, "offline");
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_state(h, "pending", 1000));
+	assert_true(harness_wait_state(h, "protected", 1000));
+	assert_true(harness_now_usec() - t0 < 2000000ULL * harness_scale());
+	assert_int_equal(status_of(h, "reloads"), 3);
 	assert_int_equal(harness_stop(h), 0);
 }
 
@@ -982,6 +1020,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_kernel_mode_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quiet_period_is_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_pending_on_removal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepared_ahead_of_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_header_not_loaded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storm_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_kmsg_notice, setup, teardown),
