@@ -245,7 +245,10 @@ class BenchRun(vmtest.Run):
             self.bench["boot"]["udevd_syscall_filter"] = flt
             self.say("udevd restarted without its SystemCallFilter (%s)" % (flt or "empty"))
         elif self.peer == "fedora":
-            # The same kernel, initrd and capture command line as kdump-config loaded at boot.
+            # The same kernel, initrd and capture command line as kdump-config loaded at boot;
+            # kdumpctl-reload-repro appends acpi_no_memhotplug to it, as kdump-utils' x86_64
+            # default does (and crash-hotplugd): its kexec_file_load header lists the DIMMs
+            # online at the load, which a capture kernel without it adds as its own RAM.
             cmdl = next((ln.split("--command-line=", 1)[1] for ln in show if "--command-line=" in ln), None)
             if cmdl is None:
                 raise vmtest.Failure("kdump-config show gave no kexec command line: %s" % " | ".join(show))
@@ -257,7 +260,9 @@ class BenchRun(vmtest.Run):
             g.sh("ln -sf /dev/null /etc/udev/rules.d/50-kdump-tools.rules && "
                  "cp /mnt/chp-share/98-kexec-repro.rules /etc/udev/rules.d/ && udevadm control --reload")
             g.sh("%s/kdumpctl-reload-repro" % LIB, timeout=120)
-            self.say("fedora reproduction installed; first load by kdumpctl-reload-repro (kexec -s -p)")
+            self.bench["boot"]["capture_cmdline_append"] = "acpi_no_memhotplug (kdumpctl-reload-repro)"
+            self.say("fedora reproduction installed; first load by kdumpctl-reload-repro (kexec -s -p, the "
+                     "command line + acpi_no_memhotplug)")
         elif self.p.get("daemon"):
             self.step_deb_install({})
         if g.out("cat /sys/kernel/kexec_crash_loaded").strip() != "1":
