@@ -653,18 +653,38 @@ def add_sample(results, peer, burst, sample):
 
 def merge_results(results, more):
     """more's rows into results: a row of a (peer, burst) already there gets its panic
-    samples (and, if it had only samples, the figures of the trace run); others are added."""
+    samples (and, if it had only samples, the figures of the trace run); others are added.
+    A sample of an offset the row has already replaces it: more is the later file (a sample
+    taken again, e.g. after a fix of the set-up), and one offset is one sample."""
     for r in more:
         row = next((x for x in results if x["peer"] == r["peer"] and x["burst"] == r["burst"]), None)
         if row is None or not (row.get("panic_only") or r.get("panic_only")):
             results.append(r)
             continue
-        samples = row.get("vmcore", []) + r.get("vmcore", [])
+        by_offset = {v["offset_s"]: v for v in row.get("vmcore", [])}
+        by_offset.update({v["offset_s"]: v for v in r.get("vmcore", [])})
         if row.get("panic_only") and not r.get("panic_only"):
             row.clear()
             row.update(r)
-        row["vmcore"] = sorted(samples, key=lambda v: v["offset_s"])
+        row["vmcore"] = sorted(by_offset.values(), key=lambda v: v["offset_s"])
     return results
+
+
+def mark_superseded(boots):
+    """Marks the panic boots whose sample a later boot of the same (peer, burst, offset)
+    replaced ("superseded": true): they stay in the list (and in cost_s: they were run)."""
+    last = {}
+    for i, b in enumerate(boots):
+        p = b.get("panic")
+        if p:
+            last[(b.get("peer"), p.get("burst"), p.get("offset_s"))] = i
+    for i, b in enumerate(boots):
+        p = b.get("panic")
+        if p and last[(b.get("peer"), p.get("burst"), p.get("offset_s"))] != i:
+            b["superseded"] = True
+        else:
+            b.pop("superseded", None)
+    return boots
 
 
 def panics_note(results):
@@ -799,6 +819,7 @@ def combine(opts, out):
         dates.append(d.get("date"))
         merged["cost_s"] = round(merged.get("cost_s", 0) + d.get("cost_s", 0), 1)
     merged.pop("wall_s", None)      # of the first file only
+    mark_superseded(merged["boots"])
     for b in merged["boots"]:
         b["trace_warnings"] = short_warnings(b.get("trace_warnings"))
     # A file's date may be a range itself (a combined file): "DAY HH:MM UTC to [DAY ]HH:MM UTC".
