@@ -73,6 +73,20 @@ class Runner(unittest.TestCase):
         self.assertEqual(self.report([reload_ok]), 1)
         self.assertEqual(self.report([]), 1)
 
+    def test_daemon_figures(self):
+        # status.json before and after a burst: the daemon's event -> reload of its reload in
+        # the burst, in seconds; none when it did not reload in it (the figure is the earlier
+        # reload's) or runs no daemon.
+        before = {"reloads": 1, "last_event_to_reload_usec": 0, "state": "protected"}
+        after = {"reloads": 2, "last_event_to_reload_usec": 2047318, "state": "protected"}
+        self.assertEqual(runner.daemon_figures(before, after),
+                         {"daemon_event_to_reload_s": 2.047, "daemon_reloads": 1, "daemon_state": "protected"})
+        same = dict(after, reloads=1)
+        self.assertEqual(runner.daemon_figures(before, same)["daemon_event_to_reload_s"], None)
+        self.assertEqual(runner.daemon_figures(None, after)["daemon_event_to_reload_s"], None)
+        self.assertEqual(runner.daemon_figures(before, dict(after, last_event_to_reload_usec=0))
+                         ["daemon_event_to_reload_s"], None)
+
     def test_combine(self):
         d = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, d)
