@@ -73,6 +73,20 @@ class Runner(unittest.TestCase):
         self.assertEqual(self.report([reload_ok]), 1)
         self.assertEqual(self.report([]), 1)
 
+    def test_daemon_figures(self):
+        # status.json before and after a burst: the daemon's event -> reload of its reload in
+        # the burst, in seconds; none when it did not reload in it (the figure is the earlier
+        # reload's) or runs no daemon.
+        before = {"reloads": 1, "last_event_to_reload_usec": 0, "state": "protected"}
+        after = {"reloads": 2, "last_event_to_reload_usec": 2047318, "state": "protected"}
+        self.assertEqual(runner.daemon_figures(before, after),
+                         {"daemon_event_to_reload_s": 2.047, "daemon_reloads": 1, "daemon_state": "protected"})
+        same = dict(after, reloads=1)
+        self.assertEqual(runner.daemon_figures(before, same)["daemon_event_to_reload_s"], None)
+        self.assertEqual(runner.daemon_figures(None, after)["daemon_event_to_reload_s"], None)
+        self.assertEqual(runner.daemon_figures(before, dict(after, last_event_to_reload_usec=0))
+                         ["daemon_event_to_reload_s"], None)
+
     def test_combine(self):
         d = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, d)
@@ -175,6 +189,35 @@ class Panics(unittest.TestCase):
         self.assertEqual((m2[0]["reloads"], [v["offset_s"] for v in m2[0]["vmcore"]]), (4, [1.5, 4.5, 9.0]))
         # Two trace rows of one (peer, burst) stay two (the report refuses them).
         self.assertEqual(len(runner.merge_results([dict(trace[1])], [dict(trace[1])])), 2)
+
+    def test_resampled_offset_replaces(self):
+        # A later file's sample of the same (peer, burst, offset) replaces the earlier one (a
+        # rerun after a fix), whichever of the two rows has the trace figures; other offsets stay.
+        old = [{"peer": "fedora", "burst": "dimm8", "reloads": 4, "vmcore": [
+            {"offset_s": 1.5, "result": "fail", "why": "stale"},
+            {"offset_s": 4.5, "result": "fail", "why": "Bad address"}]}]
+        new = [{"peer": "fedora", "burst": "dimm8", "panic_only": True, "reloads": None, "vmcore": [
+            {"offset_s": 4.5, "result": "pass", "why": ""}, {"offset_s": 14.0, "result": "pass", "why": ""}]}]
+        m = runner.merge_results(old, new)
+        self.assertEqual(len(m), 1)
+        self.assertEqual([(v["offset_s"], v["result"]) for v in m[0]["vmcore"]],
+                         [(1.5, "fail"), (4.5, "pass"), (14.0, "pass")])
+        self.assertEqual(m[0]["reloads"], 4)
+        # Samples first, then the trace row (with an old sample of its own): the earlier file's
+        # sample is older only when it comes first; the later file wins here too.
+        m2 = runner.merge_results([dict(new[0], vmcore=list(new[0]["vmcore"]))],
+                                  [{"peer": "fedora", "burst": "dimm8", "reloads": 4,
+                                    "vmcore": [{"offset_s": 4.5, "result": "fail", "why": "later"}]}])
+        self.assertEqual([(v["offset_s"], v["result"]) for v in m2[0]["vmcore"]], [(4.5, "fail"), (14.0, "pass")])
+        self.assertEqual(m2[0]["reloads"], 4)
+
+    def test_combine_marks_superseded_boots(self):
+        boots = [{"peer": "fedora", "panic": {"burst": "dimm8", "offset_s": 4.5}},
+                 {"peer": "fedora", "panic": {"burst": "dimm8", "offset_s": 1.5}},
+                 {"peer": "fedora"},
+                 {"peer": "fedora", "panic": {"burst": "dimm8", "offset_s": 4.5}}]
+        runner.mark_superseded(boots)
+        self.assertEqual([b.get("superseded", False) for b in boots], [True, False, False, False])
 
     def test_panics_note(self):
         self.assertIn("none sampled", runner.panics_note([{"peer": "fedora", "burst": "dimm8", "vmcore": []}]))

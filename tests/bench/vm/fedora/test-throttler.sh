@@ -106,6 +106,19 @@ second_unload=$(grep ' start -p -u' "$work/c.log" | sed -n 2p | cut -d' ' -f1)
 check "$(awk -v a="$first_load_end" -v b="$second_unload" 'BEGIN { print (b >= a) ? "serial" : "overlap" }')" \
 	serial "the second reload starts after the first load ended (kdumpctl's lock)"
 
+# The capture command line: kdumpctl appends KDUMP_COMMANDLINE_APPEND to the base line, and
+# kdump-utils' x86_64 default has acpi_no_memhotplug (without it the capture kernel adds the
+# pc-dimms ACPI still lists as its own RAM, over memory the header it was loaded with lists).
+# The base line comes from the benchmark's set-up (kdump-config's, which has no such option).
+cmdline_of() { grep ' start -s -p --command-line' "$1" | head -n 1 | sed 's/.*--command-line=\(.*\) --initrd=.*/\1/'; }
+FAKE_LOG="$work/d.log" CHP_REPRO_CMDLINE="console=ttyS0 nr_cpus=1" "$here/kdumpctl-reload-repro"
+check "$(cmdline_of "$work/d.log")" "console=ttyS0 nr_cpus=1 acpi_no_memhotplug" \
+	"reload: kdump-utils' x86_64 acpi_no_memhotplug appended to the base command line"
+FAKE_LOG="$work/e.log" CHP_REPRO_CMDLINE="console=ttyS0 acpi_no_memhotplug" "$here/kdumpctl-reload-repro"
+check "$(cmdline_of "$work/e.log")" "console=ttyS0 acpi_no_memhotplug" "reload: an option the base line has is not added twice"
+FAKE_LOG="$work/f.log" CHP_REPRO_CMDLINE="console=ttyS0" CHP_REPRO_CMDLINE_APPEND="" "$here/kdumpctl-reload-repro"
+check "$(cmdline_of "$work/f.log")" "console=ttyS0" "reload: CHP_REPRO_CMDLINE_APPEND empty appends nothing"
+
 # The rule reproduction names the throttler for exactly the four actions.
 rules="$here/98-kexec-repro.rules"
 check "$(grep -c '^SUBSYSTEM=="cpu", ACTION=="add|remove", RUN+="/usr/bin/systemd-run --no-block ' "$rules")" 1 "rule: cpu add|remove"
