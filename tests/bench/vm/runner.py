@@ -673,16 +673,17 @@ def add_sample(results, peer, burst, sample):
 def merge_results(results, more):
     """more's rows into results: a row of a (peer, burst) already there gets its panic
     samples (and, if it had only samples, the figures of the trace run); others are added.
-    A sample of an offset the row has already replaces it: more is the later file (a sample
-    taken again, e.g. after a fix of the set-up), and one offset is one sample."""
+    more is the later file: its trace figures replace a row's earlier ones (the burst run
+    again, e.g. after a change of the daemon), and a sample of an offset the row has already
+    replaces that one (taken again, e.g. after a fix of the set-up): one offset is one sample."""
     for r in more:
         row = next((x for x in results if x["peer"] == r["peer"] and x["burst"] == r["burst"]), None)
-        if row is None or not (row.get("panic_only") or r.get("panic_only")):
+        if row is None:
             results.append(r)
             continue
         by_offset = {v["offset_s"]: v for v in row.get("vmcore", [])}
         by_offset.update({v["offset_s"]: v for v in r.get("vmcore", [])})
-        if row.get("panic_only") and not r.get("panic_only"):
+        if not r.get("panic_only"):
             row.clear()
             row.update(r)
         row["vmcore"] = sorted(by_offset.values(), key=lambda v: v["offset_s"])

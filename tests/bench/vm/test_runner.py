@@ -187,8 +187,13 @@ class Panics(unittest.TestCase):
         first = [dict(rows[0], vmcore=list(rows[0]["vmcore"]))]
         m2 = runner.merge_results(first, [dict(trace[0], vmcore=[{"offset_s": 9.0, "result": "pass"}])])
         self.assertEqual((m2[0]["reloads"], [v["offset_s"] for v in m2[0]["vmcore"]]), (4, [1.5, 4.5, 9.0]))
-        # Two trace rows of one (peer, burst) stay two (the report refuses them).
-        self.assertEqual(len(runner.merge_results([dict(trace[1])], [dict(trace[1])])), 2)
+        # A later trace row of one (peer, burst) replaces the earlier figures (the burst run
+        # again); the samples stay.
+        again = runner.merge_results([dict(trace[0], vmcore=[{"offset_s": 1.5, "result": "fail"}])],
+                                     [dict(trace[0], reloads=1, unprotected_s=0.04, vmcore=[])])
+        self.assertEqual(len(again), 1)
+        self.assertEqual((again[0]["reloads"], again[0]["unprotected_s"]), (1, 0.04))
+        self.assertEqual([v["offset_s"] for v in again[0]["vmcore"]], [1.5])
 
     def test_resampled_offset_replaces(self):
         # A later file's sample of the same (peer, burst, offset) replaces the earlier one (a
