@@ -451,6 +451,10 @@ PANIC_CHECKS = ("markers", "cpus", "ranges")
 PANIC_CAPTURE_S = 150
 PANIC_OFFSET_MAX_S = 60
 PANIC_BURSTS = ("dimm8",)
+# The CPU burst's spacing in a panic boot: the trace runs add the second CPU once the first
+# is online (step_cpu_add waits on the console: 0.5 s apart under TCG); the console is the
+# panic helper's here, so the host spaces the two device_add by this much instead.
+PANIC_CPU_INTERVAL_S = 0.5
 PANIC_METHOD = (
     "panic samples: one boot per (peer, burst, offset) in the kdump-tools guest of %d GiB, the peer set up and "
     "protected as in the trace runs, %d MiB of marker pages in boot memory, then the burst; the guest panics "
@@ -483,6 +487,13 @@ def parse_offsets(text):
         if v not in out:
             out.append(v)
     return out
+
+
+def panic_refusals(peers, bursts):
+    """What --panic-at cannot sample: the busybox guest's peers (no kdump-tools to save a
+    dump) and bursts of a kind PanicRun cannot drive."""
+    bad = [p for p in peers if PEERS[p].get("guest", "kdump-tools") != "kdump-tools"]
+    return bad + [b for b in bursts if BURSTS[b]["kind"] not in ("dimm", "vmem", "cpu")]
 
 
 def parse_panic_line(text):
@@ -554,6 +565,12 @@ class PanicRun(BenchRun):
         self.sample = None
         self.bench["panic"] = {"burst": burst, "offset_s": offset}
 
+    def panic_check_args(self, info):
+        """vmcore-check's arguments from the panic line: the System RAM online at the panic,
+        and one NT_PRSTATUS for each CPU online then (4 after cpu2: a header of the boot's 2
+        CPUs fails), the markers."""
+        return self.vmcore_check_args(PANIC_CHECKS, info["ram"], info["crash"], info["cpus"])
+
     def burst_until_panic(self, b, mark):
         """The burst's QMP commands, stopped at the panic; returns how many went out."""
         def panicked(wait):
@@ -572,6 +589,19 @@ class PanicRun(BenchRun):
                     self.qmp.cmd("object-add", **{"qom-type": "memory-backend-ram", "id": "mem-" + did,
                                                   "size": b["size"]})
                     self.qmp.cmd("device_add", driver="pc-dimm", id=did, memdev="mem-" + did)
+                    sent += 1
+            elif b["kind"] == "cpu":
+                # QMP only: the guest's side (onlining each new CPU) is chp-bench-panic's
+                # "cpus" loop, as the console is the helper's until the panic.
+                free = [x for x in self.qmp.cmd("query-hotpluggable-cpus") if "qom-path" not in x]
+                free.sort(key=lambda x: tuple(x["props"].get(k, 0) for k in ("socket-id", "die-id", "core-id",
+                                                                            "thread-id")))
+                if len(free) < b["count"]:
+                    raise vmtest.Failure("%d free CPU slots, the burst adds %d" % (len(free), b["count"]))
+                for i, slot in enumerate(free[:b["count"]]):
+                    if i and panicked(PANIC_CPU_INTERVAL_S):
+                        break
+                    self.qmp.cmd("device_add", driver=slot["type"], id="%s-%d" % (self.burst, i), **slot["props"])
                     sent += 1
             else:
                 self.qmp.cmd("qom-set", path="/machine/peripheral/vm0", property="requested-size", value=b["size"])
@@ -599,7 +629,7 @@ class PanicRun(BenchRun):
         if not ok:
             self.say("the guest was not quiet before the burst (120 s): going on (%s)" % said)
         mark = self.console.mark()
-        g.console.send("%s/chp-bench-panic %g\n" % (LIB, self.offset))
+        g.console.send("%s/chp-bench-panic %g%s\n" % (LIB, self.offset, " cpus" if b["kind"] == "cpu" else ""))
         self.console.wait(r"^CHP-PANIC-ARMED seq=\d+", mark, 30 * self.scale)
         t_first_cmd = self.now()
         self.say("burst %s: %s; panic %g s after its first uevent" % (self.burst, b["label"], self.offset))
@@ -641,7 +671,7 @@ class PanicRun(BenchRun):
             self.say("no dump: %s (%s)" % (e, "a capture kernel started" if started else "no capture kernel"))
             self.sample = panic_sample(self.offset, info, dump)
         else:
-            args = self.vmcore_check_args(PANIC_CHECKS, info["ram"], info["crash"], info["cpus"])
+            args = self.panic_check_args(info)
             self.sample = panic_sample(self.offset, info, "saved", self.vmcore_read(*self.kdt_vmcore_check(elf, args)))
             self.sample["dump_mib"] = self.fig.get("dump_mib")
         self.sample["panic_to_exit_s"] = self.fig.get("panic_to_exit_s")
@@ -908,10 +938,9 @@ def main(argv=None):
     if opts.panic_at:
         if opts.ci or opts.combine:
             ap.error("--panic-at goes with neither --ci nor --combine")
-        bad = [p for p in peers if PEERS[p].get("guest", "kdump-tools") != "kdump-tools"]
-        bad += [b for b in bursts if BURSTS[b]["kind"] not in ("dimm", "vmem")]
+        bad = panic_refusals(peers, bursts)
         if bad:
-            ap.error("--panic-at: the kdump-tools guest's peers and the dimm or vmem bursts only, not %s" %
+            ap.error("--panic-at: the kdump-tools guest's peers and the dimm, vmem or cpu bursts only, not %s" %
                      ", ".join(bad))
     out = os.path.abspath(os.path.join(opts.out, "peer-bench"))
     os.makedirs(out, exist_ok=True)

@@ -10,7 +10,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 R=$(mktemp -d)
 [ -n "$R" ] && [ -d "$R" ] || exit 1
 trap 'rm -rf "$R"' EXIT
-mkdir -p "$R/run/crash-hotplugd" "$R/proc/sys/kernel" "$R/sys/kernel" "$R/sys/devices/system/cpu" "$R/dev" "$R/proc/412" "$R/proc/77"
+mkdir -p "$R/run/crash-hotplugd" "$R/proc/sys/kernel" "$R/sys/kernel" "$R/sys/devices/system/cpu/cpu1" \
+	"$R/sys/devices/system/cpu/cpu2" "$R/dev" "$R/proc/412" "$R/proc/77"
 : >"$R/proc/sys/kernel/printk_devkmsg"
 echo 41 >"$R/sys/kernel/uevent_seqnum"
 echo "52.25 90.00" >"$R/proc/uptime"
@@ -24,6 +25,9 @@ cat >"$R/proc/iomem" <<'EOF'
   100000000-11fffffff : System RAM
 EOF
 echo 0-1 >"$R/sys/devices/system/cpu/online"
+# cpu1 online, cpu2 hot-added and offline (the CPU burst's state before the helper onlines it).
+echo 1 >"$R/sys/devices/system/cpu/cpu1/online"
+echo 0 >"$R/sys/devices/system/cpu/cpu2/online"
 echo 1 >"$R/sys/kernel/kexec_crash_loaded"
 echo kexec >"$R/proc/412/comm"
 echo systemd >"$R/proc/77/comm"
@@ -38,7 +42,7 @@ ok() {
 	if "$@"; then echo "ok $n"; else echo "not ok $n - $*"; fails=$((fails + 1)); fi
 }
 
-echo "1..7"
+echo "1..11"
 CHP_BENCH_ROOT=$R "$here/chp-bench-panic" 0.1 >"$R/out" 2>&1 &
 pid=$!
 sleep 0.5
@@ -62,4 +66,21 @@ assert p["cpus"] == 2 and p["loaded"] == "1" and p["busy"] == ["kexec"] and p["c
 assert p["ram"] == [(0x1000, 0x9fc00), (0x100000, 0x40000000), (0x100000000, 0x120000000)], p
 assert p["crash"] == [(0x2f000000, 0x3f000000)], p
 ' "$here" "$want"
+# Without "cpus" it onlines nothing (the memory bursts: the guest's CPUs as they are).
+ok grep -qx 0 "$R/sys/devices/system/cpu/cpu2/online"
+
+# "cpus": the hot-added CPU is onlined while the helper sleeps, and the onlining loop is gone
+# once the helper has panicked (nothing comes online after the read).
+: >"$R/proc/sysrq-trigger"
+echo 42 >"$R/sys/kernel/uevent_seqnum"
+CHP_BENCH_ROOT=$R "$here/chp-bench-panic" 0.4 cpus >"$R/out" 2>&1 &
+pid=$!
+sleep 0.3
+echo 43 >"$R/sys/kernel/uevent_seqnum"
+wait "$pid"
+ok grep -qx 1 "$R/sys/devices/system/cpu/cpu2/online"
+ok grep -qx c "$R/proc/sysrq-trigger"
+echo 0 >"$R/sys/devices/system/cpu/cpu2/online"
+sleep 0.3
+ok grep -qx 0 "$R/sys/devices/system/cpu/cpu2/online"
 [ "$fails" = 0 ]

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The VM runner's parts that need no VM: busy CPU seconds from /proc/stat lines, tasks
 # spawned outside the harness's console, the CI point's verdict, --combine, and the panic
-# samples' parts: --panic-at's offsets, the guest's panic line, a sample's verdict, samples
+# samples' parts: --panic-at's offsets and bursts, the CPU burst over QMP, the guest's panic
+# line, a sample's verdict and its vmcore-check arguments (CPUs online at the panic), samples
 # into result rows and through --combine, the "not measured" note.
 import contextlib
 import io
@@ -317,6 +318,73 @@ class Panics(unittest.TestCase):
         run.qmp = Broken()
         with self.assertRaises(runner.vmtest.Failure):
             run.burst_until_panic(runner.BURSTS["dimm8"], 0)
+
+    def test_panic_refusals(self):
+        # The CPU burst is sampled too (its QMP steps no longer need the console); the 6.12
+        # peers boot the busybox guest, which has no kdump-tools to save a dump.
+        self.assertEqual(runner.panic_refusals(["chpd-segments", "fedora", "kdump-tools"],
+                                               ["dimm1", "cpu2", "dimm8", "vmem1g", "vmem4g"]), [])
+        self.assertEqual(runner.panic_refusals(["kernel", "fedora", "chpd-auto"], ["cpu2"]), ["kernel", "chpd-auto"])
+
+    def test_cpu_burst_over_qmp_stops_at_the_panic(self):
+        class Console:
+            def __init__(self):
+                self.lines, self.eof, self.waited = [], False, []
+
+            def wait(self, regex, start, timeout):
+                self.waited.append(timeout)
+                for i, (t, text) in enumerate(self.lines[start:], start):
+                    if runner.re.search(regex, text):
+                        return i, None, t
+                raise runner.vmtest.Failure("timeout")
+
+        class QMP:
+            def __init__(self, console, panic_after, slots):
+                self.console, self.panic_after, self.slots, self.added = console, panic_after, slots, []
+
+            def cmd(self, execute, **args):
+                if execute == "query-hotpluggable-cpus":
+                    return self.slots
+                if execute == "device_add":
+                    self.added.append(args)
+                    if len(self.added) == self.panic_after:
+                        self.console.lines.append((1.0, PANIC_LINE))
+
+        def slot(core, used=False):
+            s = {"type": "qemu64-x86_64-cpu", "props": {"socket-id": 0, "core-id": core, "thread-id": 0}}
+            if used:
+                s["qom-path"] = "/machine/unattached/device[%d]" % core
+            return s
+        # QEMU lists the slots highest first; the boot's 2 CPUs hold cores 0 and 1.
+        slots = [slot(3), slot(2), slot(1, True), slot(0, True)]
+
+        def burst(panic_after, slots=slots):
+            run = object.__new__(runner.PanicRun)
+            run.console = Console()
+            run.qmp = QMP(run.console, panic_after, slots)
+            run.burst = "cpu2"
+            run.say = lambda msg: None
+            return run.burst_until_panic(runner.BURSTS["cpu2"], 0), run.qmp.added, run.console.waited
+        sent, added, waited = burst(99)
+        self.assertEqual(sent, 2)
+        self.assertEqual([(a["driver"], a["id"], a["core-id"]) for a in added],
+                         [("qemu64-x86_64-cpu", "cpu2-0", 2), ("qemu64-x86_64-cpu", "cpu2-1", 3)])
+        self.assertEqual(waited, [runner.PANIC_CPU_INTERVAL_S])     # spaced as the trace runs' adds
+        self.assertEqual(burst(1)[:2], (1, added[:1]))             # no CPU after the panic
+        with self.assertRaises(runner.vmtest.Failure):
+            burst(99, slots[1:])                                    # one free slot for two CPUs
+
+    def test_panic_checks_one_prstatus_per_online_cpu(self):
+        # After cpu2 the guest has 4 CPUs online: the dump must have 4 NT_PRSTATUS notes (a
+        # header of the boot's 2 CPUs gives 2, a FAIL), the RAM online at the panic, the markers.
+        run = object.__new__(runner.PanicRun)
+        run.marks, run.result = {"nonce": "5eed", "pages": 16384}, {}
+        info = runner.parse_panic_line(PANIC_LINE.replace("cpus=0-1", "cpus=0-3"))
+        args = run.panic_check_args(info)
+        self.assertEqual(args[args.index("-c") + 1], "4")
+        self.assertEqual(args[args.index("-m") + 1], "16384")
+        self.assertIn("140000000-180000000", args)
+        self.assertEqual(run.panic_check_args(runner.parse_panic_line(PANIC_LINE))[1], "2")
 
     def test_collapse_repeats(self):
         c = runner.peer_report.collapse_repeats
