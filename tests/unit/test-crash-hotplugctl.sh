@@ -499,7 +499,8 @@ EOF
 # FAKE_PID once it runs under its name; fake_stop ends it. Each case has its own, so a signal
 # sent by mistake fails that case only.
 fake_start() {
-	"$@" "$WORK/crash-hotplugd" 60 &
+	# SIGHUP back to its default: a test run under nohup would have the fake ignore it.
+	"$@" env --default-signal=HUP "$WORK/crash-hotplugd" 60 &
 	FAKE_PID=$!
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		[ "$(cat "/proc/$FAKE_PID/comm" 2>/dev/null)" = crash-hotplugd ] && return
