@@ -96,7 +96,7 @@ struct Manager {
 	uint64_t event_seq;           /* uevents so far: a preparation is good while it is unchanged */
 	sd_event_source *prepare_timer;
 	Topology *prepared;           /* snapshot taken ahead of the burst's check, or NULL */
-	uint64_t prepared_fp, prepared_seq;
+	uint64_t prepared_seq;        /* event_seq when it was taken */
 	HeaderBuild prepared_build;   /* its header, in m->header */
 	char pending_diff[200];       /* state pending: what the preparation found changed, "" unknown */
 };
@@ -680,37 +680,40 @@ static void kernel_refused(Manager *m, int r, const char *detail, const char *fi
 
 /* Our header for t into m->header, validated: never load what crash-hotplugctl show would
  * reject (a hostile or broken /sys value, a crash_notes address that wraps, RAM beyond the
- * direct map, stops here). Says why in the journal when loaders must not get it. */
-static void build_header(Manager *m, const Topology *t, HeaderBuild *b, bool say)
+ * direct map, stops here). Quiet: ahead of the check nothing is said yet. */
+static void build_header(Manager *m, const Topology *t, HeaderBuild *b)
 {
-	char fields[128];
-
 	*b = (HeaderBuild){ 0 };
 	b->r = prepare_header(m, t, &b->max_phdrs);
 	if (b->r == 0)
 		b->r = elfcorehdr_builder_build(m->builder, t, b->max_phdrs, m->header, m->header_capacity, &b->used);
-	if (!say) {
-		/* Ahead of the check: it builds again, and says why, when this one failed. */
-		if (b->r == 0 && elfcorehdr_validate(m->header, m->header_capacity, NULL, b->invalid, sizeof(b->invalid)) < 0)
-			b->r = -EINVAL;
-	} else if (b->r == ELFCOREHDR_OVER_CAPACITY) {
+	if (b->r == ELFCOREHDR_OVER_CAPACITY)
+		b->rejected = "capacity exceeded (MaxPhdrs=)";
+	else if (b->r == 0 && elfcorehdr_validate(m->header, m->header_capacity, NULL, b->invalid, sizeof(b->invalid)) < 0) {
+		b->r = -EINVAL;
+		b->rejected = b->invalid;
+	}
+}
+
+/* Why loaders that need our header cannot have it, in the journal, at the check that hits it. */
+static void say_header_problem(const Topology *t, const HeaderBuild *b)
+{
+	char fields[128];
+
+	if (b->r == ELFCOREHDR_OVER_CAPACITY) {
 		snprintf(fields, sizeof(fields), "CRASH_HOTPLUGD_PHDRS_NEEDED=%zu\nCRASH_HOTPLUGD_MAX_PHDRS=%u",
 			 elfcorehdr_phdrs_needed(t), b->max_phdrs);
 		log_full(LOG_ERR, MSGID_CAPACITY_EXCEEDED, fields,
 			 "capacity exceeded: the topology needs %zu program headers, MaxPhdrs= allows %u; loaders "
 			 "that need our header cannot load",
 			 elfcorehdr_phdrs_needed(t), b->max_phdrs);
-		b->rejected = "capacity exceeded (MaxPhdrs=)";
-	} else if (b->r < 0)
-		log_error("building the header: %s", strerror(-b->r));
-	else if (elfcorehdr_validate(m->header, m->header_capacity, NULL, b->invalid, sizeof(b->invalid)) < 0) {
+	} else if (b->rejected)
 		log_full(LOG_ERR, MSGID_RELOAD_FAILED, NULL,
 			 "refusing the header built from this topology: %s; only loaders that build their own "
 			 "header may load",
-			 b->invalid);
-		b->r = -EINVAL;
-		b->rejected = b->invalid;
-	}
+			 b->rejected);
+	else if (b->r < 0)
+		log_error("building the header: %s", strerror(-b->r));
 }
 
 /* Loads t with the active loader, retrying and falling back as the policy says; its header
@@ -723,10 +726,12 @@ static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b)
 	HeaderBuild fresh;
 	int r;
 
-	if (!b || b->r != 0) {
-		build_header(m, *t, &fresh, true);
+	if (!b) {
+		build_header(m, *t, &fresh);
 		b = &fresh;
 	}
+	if (b->r != 0)
+		say_header_problem(*t, b);
 	if (topology_diff(m->loaded, *t, &reason) < 0)
 		reason = NULL;
 
@@ -995,14 +1000,13 @@ static int on_prepare(sd_event_source *s, uint64_t usec, void *userdata)
 		}
 		return 0;
 	}
-	build_header(m, t, &m->prepared_build, false);
+	build_header(m, t, &m->prepared_build);
 	if (m->status.state == STATE_PENDING && topology_diff(m->loaded, t, &diff) >= 0 && diff) {
 		summarize_reason(diff, m->pending_diff, sizeof(m->pending_diff));
 		publish(m, pending_detail(m, now_usec(CLOCK_BOOTTIME), detail, sizeof(detail)));
 		m->pending_published = usec;
 	}
 	m->prepared = TAKE_PTR(t);
-	m->prepared_fp = fp;
 	m->prepared_seq = m->event_seq;
 	return 0;
 }
