@@ -67,7 +67,7 @@ not reload). That last one is measured from the daemon's receipt of the event
 (daemon_event_to_reload_s) when the row has it: the daemon cannot act on an event before
 udevd hands it over, and the time udevd takes (the kernel-trace figure minus the daemon's,
 printed as the udev delivery) is not the daemon's; the daemon's own step from its timer to the
-load system call (its wakeup and one status write) is allowed STEP_ALLOWANCE_S and printed. A row without it (older results) is
+load system call (its wakeup and one status write) is the daemon's, printed, and not allowed. A row without it (older results) is
 checked on last_event_to_protected_s, from the kernel's uevent, and says so.
 """
 
@@ -196,30 +196,24 @@ def analyse(data, baseline):
     return rows, checks, bases
 
 
-# What the daemon does between its quiet-period timer and the load system call: the timer's
-# wakeup and the one status write that says "reloading" (the snapshot and header are made
-# ahead of the check). Measured 5-20 ms under TCG on 2 cores; allowed in the daemon-figure check
-# as the scheduling it is, and printed as measured.
-STEP_ALLOWANCE_S = 0.02
-
-
 def protected_again(peer, burst, r, q):
     """The protected-again check of a crash-hotplugd row: from the daemon's receipt of the
-    last event when the row has that figure (its own step to the load allowed
-    STEP_ALLOWANCE_S), else from the kernel's uevent (said so, nothing allowed)."""
+    last event when the row has that figure, else from the kernel's uevent (said so). Nothing
+    is allowed beyond the quiet period and the window; what the daemon spends between its
+    timer and the load system call is printed as its step."""
     lp, ld, lw = r.get("last_event_to_protected_s"), r.get("daemon_event_to_reload_s"), r.get("longest_window_s")
     if ld is not None:
-        frm, v, allow = "daemon", ld, STEP_ALLOWANCE_S
+        frm, v = "daemon", ld
         step = ld - q - lw if None not in (q, lw) else None
         said = "daemon %s s (kernel uevent %s s, udev delivery %s s)" % (
             fmt(ld), fmt(lp), fmt(lp - ld) if lp is not None else "-")
-        tail = " + %s s allowed for the daemon's step to the load (measured %s ms)" % (
-            fmt(allow), "%.0f" % (step * 1000) if step is not None else "-")
+        tail = "; the daemon's step from its timer to the load: %s ms" % (
+            "%.0f" % (step * 1000) if step is not None else "-")
     else:
-        frm, v, allow = "kernel uevent", lp, 0.0
+        frm, v = "kernel uevent", lp
         said = "kernel uevent %s s (no daemon figure)" % fmt(lp)
         tail = ""
-    ok = None not in (v, lw, q) and v <= q + lw + allow + 1e-9
+    ok = None not in (v, lw, q) and v <= q + lw + 1e-9
     return {"burst": burst, "what": "%s protected again <= QuietPeriod + one window" % peer, "ok": ok,
             "from": frm, "detail": "%s vs %s + %s s%s" % (said, fmt(q), fmt(lw), tail)}
 
