@@ -26,6 +26,16 @@ def fork(comm, pid, ts, child):
             (comm, pid, ts, comm, pid, comm, child))
 
 
+
+def panic_run(burst, make_qmp, console):
+    """A PanicRun without a VM: its console and a fake QMP (made on that console) only."""
+    run = object.__new__(runner.PanicRun)
+    run.console = console
+    run.qmp = make_qmp(console)
+    run.burst = burst
+    run.say = lambda msg: None
+    return run
+
 class Runner(unittest.TestCase):
     def test_busy_seconds(self):
         # user nice system idle iowait irq softirq: idle and iowait are not busy.
@@ -298,11 +308,7 @@ class Panics(unittest.TestCase):
                         self.console.lines.append((1.0, PANIC_LINE))
 
         def burst(panic_after, gone=False):
-            run = object.__new__(runner.PanicRun)
-            run.console = Console()
-            run.qmp = QMP(run.console, panic_after, gone)
-            run.burst = "dimm8"
-            run.say = lambda msg: None
+            run = panic_run("dimm8", lambda console: QMP(console, panic_after, gone), Console())
             return run.burst_until_panic(runner.BURSTS["dimm8"], 0), run.qmp.dimms
         self.assertEqual(burst(3), (3, 3))          # no DIMM after the panic
         self.assertEqual(burst(99), (8, 8))         # a panic after the burst: all of it
@@ -359,11 +365,7 @@ class Panics(unittest.TestCase):
         slots = [slot(3), slot(2), slot(1, True), slot(0, True)]
 
         def burst(panic_after, slots=slots):
-            run = object.__new__(runner.PanicRun)
-            run.console = Console()
-            run.qmp = QMP(run.console, panic_after, slots)
-            run.burst = "cpu2"
-            run.say = lambda msg: None
+            run = panic_run("cpu2", lambda console: QMP(console, panic_after, slots), Console())
             return run.burst_until_panic(runner.BURSTS["cpu2"], 0), run.qmp.added, run.console.waited
         sent, added, waited = burst(99)
         self.assertEqual(sent, 2)
