@@ -26,7 +26,6 @@ def fork(comm, pid, ts, child):
             (comm, pid, ts, comm, pid, comm, child))
 
 
-
 def panic_run(burst, make_qmp, console):
     """A PanicRun without a VM: its console and a fake QMP (made on that console) only."""
     run = object.__new__(runner.PanicRun)
