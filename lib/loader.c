@@ -5,8 +5,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
-#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "arch-rules.h"
 #include "kdump-tools.h"
@@ -555,13 +556,16 @@ int loader_write_atomic_at(int dfd, const char *name, const void *data, size_t s
 	int r;
 
 	/* A fresh name each try, created O_EXCL|O_NOFOLLOW: nothing already there (a file, a
-	 * link) is ever opened, and the mode is 0600 until the data is complete. */
+	 * link) is ever opened, and the mode is 0600 until the data is complete. So the name
+	 * needs to be unique, not secret: the pid and the clock, not getrandom(), which at boot
+	 * waits for the kernel's random pool (a second in a guest, longer on old kernels). */
 	for (unsigned tries = 0;; tries++) {
-		uint64_t rnd;
+		struct timespec ts;
+		uint64_t tag;
 
-		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-			return errno ? negative_errno() : -EIO;
-		if (snprintf(tmp, sizeof(tmp), ".%.200s.%016" PRIx64, name, rnd) >= (int)sizeof(tmp))
+		(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+		tag = ((uint64_t)getpid() << 40) ^ ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^ tries;
+		if (snprintf(tmp, sizeof(tmp), ".%.200s.%016" PRIx64, name, tag) >= (int)sizeof(tmp))
 			return -ENAMETOOLONG;
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 		if (fd >= 0)

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -1008,6 +1009,36 @@ static void test_dry_run_refuses_untrusted_output(void **state)
 	l->vtable->free(l);
 }
 
+/* Linked with --wrap=getrandom: a call that would wait for the kernel's random pool. At boot,
+ * before the pool is ready (about a second in a guest with no hardware RNG, minutes on older
+ * kernels), such a call stalls the daemon's first status write and everything behind it. */
+static unsigned blocking_getrandom_calls;
+ssize_t __real_getrandom(void *buf, size_t n, unsigned flags);
+ssize_t __wrap_getrandom(void *buf, size_t n, unsigned flags);
+ssize_t __wrap_getrandom(void *buf, size_t n, unsigned flags)
+{
+	if (!(flags & (GRND_NONBLOCK | GRND_INSECURE)))
+		blocking_getrandom_calls++;
+	return __real_getrandom(buf, n, flags | GRND_NONBLOCK);
+}
+
+static void test_write_atomic_never_waits_for_entropy(void **state)
+{
+	Fixture *f = *state;
+	char path[PATH_MAX + 16], buf[16];
+	int dfd = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	assert_true(dfd >= 0);
+	blocking_getrandom_calls = 0;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(loader_write_atomic_at(dfd, "status.json", "{}\n", 3, 0644), 0);
+	close(dfd);
+	snprintf(path, sizeof(path), "%s/status.json", f->root);
+	assert_int_equal(blocking_getrandom_calls, 0);
+	read_all(path, buf, sizeof(buf));
+	assert_string_equal(buf, "{}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1030,6 +1061,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_without_pidfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_loader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_writes_header_and_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_atomic_never_waits_for_entropy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_refuses_untrusted_output, setup, teardown),
 	};
 
