@@ -14,7 +14,6 @@
 #include "log.h"
 #include "manager.h"
 #include "metrics.h"
-#include "path.h"
 #include "reload.h"
 #include "status.h"
 #include "watch.h"
@@ -33,10 +32,6 @@
  * last event. Any later event discards them, and the check's rescan after the load catches
  * a change that came without one. Not for quiet periods under twice this. */
 #define PREPARE_DELAY_USEC 100000ULL
-
-/* At the quiet period's end with udevd's queue not empty, the burst is held this much longer
- * at a time (at most until MaxDelaySec): see udev_still_busy(). */
-#define UDEV_BUSY_HOLD_USEC 100000ULL
 
 /* Our header for one topology, built and validated into Manager.header: what load() needs
  * from it. Made at the check, or ahead of it while a burst is pending (Manager.prepared). */
@@ -963,35 +958,12 @@ static int on_budget(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-/* udevd has events it has not handed to its listeners yet: /run/udev/queue exists while its
- * queue is not empty (what udevadm settle waits for). Busy with a large burst (hundreds of
- * memory blocks, each run through the rules that online it), udevd can leave its listeners a
- * gap longer than the quiet period that the kernel's uevents never had; without this the
- * burst would be reloaded for twice. Checked under the root, as everything the daemon reads
- * (libudev's udev_queue_get_queue_is_empty() looks at the host's /run only). */
-static bool udev_still_busy(const Manager *m)
-{
-	char path[PATH_MAX];
-
-	return m->monitor_kind == MONITOR_UDEV && path_join(m->root, "/run/udev/queue", path, sizeof(path)) == 0 &&
-	       access(path, F_OK) == 0;
-}
-
 static int on_debounce(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	Manager *m = userdata;
 	uint64_t now = now_usec(CLOCK_BOOTTIME);
 	unsigned events = 0;
 
-	if (now >= m->debounce.deadline_usec && udev_still_busy(m) &&
-	    debounce_hold(&m->debounce, now, UDEV_BUSY_HOLD_USEC)) {
-		log_debug("quiet period over, but udevd's queue is not empty: holding the burst of %u events",
-			  m->debounce.events);
-		if (m->status.state == STATE_PENDING)
-			m->status.reload_due_usec = now_usec(CLOCK_REALTIME) + (m->debounce.deadline_usec - now);
-		arm_timer(m, &m->debounce_timer, m->debounce.deadline_usec, on_debounce, "debounce");
-		return 0;
-	}
 	if (!debounce_fire(&m->debounce, now, &events)) {
 		if (!debounce_idle(&m->debounce))
 			arm_timer(m, &m->debounce_timer, m->debounce.deadline_usec, on_debounce, "debounce");

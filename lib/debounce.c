@@ -43,13 +43,3 @@ bool debounce_fire(Debounce *b, uint64_t now_usec, unsigned *ret_events)
 	b->deadline_usec = 0;
 	return true;
 }
-
-bool debounce_hold(Debounce *b, uint64_t now_usec, uint64_t by_usec)
-{
-	uint64_t cap = b->first_usec + b->max_delay_usec;
-
-	if (b->deadline_usec == 0 || now_usec >= cap)
-		return false;
-	b->deadline_usec = now_usec + by_usec < cap ? now_usec + by_usec : cap;
-	return true;
-}

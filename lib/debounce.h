@@ -25,11 +25,6 @@ uint64_t debounce_event(Debounce *b, uint64_t now_usec);
  * debouncer is idle again), false if it fired early (re-arm at b->deadline_usec). */
 bool debounce_fire(Debounce *b, uint64_t now_usec, unsigned *ret_events);
 
-/* The quiet period is over but more events are known to be on their way (udevd has not
- * handed them all over yet): moves the deadline to now + by, never past the burst's cap.
- * False when idle or at the cap: fire now. */
-bool debounce_hold(Debounce *b, uint64_t now_usec, uint64_t by_usec);
-
 static inline bool debounce_idle(const Debounce *b)
 {
 	return b->deadline_usec == 0;

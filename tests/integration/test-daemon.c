@@ -395,56 +395,6 @@ static void test_quiet_period_is_pending(void **state)
 	assert_int_equal(harness_stop(h), 0);
 }
 
-/* udevd still has events queued when the quiet period ends (its /run/udev/queue exists): the
- * burst is not over, however long the gap udevd left. The reload waits until the queue is
- * empty, and at most until MaxDelaySec. */
-static void test_udev_queue_holds_burst(void **state)
-{
-	Harness *h = *state;
-	const char *mem = harness_add_memory(h, 40);
-	char *t = timing(300, 2500);
-	char *body = g_strdup_printf("Loader=file\n%sKernel=/boot/vmlinuz-test\nInitrd=/boot/initrd.img-test\n"
-				     "CommandLine=console=ttyS0\n",
-				     t);
-	char *queue = g_build_filename(h->root, "run/udev/queue", NULL);
-	unsigned s = harness_scale();
-	uint64_t t0, took;
-
-	harness_config(h, body);
-	assert_true(harness_start(h, NULL));
-	assert_true(harness_wait_status(h, "reloads", 1, 10000));
-	assert_true(harness_wait_state(h, "protected", 5000));
-
-	harness_write(h, "run/udev/queue", "");
-	harness_add_ram(h);
-	harness_uevent(h, mem, "online");
-	harness_sleep_ms(1000 * s); /* over three quiet periods */
-	assert_int_equal(status_of(h, "reloads"), 1);
-	assert_true(harness_wait_state(h, "pending", 100));
-	assert_int_equal(unlink(queue), 0);
-	t0 = harness_now_usec();
-	assert_true(harness_wait_status(h, "reloads", 2, 1000 * s));
-	took = harness_now_usec() - t0;
-	print_message("# reloaded %" PRIu64 " ms after udevd's queue emptied\n", took / 1000);
-	assert_true(harness_wait_state(h, "protected", 1000));
-
-	/* A queue that never empties holds the burst until MaxDelaySec, no longer. */
-	harness_write(h, "run/udev/queue", "");
-	harness_add_ram(h);
-	harness_uevent(h, mem, "online");
-	t0 = harness_now_usec();
-	assert_true(harness_wait_status(h, "reloads", 3, 5000 * s));
-	took = harness_now_usec() - t0;
-	print_message("# udevd's queue never empty: reloaded %" PRIu64 " ms after the event (MaxDelaySec %u ms)\n",
-		      took / 1000, 2500 * s);
-	assert_true(took >= 2300000ULL * s);
-	assert_true(took < 4000000ULL * s);
-	assert_int_equal(harness_stop(h), 0);
-	g_free(queue);
-	g_free(body);
-	g_free(t);
-}
-
 /* The snapshot and header are made 100 ms after a burst's last event, ahead of its check:
  * pending then says what changed, or ends at once when nothing did; a change that came
  * without an event after that snapshot is caught by the rescan after the load. */
@@ -1065,7 +1015,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_stream_reloads_at_max_delay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quiet_period_is_pending, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_udev_queue_holds_burst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_mode_pending_on_removal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prepared_ahead_of_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_header_not_loaded, setup, teardown),

@@ -100,28 +100,6 @@ static void test_set_periods_mid_burst(void **state)
 	assert_int_equal(n, 2);
 }
 
-/* The quiet period has passed but events are still on their way (udevd's queue): the burst is
- * held a little longer, never past its cap, and an event in the meantime re-arms as usual. */
-static void test_hold_until_cap(void **state)
-{
-	Debounce b;
-	unsigned n = 0;
-
-	debounce_init(&b, 500 * MS, 2000 * MS);
-	assert_false(debounce_hold(&b, 1000 * MS, 100 * MS)); /* idle: nothing to hold */
-	debounce_event(&b, 1000 * MS);
-	assert_true(debounce_hold(&b, 1500 * MS, 100 * MS));
-	assert_int_equal(b.deadline_usec, 1600 * MS);
-	assert_false(debounce_fire(&b, 1599 * MS, &n));
-	assert_true(debounce_hold(&b, 1600 * MS, 100 * MS));
-	assert_int_equal(debounce_event(&b, 1650 * MS), 2150 * MS); /* the held burst goes on */
-	assert_true(debounce_hold(&b, 2950 * MS, 100 * MS));
-	assert_int_equal(b.deadline_usec, 3000 * MS); /* first event + MaxDelay */
-	assert_false(debounce_hold(&b, 3000 * MS, 100 * MS)); /* at the cap: fire now */
-	assert_true(debounce_fire(&b, 3000 * MS, &n));
-	assert_int_equal(n, 2);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,7 +110,6 @@ int main(void)
 		cmocka_unit_test(test_fire_when_idle_is_false),
 		cmocka_unit_test(test_clock_at_zero_is_not_idle),
 		cmocka_unit_test(test_set_periods_mid_burst),
-		cmocka_unit_test(test_hold_until_cap),
 	};
 	return cmocka_run_group_tests_name("debounce", tests, NULL, NULL);
 }
