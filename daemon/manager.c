@@ -161,28 +161,20 @@ static void note_state(Manager *m)
 	m->status.unprotected_usec = m->unprotected_done + (state_protects(m->status.state) ? 0 : now - m->state_since_boot);
 }
 
-/* STATUS= and status.json: what a reader asks now. */
-static void publish_status(Manager *m, const char *detail, StatusRecord *rec)
-{
-	int r;
-
-	note_state(m);
-	status_format_message(&m->status, detail);
-	notify("STATUS=%s", m->status.message);
-	status_to_record(&m->status, rec);
-	r = status_write(m->runtime_dir, rec);
-	if (r < 0 && !m->status_write_failed)
-		log_warning("cannot write %s/status.json: %s", m->runtime_dir, strerror(-r));
-	m->status_write_failed = r < 0;
-}
-
 /* STATUS=, status.json and metrics.prom: at every state change and after every check. */
 static void publish(Manager *m, const char *detail)
 {
 	StatusRecord rec;
 	int r;
 
-	publish_status(m, detail, &rec);
+	note_state(m);
+	status_format_message(&m->status, detail);
+	notify("STATUS=%s", m->status.message);
+	status_to_record(&m->status, &rec);
+	r = status_write(m->runtime_dir, &rec);
+	if (r < 0 && !m->status_write_failed)
+		log_warning("cannot write %s/status.json: %s", m->runtime_dir, strerror(-r));
+	m->status_write_failed = r < 0;
 	r = metrics_write(m->runtime_dir, &rec);
 	if (r < 0 && !m->metrics_write_failed)
 		log_warning("cannot write %s/metrics.prom: %s", m->runtime_dir, strerror(-r));
@@ -193,22 +185,6 @@ static void set_state(Manager *m, DaemonState s, const char *detail)
 {
 	m->status.state = s;
 	publish(m, detail);
-}
-
-/* Just before a load's system call: status.json and STATUS= say "reloading" (a load can take
- * a second, or hang). metrics.prom is rewritten only if it says "protected": after a burst it
- * says "pending" already, protected 0, and so it stays until the load's result. The step from
- * the quiet period's end to the load, which every burst's time to protected again includes,
- * is then one file written, not two. */
-static void publish_reloading(Manager *m)
-{
-	StatusRecord rec;
-
-	m->status.state = STATE_RELOADING;
-	if (state_protects(m->published_state))
-		publish(m, NULL);
-	else
-		publish_status(m, NULL, &rec);
 }
 
 static void free_loaders(Manager *m)
@@ -805,7 +781,7 @@ static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b)
 				}
 				reload_budget_spend(&m->budget, now);
 			}
-			publish_reloading(m);
+			set_state(m, STATE_RELOADING, NULL);
 		}
 		r = l->vtable->load(l, &req, &res);
 		if (r >= 0) {

@@ -66,14 +66,14 @@ PEERS = {
                   "daemon": True, "loader": "auto", "guest": "busybox", "kernel": "6.12", "expect_reloads": [0, 1]},
 }
 NOT_RUN = {}
-# kind, size (bytes), count, the uevents the reloaders see. virtio-mem's requested-size
-# grows by "size" per burst: the device is as large as all its bursts together.
 # crash-hotplugd's MaxDelaySec= in every boot: the RFC-shaped burst takes 10-11 s under TCG
 # (256 blocks onlined at about 40 ms each), longer than the default 10 s, which would reload in
 # its middle as designed (a stream that never goes quiet still gets reloads) and so make
 # "one reload per burst" a measure of the emulator's speed.
 BENCH_MAX_DELAY_S = 30
 
+# kind, size (bytes), count, the uevents the reloaders see. virtio-mem's requested-size
+# grows by "size" per burst: the device is as large as all its bursts together.
 BURSTS = {
     "dimm1": {"label": "one 1 GiB pc-dimm", "kind": "dimm", "size": GIB, "count": 1, "events": 8},
     "cpu2": {"label": "2 CPUs added and onlined", "kind": "cpu", "count": 2, "events": 4},
