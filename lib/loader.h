@@ -107,8 +107,9 @@ const char *loader_explain_errno(int err, char *buf, size_t size);
 bool loader_error_is_transient(int err);
 
 /* Writes size bytes as name in the directory dfd through a temporary file created there with
- * O_CREAT|O_EXCL|O_NOFOLLOW (a name unique to the process and the moment, mode 0600 while written) and renameat(2), so
- * readers see the old or the new file, never a partial one, and nothing already at either
+ * O_CREAT|O_EXCL|O_NOFOLLOW (a name unique to the process and the moment, mode 0600 while
+ * written) and renameat(2), so readers see the old or the new file, never a partial one, and
+ * nothing already at either
  * name (a symlink planted there) is followed. mode is the new file's mode. 0 or -errno. */
 int loader_write_atomic_at(int dfd, const char *name, const void *data, size_t size, mode_t mode);
 
