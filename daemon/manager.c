@@ -15,6 +15,7 @@
 #include "manager.h"
 #include "metrics.h"
 #include "reload.h"
+#include "status-writer.h"
 #include "status.h"
 #include "watch.h"
 
@@ -87,6 +88,7 @@ struct Manager {
 	size_t loaded_capacity;      /* phdrs the loaded header holds when the kernel sized it, else 0 */
 
 	Status status;
+	StatusWriter writer;          /* the files of the publish before a load */
 	bool status_write_failed, metrics_write_failed;
 	DaemonState published_state;  /* the state status.json holds */
 	uint64_t state_since_boot;    /* CLOCK_BOOTTIME when it was entered */
@@ -161,24 +163,49 @@ static void note_state(Manager *m)
 	m->status.unprotected_usec = m->unprotected_done + (state_protects(m->status.state) ? 0 : now - m->state_since_boot);
 }
 
+/* A file that cannot be written is said once, until it can be again. */
+static void note_writes(Manager *m, int status_r, int metrics_r)
+{
+	if (status_r < 0 && !m->status_write_failed)
+		log_warning("cannot write %s/status.json: %s", m->runtime_dir, strerror(-status_r));
+	m->status_write_failed = status_r < 0;
+	if (metrics_r < 0 && !m->metrics_write_failed)
+		log_warning("cannot write %s/metrics.prom: %s", m->runtime_dir, strerror(-metrics_r));
+	m->metrics_write_failed = metrics_r < 0;
+}
+
+/* STATUS= now, and the record the files get; after the background write of the previous
+ * publish, if it still runs. */
+static void publish_begin(Manager *m, const char *detail, StatusRecord *rec)
+{
+	int status_r, metrics_r;
+
+	if (status_writer_wait(&m->writer, &status_r, &metrics_r))
+		note_writes(m, status_r, metrics_r);
+	note_state(m);
+	status_format_message(&m->status, detail);
+	notify("STATUS=%s", m->status.message);
+	status_to_record(&m->status, rec);
+}
+
 /* STATUS=, status.json and metrics.prom: at every state change and after every check. */
 static void publish(Manager *m, const char *detail)
 {
 	StatusRecord rec;
-	int r;
 
-	note_state(m);
-	status_format_message(&m->status, detail);
-	notify("STATUS=%s", m->status.message);
-	status_to_record(&m->status, &rec);
-	r = status_write(m->runtime_dir, &rec);
-	if (r < 0 && !m->status_write_failed)
-		log_warning("cannot write %s/status.json: %s", m->runtime_dir, strerror(-r));
-	m->status_write_failed = r < 0;
-	r = metrics_write(m->runtime_dir, &rec);
-	if (r < 0 && !m->metrics_write_failed)
-		log_warning("cannot write %s/metrics.prom: %s", m->runtime_dir, strerror(-r));
-	m->metrics_write_failed = r < 0;
+	publish_begin(m, detail, &rec);
+	note_writes(m, status_write(m->runtime_dir, &rec), metrics_write(m->runtime_dir, &rec));
+}
+
+/* "reloading", right before a load's system call: the files are written while the call
+ * runs (status-writer.h says why), and the next publish waits for them. */
+static void publish_before_load(Manager *m)
+{
+	StatusRecord rec;
+
+	m->status.state = STATE_RELOADING;
+	publish_begin(m, NULL, &rec);
+	status_writer_start(&m->writer, m->runtime_dir, &rec);
 }
 
 static void set_state(Manager *m, DaemonState s, const char *detail)
@@ -781,7 +808,7 @@ static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b)
 				}
 				reload_budget_spend(&m->budget, now);
 			}
-			set_state(m, STATE_RELOADING, NULL);
+			publish_before_load(m);
 		}
 		r = l->vtable->load(l, &req, &res);
 		if (r >= 0) {
@@ -1176,8 +1203,12 @@ static int mkdir_p(const char *path, mode_t mode)
 
 Manager *manager_free(Manager *m)
 {
+	int status_r, metrics_r;
+
 	if (!m)
 		return NULL;
+	if (status_writer_wait(&m->writer, &status_r, &metrics_r))
+		note_writes(m, status_r, metrics_r);
 	sd_event_source_disable_unref(m->debounce_timer);
 	sd_event_source_disable_unref(m->pending_timer);
 	sd_event_source_disable_unref(m->prepare_timer);

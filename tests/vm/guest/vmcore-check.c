@@ -178,8 +178,15 @@ static int scan_load(int fd, const struct load *l, uint64_t nonce, struct scan *
 			s->marks++;
 			if (m.nonce != nonce)
 				s->stale++;
-			else if (m.paddr != pa + o)
-				s->mismatched++;
+			else if (m.paddr != pa + o) {
+				/* Where the copy is and whose page it claims to be: a page the
+				 * first kernel migrated leaves its old frame, still stamped,
+				 * behind, so "valid" alone cannot tell a move from a copy. */
+				if (s->mismatched++ < 8)
+					printf("MARK-MISMATCH at=0x%" PRIx64 " claims=0x%" PRIx64
+					       " index=%" PRIu64 " load=0x%" PRIx64 "\n", pa + o, m.paddr,
+					       m.index, l->paddr);
+			}
 			else
 				s->valid++;
 		}
