@@ -89,6 +89,7 @@ struct Manager {
 
 	Status status;
 	StatusWriter writer;          /* the files of the publish before a load */
+	bool writer_ready;            /* writer initialized (its thread may still be missing) */
 	bool status_write_failed, metrics_write_failed;
 	DaemonState published_state;  /* the state status.json holds */
 	uint64_t state_since_boot;    /* CLOCK_BOOTTIME when it was entered */
@@ -174,8 +175,8 @@ static void note_writes(Manager *m, int status_r, int metrics_r)
 	m->metrics_write_failed = metrics_r < 0;
 }
 
-/* STATUS= now, and the record the files get; after the background write of the previous
- * publish, if it still runs. */
+/* The record of this moment; after the background write of the previous publish, if it
+ * still runs, so nothing goes out of order. */
 static void publish_begin(Manager *m, const char *detail, StatusRecord *rec)
 {
 	int status_r, metrics_r;
@@ -184,7 +185,6 @@ static void publish_begin(Manager *m, const char *detail, StatusRecord *rec)
 		note_writes(m, status_r, metrics_r);
 	note_state(m);
 	status_format_message(&m->status, detail);
-	notify("STATUS=%s", m->status.message);
 	status_to_record(&m->status, rec);
 }
 
@@ -194,18 +194,20 @@ static void publish(Manager *m, const char *detail)
 	StatusRecord rec;
 
 	publish_begin(m, detail, &rec);
+	notify("STATUS=%s", m->status.message);
 	note_writes(m, status_write(m->runtime_dir, &rec), metrics_write(m->runtime_dir, &rec));
 }
 
-/* "reloading", right before a load's system call: the files are written while the call
- * runs (status-writer.h says why), and the next publish waits for them. */
+/* "reloading", right before a load's system call: the files and STATUS= go out from the
+ * writer's thread while the call runs (status-writer.h says why); the next publish waits
+ * for them. */
 static void publish_before_load(Manager *m)
 {
 	StatusRecord rec;
 
 	m->status.state = STATE_RELOADING;
 	publish_begin(m, NULL, &rec);
-	status_writer_start(&m->writer, m->runtime_dir, &rec);
+	status_writer_start(&m->writer, &rec);
 }
 
 static void set_state(Manager *m, DaemonState s, const char *detail)
@@ -1207,8 +1209,11 @@ Manager *manager_free(Manager *m)
 
 	if (!m)
 		return NULL;
-	if (status_writer_wait(&m->writer, &status_r, &metrics_r))
-		note_writes(m, status_r, metrics_r);
+	if (m->writer_ready) {
+		if (status_writer_wait(&m->writer, &status_r, &metrics_r))
+			note_writes(m, status_r, metrics_r);
+		status_writer_done(&m->writer);
+	}
 	sd_event_source_disable_unref(m->debounce_timer);
 	sd_event_source_disable_unref(m->pending_timer);
 	sd_event_source_disable_unref(m->prepare_timer);
@@ -1251,6 +1256,11 @@ int manager_new(const ManagerOptions *o, Manager **ret)
 	m->status.loader = "none";
 	m->state_since_boot = now_usec(CLOCK_BOOTTIME);
 	m->status.state_since_usec = now_usec(CLOCK_REALTIME);
+	m->status.start_time = status_self_start_time();
+	r = status_writer_init(&m->writer, m->runtime_dir);
+	if (r < 0)
+		log_debug("no thread for the status before a load (%s): written before the load", strerror(-r));
+	m->writer_ready = true;
 
 	r = load_config(m, &m->config);
 	if (r < 0)

@@ -65,7 +65,7 @@ void status_format_message(Status *s, const char *detail)
 
 /* This process's start time in clock ticks after boot: field 22 of /proc/self/stat, counted
  * from the last ')' (the name before it may hold spaces and parentheses). 0 or -errno. */
-static int self_start_time(uint64_t *ret)
+static int read_self_start_time(uint64_t *ret)
 {
 	_cleanup_(closep) int fd = -1;
 	char buf[1024], *p, *end;
@@ -93,6 +93,13 @@ static int self_start_time(uint64_t *ret)
 		return -EINVAL;
 	*ret = v;
 	return 0;
+}
+
+uint64_t status_self_start_time(void)
+{
+	uint64_t v;
+
+	return read_self_start_time(&v) < 0 ? 0 : v;
 }
 
 void status_count_failure(Status *s, LoaderKind loader, int error)
@@ -141,9 +148,7 @@ void status_to_record(const Status *s, StatusRecord *ret)
 		.reload_due_usec = s->reload_due_usec,
 	};
 
-	/* Left out if /proc cannot tell: crash-hotplugctl then says it cannot verify the pid. */
-	if (self_start_time(&r.start_time) < 0)
-		r.start_time = 0;
+	r.start_time = s->start_time;
 	set_string(r.state, sizeof(r.state), daemon_state_to_string(s->state));
 	set_string(r.loader, sizeof(r.loader), s->loader ? s->loader : "none");
 	set_string(r.kernel_map, sizeof(r.kernel_map), s->kernel_map ? s->kernel_map : "unknown");

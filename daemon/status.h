@@ -39,7 +39,13 @@ typedef struct Status {
 	const char *kernel_map;          /* "kcore", or "guessed" (PAGE_OFFSET/text without /proc/kcore) */
 	char config_error[512];          /* why the last configuration reload was refused, "" when it was not */
 	char message[640];               /* human status line, also sent as STATUS= */
+	uint64_t start_time;             /* status_self_start_time(), read once: it never changes */
 } Status;
+
+/* This process's start time (field 22 of /proc/self/stat, clock ticks after boot), or 0 when
+ * /proc cannot tell: status.json then leaves it out, and crash-hotplugctl says it cannot
+ * verify the pid. */
+uint64_t status_self_start_time(void);
 
 /* The human line for s->state and counters into s->message: "protected: 4 CPUs, 37 RAM
  * ranges (6.0 GiB), reloaded with file in 38 ms after 16 events". detail (may be NULL) is
@@ -50,9 +56,9 @@ void status_format_message(Status *s, const char *detail);
  * slot takes what does not fit. */
 void status_count_failure(Status *s, LoaderKind loader, int error);
 
-/* s as status.json holds it, with this process's pid and, when /proc/self/stat tells it, its
- * start time ("start_time", clock ticks after boot), by which crash-hotplugctl tells the
- * daemon from a process that reuses the pid. */
+/* s as status.json holds it, with this process's pid and s->start_time ("start_time", left
+ * out when 0), by which crash-hotplugctl tells the daemon from a process that reuses the
+ * pid. */
 void status_to_record(const Status *s, StatusRecord *ret);
 
 /* Writes r to dir/status.json atomically (temporary file + rename). 0 or -errno. */
