@@ -66,9 +66,20 @@ most quiet_period_s plus its own longest window after the last event (not checke
 not reload). That last one is measured from the daemon's receipt of the event
 (daemon_event_to_reload_s) when the row has it: the daemon cannot act on an event before
 udevd hands it over, and the time udevd takes (the kernel-trace figure minus the daemon's,
-printed as the udev delivery) is not the daemon's; the daemon's own step from its timer to the
-load system call (its wakeup and one status write) is the daemon's, printed, and not allowed. A row without it (older results) is
+printed as the udev delivery) is not the daemon's. A row without it (older results) is
 checked on last_event_to_protected_s, from the kernel's uevent, and says so.
+
+The daemon's step, from the end of its quiet period to the load's system call (the kernel
+waking it from its timer, the reason for the reload, handing "reloading" to the status
+writer, the loader's last checks), is allowed STEP_SHARE (1 %) of the quiet period and no
+more, printed beside the check. Read with no allowance the target holds for no program: a
+load that honours QuietPeriodSec cannot start before the quiet period ends, and its end is
+seen only once the call returns, so every daemon's figure is the quiet period + the window +
+a wakeup and the path to the call. A share of the quiet period, not a fixed time: the quiet
+period is the wait the user chose, and 1 % of it stays out of sight at any setting (10 ms at
+the default 1 s, 2 ms at 0.2 s). Under TCG a wakeup alone takes 0.5-4.4 ms (measured, issue
+11), on hardware tens of microseconds; a daemon that waited for anything else (udev, a file
+write, a second timer) would miss it.
 """
 
 import argparse
@@ -196,26 +207,30 @@ def analyse(data, baseline):
     return rows, checks, bases
 
 
+# The daemon's step from its quiet period's end to the load, as a share of the quiet period:
+# the one allowance of the protected-again target (the module's docstring says why).
+STEP_SHARE = 0.01
+
+
 def protected_again(peer, burst, r, q):
     """The protected-again check of a crash-hotplugd row: from the daemon's receipt of the
-    last event when the row has that figure, else from the kernel's uevent (said so). Nothing
-    is allowed beyond the quiet period and the window; what the daemon spends between its
-    timer and the load system call is printed as its step."""
+    last event when the row has that figure, else from the kernel's uevent (said so). Allowed:
+    the quiet period, the window, and STEP_SHARE of the quiet period for the daemon's step from
+    its timer to the load system call, which is printed."""
     lp, ld, lw = r.get("last_event_to_protected_s"), r.get("daemon_event_to_reload_s"), r.get("longest_window_s")
     if ld is not None:
         frm, v = "daemon", ld
-        step = ld - q - lw if None not in (q, lw) else None
         said = "daemon %s s (kernel uevent %s s, udev delivery %s s)" % (
             fmt(ld), fmt(lp), fmt(lp - ld) if lp is not None else "-")
-        tail = "; the daemon's step from its timer to the load: %s ms" % (
-            "%.0f" % (step * 1000) if step is not None else "-")
     else:
         frm, v = "kernel uevent", lp
         said = "kernel uevent %s s (no daemon figure)" % fmt(lp)
-        tail = ""
-    ok = None not in (v, lw, q) and v <= q + lw + 1e-9
-    return {"burst": burst, "what": "%s protected again <= QuietPeriod + one window" % peer, "ok": ok,
-            "from": frm, "detail": "%s vs %s + %s s%s" % (said, fmt(q), fmt(lw), tail)}
+    ok = None not in (v, lw, q) and v <= q * (1 + STEP_SHARE) + lw + 1e-9
+    step = v - q - lw if None not in (v, q, lw) else None
+    tail = "; the step from the timer to the load: %s ms of %s allowed" % (
+        "%.0f" % (step * 1000) if step is not None else "-", "%.0f" % (q * STEP_SHARE * 1000) if q is not None else "-")
+    return {"burst": burst, "what": "%s protected again <= QuietPeriod x %.2f + one window" % (peer, 1 + STEP_SHARE),
+            "ok": ok, "from": frm, "detail": "%s vs %s + %s s%s" % (said, fmt(q), fmt(lw), tail)}
 
 
 def collapse_repeats(text):
