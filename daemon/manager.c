@@ -15,7 +15,6 @@
 #include "manager.h"
 #include "metrics.h"
 #include "reload.h"
-#include "status-writer.h"
 #include "status.h"
 #include "watch.h"
 
@@ -88,8 +87,6 @@ struct Manager {
 	size_t loaded_capacity;      /* phdrs the loaded header holds when the kernel sized it, else 0 */
 
 	Status status;
-	StatusWriter writer;          /* the files of the publish before a load */
-	bool writer_ready;            /* writer initialized (its thread may still be missing) */
 	bool status_write_failed, metrics_write_failed;
 	DaemonState published_state;  /* the state status.json holds */
 	uint64_t state_since_boot;    /* CLOCK_BOOTTIME when it was entered */
@@ -164,50 +161,24 @@ static void note_state(Manager *m)
 	m->status.unprotected_usec = m->unprotected_done + (state_protects(m->status.state) ? 0 : now - m->state_since_boot);
 }
 
-/* A file that cannot be written is said once, until it can be again. */
-static void note_writes(Manager *m, int status_r, int metrics_r)
-{
-	if (status_r < 0 && !m->status_write_failed)
-		log_warning("cannot write %s/status.json: %s", m->runtime_dir, strerror(-status_r));
-	m->status_write_failed = status_r < 0;
-	if (metrics_r < 0 && !m->metrics_write_failed)
-		log_warning("cannot write %s/metrics.prom: %s", m->runtime_dir, strerror(-metrics_r));
-	m->metrics_write_failed = metrics_r < 0;
-}
-
-/* The record of this moment; after the background write of the previous publish, if it
- * still runs, so nothing goes out of order. */
-static void publish_begin(Manager *m, const char *detail, StatusRecord *rec)
-{
-	int status_r, metrics_r;
-
-	if (status_writer_wait(&m->writer, &status_r, &metrics_r))
-		note_writes(m, status_r, metrics_r);
-	note_state(m);
-	status_format_message(&m->status, detail);
-	status_to_record(&m->status, rec);
-}
-
 /* STATUS=, status.json and metrics.prom: at every state change and after every check. */
 static void publish(Manager *m, const char *detail)
 {
 	StatusRecord rec;
+	int r;
 
-	publish_begin(m, detail, &rec);
+	note_state(m);
+	status_format_message(&m->status, detail);
 	notify("STATUS=%s", m->status.message);
-	note_writes(m, status_write(m->runtime_dir, &rec), metrics_write(m->runtime_dir, &rec));
-}
-
-/* "reloading", right before a load's system call: the files and STATUS= go out from the
- * writer's thread while the call runs (status-writer.h says why); the next publish waits
- * for them. */
-static void publish_before_load(Manager *m)
-{
-	StatusRecord rec;
-
-	m->status.state = STATE_RELOADING;
-	publish_begin(m, NULL, &rec);
-	status_writer_start(&m->writer, &rec);
+	status_to_record(&m->status, &rec);
+	r = status_write(m->runtime_dir, &rec);
+	if (r < 0 && !m->status_write_failed)
+		log_warning("cannot write %s/status.json: %s", m->runtime_dir, strerror(-r));
+	m->status_write_failed = r < 0;
+	r = metrics_write(m->runtime_dir, &rec);
+	if (r < 0 && !m->metrics_write_failed)
+		log_warning("cannot write %s/metrics.prom: %s", m->runtime_dir, strerror(-r));
+	m->metrics_write_failed = r < 0;
 }
 
 static void set_state(Manager *m, DaemonState s, const char *detail)
@@ -810,7 +781,7 @@ static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b)
 				}
 				reload_budget_spend(&m->budget, now);
 			}
-			publish_before_load(m);
+			set_state(m, STATE_RELOADING, NULL);
 		}
 		r = l->vtable->load(l, &req, &res);
 		if (r >= 0) {
@@ -1205,15 +1176,8 @@ static int mkdir_p(const char *path, mode_t mode)
 
 Manager *manager_free(Manager *m)
 {
-	int status_r, metrics_r;
-
 	if (!m)
 		return NULL;
-	if (m->writer_ready) {
-		if (status_writer_wait(&m->writer, &status_r, &metrics_r))
-			note_writes(m, status_r, metrics_r);
-		status_writer_done(&m->writer);
-	}
 	sd_event_source_disable_unref(m->debounce_timer);
 	sd_event_source_disable_unref(m->pending_timer);
 	sd_event_source_disable_unref(m->prepare_timer);
@@ -1256,11 +1220,7 @@ int manager_new(const ManagerOptions *o, Manager **ret)
 	m->status.loader = "none";
 	m->state_since_boot = now_usec(CLOCK_BOOTTIME);
 	m->status.state_since_usec = now_usec(CLOCK_REALTIME);
-	m->status.start_time = status_self_start_time();
-	r = status_writer_init(&m->writer, m->runtime_dir);
-	if (r < 0)
-		log_debug("no thread for the status before a load (%s): written before the load", strerror(-r));
-	m->writer_ready = true;
+	m->status.start_time = status_self_start_time(); /* once: every publish writes it */
 
 	r = load_config(m, &m->config);
 	if (r < 0)
