@@ -146,7 +146,7 @@ class Report(unittest.TestCase):
         self.assertTrue(c["ok"])
         self.assertEqual(c["from"], "daemon")
         self.assertEqual(c["detail"], "daemon 2.50 s (kernel uevent 3.10 s, udev delivery 0.60 s) vs 2.00 + 0.95 s"
-                                      "; the step from the timer to the load: -450 ms of 20 allowed")
+                                      "; the daemon's step, timer to load and back: -450 ms of 20 allowed")
         self.assertEqual(self.row(out, "dimm8", "chpd-file")[5:7], ["3.10", "2.50"])
         # Without it (kdump-tools, older results) the kernel's uevent is the start, and said so.
         s = next(c for c in rep["targets"] if (c["burst"], c["what"]) ==
@@ -161,7 +161,7 @@ class Report(unittest.TestCase):
         self.assertEqual(self.run_report("--check", results=step(2.0 + 0.95 + 0.019))[0], 0)
         rc, out, _ = self.run_report("--check", results=step(2.0 + 0.95 + 0.021))
         self.assertEqual(rc, 1)
-        self.assertIn("the step from the timer to the load: 21 ms of 20 allowed", out)
+        self.assertIn("the daemon's step, timer to load and back: 21 ms of 20 allowed", out)
         # A daemon figure that misses fails, whatever the kernel figure says.
         path = self.write_results(lambda d: [r.update(daemon_event_to_reload_s=3.0, last_event_to_protected_s=2.9)
                                              for r in d["results"] if (r["peer"], r["burst"]) == ("chpd-file", "dimm8")])
