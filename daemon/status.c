@@ -63,9 +63,9 @@ void status_format_message(Status *s, const char *detail)
 	}
 }
 
-/* This process's start time in clock ticks after boot: field 22 of /proc/self/stat, counted
- * from the last ')' (the name before it may hold spaces and parentheses). 0 or -errno. */
-static int read_self_start_time(uint64_t *ret)
+/* Field 22 of /proc/self/stat, counted from the last ')' (the name before it may hold spaces
+ * and parentheses). */
+uint64_t status_self_start_time(void)
 {
 	_cleanup_(closep) int fd = -1;
 	char buf[1024], *p, *end;
@@ -74,32 +74,24 @@ static int read_self_start_time(uint64_t *ret)
 
 	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return negative_errno();
+		return 0;
 	do
 		n = read(fd, buf, sizeof(buf) - 1);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return negative_errno();
+		return 0;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	/* ") S ppid ...": the space before field 3, then before each field up to 22. */
 	for (int field = 3; p && field <= 22; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || p[1] < '0' || p[1] > '9')
-		return -EINVAL;
+		return 0;
 	errno = 0;
 	v = strtoull(p + 1, &end, 10);
 	if (errno != 0 || (*end != ' ' && *end != '\n' && *end != '\0'))
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
-uint64_t status_self_start_time(void)
-{
-	uint64_t v;
-
-	return read_self_start_time(&v) < 0 ? 0 : v;
+		return 0;
+	return v;
 }
 
 void status_count_failure(Status *s, LoaderKind loader, int error)
