@@ -69,17 +69,17 @@ udevd hands it over, and the time udevd takes (the kernel-trace figure minus the
 printed as the udev delivery) is not the daemon's. A row without it (older results) is
 checked on last_event_to_protected_s, from the kernel's uevent, and says so.
 
-The daemon's step, the quiet period's end to the load's system call and its return back to
-the daemon (the kernel waking it from its timer, the reason for the reload, the "reloading"
-status written, the loader's last checks), is allowed STEP_SHARE (1 %) of the quiet period
-and no more, printed beside the check. Read with no allowance the target holds for no program: a
+The daemon's step, the quiet period's end to the load's system call and back from its return
+(the kernel waking it from its timer, the reason for the reload, the "reloading" status
+written, the loader's last checks), is allowed STEP_SHARE (1 %) of the quiet period and no
+more, printed beside the check. Read with no allowance the target holds for no program: a
 load that honours QuietPeriodSec cannot start before the quiet period ends, and its end is
 seen only once the call returns, so every daemon's figure is the quiet period + the window +
 a wakeup and the path to the call. A share of the quiet period, not a fixed time: the quiet
 period is the wait the user chose, and 1 % of it stays out of sight at any setting (10 ms at
 the default 1 s, 2 ms at 0.2 s). Under TCG the timer's wakeup alone is 0.5-7 ms late
-(measured inside the daemon, issue 11), on hardware tens of microseconds; a daemon that waited for anything else (udev, a file
-write, a second timer) would miss it.
+(measured inside the daemon, issue 11), on hardware tens of microseconds; a daemon that
+waited for anything more (udev to settle, a second timer) would miss it.
 """
 
 import argparse
@@ -226,8 +226,10 @@ def protected_again(peer, burst, r, q):
         frm, v = "kernel uevent", lp
         said = "kernel uevent %s s (no daemon figure)" % fmt(lp)
     ok = None not in (v, lw, q) and v <= q * (1 + STEP_SHARE) + lw + 1e-9
+    # From the kernel's uevent the excess holds udev's delivery too: not the daemon's step.
     step = v - q - lw if None not in (v, q, lw) else None
-    tail = "; the daemon's step, timer to load and back: %s ms of %s allowed" % (
+    tail = "; %s: %s ms of %s allowed" % (
+        "the daemon's step, timer to load and back" if frm == "daemon" else "beyond the quiet period and the window",
         "%.0f" % (step * 1000) if step is not None else "-", "%.0f" % (q * STEP_SHARE * 1000) if q is not None else "-")
     return {"burst": burst, "what": "%s protected again <= QuietPeriod x %.2f + one window" % (peer, 1 + STEP_SHARE),
             "ok": ok, "from": frm, "detail": "%s vs %s + %s s%s" % (said, fmt(q), fmt(lw), tail)}

@@ -152,7 +152,8 @@ class Report(unittest.TestCase):
         s = next(c for c in rep["targets"] if (c["burst"], c["what"]) ==
                  ("dimm8", "chpd-segments protected again <= QuietPeriod x 1.01 + one window"))
         self.assertEqual((s["from"], s["ok"]), ("kernel uevent", True))
-        self.assertIn("kernel uevent 2.04 s (no daemon figure) vs 2.00 + 0.05 s", s["detail"])
+        self.assertEqual(s["detail"], "kernel uevent 2.04 s (no daemon figure) vs 2.00 + 0.05 s"
+                                      "; beyond the quiet period and the window: -5 ms of 20 allowed")
         self.assertIn("protected again: from the daemon's receipt of the last event", out)
         # The daemon's step is allowed 1 % of the quiet period (2 s here: 20 ms) and no more.
         def step(v):
