@@ -40,6 +40,7 @@ static void help(void)
 	       "      --unmask-rules        remove those masks and exit (ExecStopPost=)\n"
 #ifdef CRASH_HOTPLUGD_TEST_BUILD
 	       "      --fault=SPEC          test build: fake kexec calls, failing as SPEC says\n"
+	       "      --fault-record=FILE   test build: each faked call, with what status.json said\n"
 #endif
 	       "  -h, --help                show this help\n"
 	       "      --version             show the version\n"
@@ -93,6 +94,7 @@ int main(int argc, char *argv[])
 		ARG_LOADER,
 		ARG_VERSION,
 		ARG_FAULT,
+		ARG_FAULT_RECORD,
 		ARG_MASK_RULES,
 		ARG_UNMASK_RULES,
 	};
@@ -110,6 +112,7 @@ int main(int argc, char *argv[])
 		{ "version", no_argument, NULL, ARG_VERSION },
 #ifdef CRASH_HOTPLUGD_TEST_BUILD
 		{ "fault", required_argument, NULL, ARG_FAULT },
+		{ "fault-record", required_argument, NULL, ARG_FAULT_RECORD },
 #endif
 		{}
 	};
@@ -125,7 +128,7 @@ int main(int argc, char *argv[])
 	int level = LOG_INFO, c, r, rules = 0;
 #ifdef CRASH_HOTPLUGD_TEST_BUILD
 	_cleanup_(fault_ops_freep) FaultOps *faults = NULL;
-	const char *fault_spec = NULL;
+	const char *fault_spec = NULL, *fault_record = NULL;
 #endif
 
 	while ((c = getopt_long(argc, argv, "c:h", options, NULL)) >= 0) {
@@ -174,6 +177,9 @@ int main(int argc, char *argv[])
 		case ARG_FAULT:
 			fault_spec = optarg;
 			break;
+		case ARG_FAULT_RECORD:
+			fault_record = optarg;
+			break;
 #endif
 		case ARG_MASK_RULES:
 		case ARG_UNMASK_RULES:
@@ -203,6 +209,13 @@ int main(int argc, char *argv[])
 	if (r < 0) {
 		fprintf(stderr, "crash-hotplugd: bad --fault spec '%s'\n", fault_spec);
 		return EXIT_USAGE;
+	}
+	if (fault_record) {
+		_cleanup_(freep) char *status = NULL;
+
+		if (asprintf(&status, "%s/status.json", o.runtime_dir) < 0 ||
+		    fault_ops_record(faults, fault_record, status) < 0)
+			return EXIT_FAILURE;
 	}
 	o.ops = fault_ops_get(faults);
 #endif

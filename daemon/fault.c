@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "fault.h"
 
@@ -23,7 +26,40 @@ struct FaultOps {
 	KexecOps ops;
 	FaultRule rules[FAULT_MAX_RULES];
 	size_t n_rules;
+	char *record_path, *status_path; /* fault_ops_record(); NULL: nothing recorded */
 };
+
+/* fault_ops_record()'s line for this call. Test builds only: a failure to record shows as a
+ * missing line in the test that asked for it. */
+static void record_call(const FaultOps *f, const char *op)
+{
+	char text[4096] = "", state[32] = "-";
+	uint64_t since = 0;
+	struct timespec now;
+	const char *p;
+	FILE *in, *out;
+
+	if (!f->record_path)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	in = fopen(f->status_path, "re");
+	if (in) {
+		text[fread(text, 1, sizeof(text) - 1, in)] = '\0';
+		fclose(in);
+	}
+	p = strstr(text, "\"state\":\"");
+	if (p)
+		(void)sscanf(p + strlen("\"state\":\""), "%31[^\"]", state);
+	p = strstr(text, "\"state_since\":");
+	if (p)
+		(void)sscanf(p + strlen("\"state_since\":"), "%" SCNu64, &since);
+	out = fopen(f->record_path, "ae");
+	if (!out)
+		return;
+	fprintf(out, "%s %" PRIu64 " %s %" PRIu64 "\n", op, (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u,
+		state, since);
+	fclose(out);
+}
 
 /* The result scripted for the next call of op, 0 for success. */
 static int next_fault(FaultOps *f, FaultOp op)
@@ -45,6 +81,7 @@ static long fake_kexec_load(void *userdata, unsigned long entry, unsigned long n
 {
 	int e = next_fault(userdata, FAULT_LOAD);
 
+	record_call(userdata, "load");
 	if (e) {
 		errno = e;
 		return -1;
@@ -68,6 +105,7 @@ static long fake_kexec_file_load(void *userdata, int kernel_fd, int initrd_fd, u
 		errno = EINVAL;
 		return -1;
 	}
+	record_call(userdata, "file_load");
 	e = next_fault(userdata, FAULT_FILE_LOAD);
 	if (e) {
 		errno = e;
@@ -174,8 +212,21 @@ int fault_ops_new(const char *spec, FaultOps **ret)
 	return 0;
 }
 
+int fault_ops_record(FaultOps *f, const char *record_path, const char *status_path)
+{
+	free(f->record_path);
+	free(f->status_path);
+	f->record_path = strdup(record_path);
+	f->status_path = strdup(status_path);
+	return f->record_path && f->status_path ? 0 : -ENOMEM;
+}
+
 FaultOps *fault_ops_free(FaultOps *f)
 {
+	if (!f)
+		return NULL;
+	free(f->record_path);
+	free(f->status_path);
 	free(f);
 	return NULL;
 }

@@ -19,3 +19,9 @@ FaultOps *fault_ops_free(FaultOps *f);
 DEFINE_TRIVIAL_CLEANUP_FUNC(FaultOps *, fault_ops_free);
 
 const KexecOps *fault_ops_get(FaultOps *f);
+
+/* At every faked kexec_load or kexec_file_load, append to record_path one line "OP
+ * CALL_USEC STATE STATE_SINCE": the call's CLOCK_REALTIME, and the "state" and "state_since"
+ * that status_path holds at that moment ("-" and 0 when it cannot be read), so that a test
+ * sees what the daemon had published when the window began. 0 or -ENOMEM. */
+int fault_ops_record(FaultOps *f, const char *record_path, const char *status_path);

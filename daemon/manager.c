@@ -33,6 +33,16 @@
  * a change that came without one. Not for quiet periods under twice this. */
 #define PREPARE_DELAY_USEC 100000ULL
 
+/* The "reloading" state is published this long before the quiet period ends, so that the
+ * load's system call follows its end at once instead of after status.json, metrics.prom and
+ * STATUS= (milliseconds; tens under emulation, the kernel preempting the daemon for PID 1):
+ * twice the slowest recent publish, at least ANNOUNCE_LEAD_MIN_USEC, at most a tenth of the
+ * quiet period and ANNOUNCE_LEAD_MAX_USEC. The old crash kernel is still loaded meanwhile,
+ * as it was while pending (a state that is not counted as protected either); an event in
+ * between takes it back to pending. */
+#define ANNOUNCE_LEAD_MIN_USEC 1000ULL
+#define ANNOUNCE_LEAD_MAX_USEC 50000ULL
+
 /* Our header for one topology, built and validated into Manager.header: what load() needs
  * from it. Made at the check, or ahead of it while a burst is pending (Manager.prepared). */
 typedef struct HeaderBuild {
@@ -100,6 +110,9 @@ struct Manager {
 	uint64_t prepared_seq;        /* event_seq when it was taken */
 	HeaderBuild prepared_build;   /* its header, in m->header */
 	char pending_diff[200];       /* state pending: what the preparation found changed, "" unknown */
+	sd_event_source *announce_timer;
+	bool announced;               /* "reloading" published ahead of the burst's check, still pending */
+	uint64_t publish_slowest_usec; /* the slowest recent publish, decaying by 1/8 per publish */
 };
 
 static uint64_t now_usec(clockid_t clock)
@@ -164,6 +177,7 @@ static void note_state(Manager *m)
 /* STATUS=, status.json and metrics.prom: at every state change and after every check. */
 static void publish(Manager *m, const char *detail)
 {
+	uint64_t start = now_usec(CLOCK_BOOTTIME), took;
 	StatusRecord rec;
 	int r;
 
@@ -179,6 +193,10 @@ static void publish(Manager *m, const char *detail)
 	if (r < 0 && !m->metrics_write_failed)
 		log_warning("cannot write %s/metrics.prom: %s", m->runtime_dir, strerror(-r));
 	m->metrics_write_failed = r < 0;
+	took = now_usec(CLOCK_BOOTTIME) - start;
+	m->publish_slowest_usec -= m->publish_slowest_usec / 8;
+	if (took > m->publish_slowest_usec)
+		m->publish_slowest_usec = took;
 }
 
 static void set_state(Manager *m, DaemonState s, const char *detail)
@@ -718,9 +736,10 @@ static void say_header_problem(const Topology *t, const HeaderBuild *b)
 }
 
 /* Loads t with the active loader, retrying and falling back as the policy says; its header
- * built now or, when b is given, ahead of time. 0 when loaded; -EAGAIN when a retry is
- * scheduled; -EIO when nothing worked. */
-static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b)
+ * built now or, when b is given, ahead of time; announced: "reloading" is published already
+ * (on_announce()), the first attempt goes straight to its system call. 0 when loaded;
+ * -EAGAIN when a retry is scheduled; -EIO when nothing worked. */
+static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b, bool announced)
 {
 	_cleanup_(freep) char *reason = NULL;
 	char last_error[320] = "no loader available", fields[128];
@@ -750,8 +769,11 @@ static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b)
 	while (m->active < m->n_chain) {
 		LoaderKind kind = m->chain[m->active];
 		LoadResult res = { 0 };
+		bool published = announced; /* the first attempt only */
 		char why[256];
 		Loader *l;
+
+		announced = false;
 
 		r = get_loader(m, kind, &l, why, sizeof(why));
 		if (r < 0) {
@@ -781,7 +803,10 @@ static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b)
 				}
 				reload_budget_spend(&m->budget, now);
 			}
-			set_state(m, STATE_RELOADING, NULL);
+			if (published && streq(m->status.loader, loader_name(kind)))
+				m->status.state = STATE_RELOADING; /* as on_announce() published it */
+			else
+				set_state(m, STATE_RELOADING, NULL);
 		}
 		r = l->vtable->load(l, &req, &res);
 		if (r >= 0) {
@@ -832,6 +857,55 @@ static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b)
 	return -EIO;
 }
 
+/* A "reloading" published ahead of the check no longer holds (an event moved the quiet
+ * period; the check runs, and may find nothing to load; the daemon stops): back to pending,
+ * which the caller publishes or leaves. True if there was one. */
+static bool unannounce(Manager *m)
+{
+	bool was = m->announced && m->status.state == STATE_RELOADING;
+
+	if (was)
+		m->status.state = STATE_PENDING;
+	m->announced = false;
+	return was;
+}
+
+/* How long before the quiet period's end "reloading" is published; 0: not ahead of time. */
+static uint64_t announce_lead(const Manager *m)
+{
+	uint64_t most = m->debounce.quiet_usec / 10, lead = 2 * m->publish_slowest_usec;
+
+	if (most > ANNOUNCE_LEAD_MAX_USEC)
+		most = ANNOUNCE_LEAD_MAX_USEC;
+	if (most < ANNOUNCE_LEAD_MIN_USEC)
+		return 0;
+	if (lead < ANNOUNCE_LEAD_MIN_USEC)
+		lead = ANNOUNCE_LEAD_MIN_USEC;
+	return lead < most ? lead : most;
+}
+
+/* The quiet period ends within announce_lead(): publish "reloading" now when the check will
+ * load (pending, a loader that loads, the reload budget allows it then), so that nothing but
+ * the load is left for the check. */
+static int on_announce(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+	LoaderKind k;
+	char detail[128];
+
+	if (m->status.state != STATE_PENDING || debounce_idle(&m->debounce) || m->active >= m->n_chain)
+		return 0;
+	k = m->chain[m->active];
+	if (k == LOADER_KERNEL || k == LOADER_DRY_RUN || reload_budget_wait(&m->budget, m->debounce.deadline_usec))
+		return 0;
+	snprintf(detail, sizeof(detail), "the quiet period ends in %" PRIu64 " ms, the load follows",
+		 m->debounce.deadline_usec > usec ? (m->debounce.deadline_usec - usec + 999) / 1000 : 0);
+	m->status.loader = loader_name(k);
+	m->announced = true;
+	set_state(m, STATE_RELOADING, detail);
+	return 0;
+}
+
 static void drop_prepared(Manager *m)
 {
 	if (m->prepare_timer)
@@ -858,7 +932,7 @@ static void check(Manager *m)
 	/* A snapshot and header made ahead of this check are good while no event came since;
 	 * any other check builds into m->header itself, so the preparation goes either way. */
 	_cleanup_(topology_freep) Topology *prepared = m->prepared_seq == m->event_seq ? TAKE_PTR(m->prepared) : NULL;
-	bool built = prepared != NULL;
+	bool built = prepared != NULL, announced = unannounce(m);
 
 	drop_prepared(m);
 	leave_pending(m);
@@ -866,6 +940,8 @@ static void check(Manager *m)
 		(void)sd_event_source_set_enabled(m->retry_timer, SD_EVENT_OFF);
 	if (m->budget_timer)
 		(void)sd_event_source_set_enabled(m->budget_timer, SD_EVENT_OFF);
+	if (m->announce_timer)
+		(void)sd_event_source_set_enabled(m->announce_timer, SD_EVENT_OFF);
 
 	for (unsigned round = 0; round < RELOAD_MAX_ROUNDS; round++) {
 		_cleanup_(topology_freep) Topology *t = NULL;
@@ -904,7 +980,7 @@ static void check(Manager *m)
 		 * lock, when the kernel skips its update: the guard must not trust it. */
 		if (round > 0 && m->last_was_load)
 			m->raced = true; /* until a load or check succeeds, also across a deferral */
-		if (load(m, &t, fp, round == 0 && built ? &m->prepared_build : NULL) < 0)
+		if (load(m, &t, fp, round == 0 && built ? &m->prepared_build : NULL, round == 0 && announced) < 0)
 			return;
 		/* Later rounds are the rescan after the load; burst_last_usec stays, so the figure
 		 * published is the time from the burst to a header that is right again. */
@@ -1017,13 +1093,18 @@ static int on_prepare(sd_event_source *s, uint64_t usec, void *userdata)
  * pending until the burst is checked. */
 static void burst_event(Manager *m, bool stales)
 {
-	uint64_t now = now_usec(CLOCK_BOOTTIME), due;
+	uint64_t now = now_usec(CLOCK_BOOTTIME), due, lead;
 	char detail[320];
 
 	m->last_event_usec = now;
 	m->event_seq++;
+	if (unannounce(m))
+		m->pending_published = 0; /* say at once that the reload is not starting yet */
 	due = debounce_event(&m->debounce, now);
 	arm_timer(m, &m->debounce_timer, due, on_debounce, "debounce");
+	lead = announce_lead(m);
+	if (lead && due > now + lead)
+		arm_timer(m, &m->announce_timer, due - lead, on_announce, "announce");
 	if (m->debounce.quiet_usec >= 2 * PREPARE_DELAY_USEC && due > now + PREPARE_DELAY_USEC)
 		arm_timer(m, &m->prepare_timer, now + PREPARE_DELAY_USEC, on_prepare, "prepare");
 	m->pending_diff[0] = '\0'; /* what a preparation found no longer holds */
@@ -1141,6 +1222,7 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 
 	/* Never unload: a crash kernel that is loaded stays useful after we are gone. */
 	log_info("%s: stopping; the crash kernel stays loaded", strsignal((int)si->ssi_signo));
+	(void)unannounce(m); /* the load had not started: what is loaded is the pending header */
 	if (m->status.state == STATE_RELOADING) /* a retry or a rate-limited load was due */
 		set_state(m, STATE_UNPROTECTED, "stopped before the reload was done");
 	else if (m->status.state == STATE_PENDING) {
@@ -1179,6 +1261,7 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	sd_event_source_disable_unref(m->debounce_timer);
+	sd_event_source_disable_unref(m->announce_timer);
 	sd_event_source_disable_unref(m->pending_timer);
 	sd_event_source_disable_unref(m->prepare_timer);
 	topology_free(m->prepared);

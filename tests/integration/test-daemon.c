@@ -395,6 +395,50 @@ static void test_quiet_period_is_pending(void **state)
 	assert_int_equal(harness_stop(h), 0);
 }
 
+/* The "reloading" status goes out before the quiet period ends, not after it, so that the
+ * load's system call follows the end at once (the status files and STATUS= take milliseconds,
+ * tens under emulation, that every reload would otherwise wait): at the call, status.json says
+ * reloading, entered before the reload was due, and the call is not early. */
+static void test_reloading_published_before_the_quiet_period_ends(void **state)
+{
+	Harness *h = *state;
+	const char *mem = harness_add_memory(h, 40);
+	char *record = g_build_filename(h->root, "test", "kexec-calls", NULL), *arg = g_strdup_printf("--fault-record=%s", record);
+	const char *const args[] = { arg, NULL };
+	char *text = NULL, **lines, op[32], st[32];
+	uint64_t due = 0, call = 0, since = 0;
+	guint n;
+
+	pending_config(h, "file", 2500);
+	assert_true(harness_start(h, args));
+	assert_true(harness_wait_status(h, "reloads", 1, 10000));
+	assert_true(harness_wait_state(h, "protected", 5000));
+
+	harness_add_ram(h);
+	harness_uevent(h, mem, "online");
+	assert_true(harness_wait_state(h, "pending", 1000));
+	assert_true(harness_status(h, "reload_due", &due));
+	assert_true(harness_wait_status(h, "reloads", 2, 10000));
+
+	assert_true(g_file_get_contents(record, &text, NULL, NULL));
+	lines = g_strsplit(g_strstrip(text), "\n", -1);
+	n = g_strv_length(lines);
+	assert_int_equal(n, 2); /* the load at start, the burst's */
+	assert_int_equal(sscanf(lines[1], "%31s %" SCNu64 " %31s %" SCNu64, op, &call, st, &since), 4);
+	assert_string_equal(op, "file_load");
+	assert_string_equal(st, "reloading");
+	if (since >= due)
+		fail_msg("the reloading state was entered %" PRIu64 " us after the reload was due, %" PRIu64
+			 " us before the call", since - due, call > since ? call - since : 0);
+	/* reload_due is the deadline read on two clocks: a few microseconds either way. */
+	assert_true(call + 1000 >= due);
+	g_strfreev(lines);
+	g_free(text);
+	g_free(arg);
+	g_free(record);
+	assert_int_equal(harness_stop(h), 0);
+}
+
 /* The snapshot and header are made 100 ms after a burst's last event, ahead of its check:
  * pending then says what changed, or ends at once when nothing did; a change that came
  * without an event after that snapshot is caught by the rescan after the load. */
@@ -1017,6 +1061,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_kernel_mode_kmsg_notice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_capacity_exceeded_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_topology_no_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reloading_published_before_the_quiet_period_ends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ebusy_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_load_then_topology_back_reloads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enomem_falls_back, setup, teardown),
