@@ -111,7 +111,7 @@ struct Manager {
 	HeaderBuild prepared_build;   /* its header, in m->header */
 	char pending_diff[200];       /* state pending: what the preparation found changed, "" unknown */
 	sd_event_source *announce_timer;
-	bool announced;               /* "reloading" published ahead of the burst's check, still pending */
+	int announced;                /* the LoaderKind "reloading" was published for ahead of the check, -1 */
 	uint64_t publish_slowest_usec; /* the slowest recent publish, decaying by 1/8 per publish */
 };
 
@@ -736,10 +736,10 @@ static void say_header_problem(const Topology *t, const HeaderBuild *b)
 }
 
 /* Loads t with the active loader, retrying and falling back as the policy says; its header
- * built now or, when b is given, ahead of time; announced: "reloading" is published already
- * (on_announce()), the first attempt goes straight to its system call. 0 when loaded;
- * -EAGAIN when a retry is scheduled; -EIO when nothing worked. */
-static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b, bool announced)
+ * built now or, when b is given, ahead of time; announced: the loader on_announce() published
+ * "reloading" for (-1: none), whose first attempt then goes straight to its system call.
+ * 0 when loaded; -EAGAIN when a retry is scheduled; -EIO when nothing worked. */
+static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b, int announced)
 {
 	_cleanup_(freep) char *reason = NULL;
 	char last_error[320] = "no loader available", fields[128];
@@ -769,11 +769,11 @@ static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b, bool anno
 	while (m->active < m->n_chain) {
 		LoaderKind kind = m->chain[m->active];
 		LoadResult res = { 0 };
-		bool published = announced; /* the first attempt only */
+		bool published = (int)kind == announced; /* the first attempt only */
 		char why[256];
 		Loader *l;
 
-		announced = false;
+		announced = -1;
 
 		r = get_loader(m, kind, &l, why, sizeof(why));
 		if (r < 0) {
@@ -803,7 +803,7 @@ static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b, bool anno
 				}
 				reload_budget_spend(&m->budget, now);
 			}
-			if (published && streq(m->status.loader, loader_name(kind)))
+			if (published)
 				m->status.state = STATE_RELOADING; /* as on_announce() published it */
 			else
 				set_state(m, STATE_RELOADING, NULL);
@@ -859,14 +859,14 @@ static int load(Manager *m, Topology **t, uint64_t fp, HeaderBuild *b, bool anno
 
 /* A "reloading" published ahead of the check no longer holds (an event moved the quiet
  * period; the check runs, and may find nothing to load; the daemon stops): back to pending,
- * which the caller publishes or leaves. True if there was one. */
-static bool unannounce(Manager *m)
+ * which the caller publishes or leaves. The loader it was published for, or -1. */
+static int unannounce(Manager *m)
 {
-	bool was = m->announced && m->status.state == STATE_RELOADING;
+	int was = m->status.state == STATE_RELOADING ? m->announced : -1;
 
-	if (was)
+	if (was >= 0)
 		m->status.state = STATE_PENDING;
-	m->announced = false;
+	m->announced = -1;
 	return was;
 }
 
@@ -884,24 +884,31 @@ static uint64_t announce_lead(const Manager *m)
 	return lead < most ? lead : most;
 }
 
+/* The loader the next check starts with when it loads something (not the kernel's check,
+ * not a dry run), or -1: what "reloading" can be published ahead for. */
+static int announce_loader(const Manager *m)
+{
+	LoaderKind k = m->active < m->n_chain ? m->chain[m->active] : LOADER_KERNEL;
+
+	return k == LOADER_KERNEL || k == LOADER_DRY_RUN ? -1 : (int)k;
+}
+
 /* The quiet period ends within announce_lead(): publish "reloading" now when the check will
  * load (pending, a loader that loads, the reload budget allows it then), so that nothing but
  * the load is left for the check. */
 static int on_announce(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	Manager *m = userdata;
-	LoaderKind k;
+	int k = announce_loader(m);
 	char detail[128];
 
-	if (m->status.state != STATE_PENDING || debounce_idle(&m->debounce) || m->active >= m->n_chain)
-		return 0;
-	k = m->chain[m->active];
-	if (k == LOADER_KERNEL || k == LOADER_DRY_RUN || reload_budget_wait(&m->budget, m->debounce.deadline_usec))
+	if (k < 0 || m->status.state != STATE_PENDING || debounce_idle(&m->debounce) ||
+	    reload_budget_wait(&m->budget, m->debounce.deadline_usec))
 		return 0;
 	snprintf(detail, sizeof(detail), "the quiet period ends in %" PRIu64 " ms, the load follows",
 		 m->debounce.deadline_usec > usec ? (m->debounce.deadline_usec - usec + 999) / 1000 : 0);
-	m->status.loader = loader_name(k);
-	m->announced = true;
+	m->status.loader = loader_name((LoaderKind)k);
+	m->announced = k;
 	set_state(m, STATE_RELOADING, detail);
 	return 0;
 }
@@ -932,7 +939,8 @@ static void check(Manager *m)
 	/* A snapshot and header made ahead of this check are good while no event came since;
 	 * any other check builds into m->header itself, so the preparation goes either way. */
 	_cleanup_(topology_freep) Topology *prepared = m->prepared_seq == m->event_seq ? TAKE_PTR(m->prepared) : NULL;
-	bool built = prepared != NULL, announced = unannounce(m);
+	bool built = prepared != NULL;
+	int announced = unannounce(m);
 
 	drop_prepared(m);
 	leave_pending(m);
@@ -980,7 +988,7 @@ static void check(Manager *m)
 		 * lock, when the kernel skips its update: the guard must not trust it. */
 		if (round > 0 && m->last_was_load)
 			m->raced = true; /* until a load or check succeeds, also across a deferral */
-		if (load(m, &t, fp, round == 0 && built ? &m->prepared_build : NULL, round == 0 && announced) < 0)
+		if (load(m, &t, fp, round == 0 && built ? &m->prepared_build : NULL, round == 0 ? announced : -1) < 0)
 			return;
 		/* Later rounds are the rescan after the load; burst_last_usec stays, so the figure
 		 * published is the time from the burst to a header that is right again. */
@@ -1093,24 +1101,26 @@ static int on_prepare(sd_event_source *s, uint64_t usec, void *userdata)
  * pending until the burst is checked. */
 static void burst_event(Manager *m, bool stales)
 {
-	uint64_t now = now_usec(CLOCK_BOOTTIME), due, lead;
+	/* Both clocks at the event: reload_due is the deadline on the wall clock, and the work
+	 * in between (timers, a publish) must not move it later than the deadline itself. */
+	uint64_t now = now_usec(CLOCK_BOOTTIME), real = now_usec(CLOCK_REALTIME), due, lead;
 	char detail[320];
 
 	m->last_event_usec = now;
 	m->event_seq++;
-	if (unannounce(m))
+	if (unannounce(m) >= 0)
 		m->pending_published = 0; /* say at once that the reload is not starting yet */
 	due = debounce_event(&m->debounce, now);
 	arm_timer(m, &m->debounce_timer, due, on_debounce, "debounce");
 	lead = announce_lead(m);
-	if (lead && due > now + lead)
+	if (lead && due > now + lead && announce_loader(m) >= 0) /* on_announce() asks again */
 		arm_timer(m, &m->announce_timer, due - lead, on_announce, "announce");
 	if (m->debounce.quiet_usec >= 2 * PREPARE_DELAY_USEC && due > now + PREPARE_DELAY_USEC)
 		arm_timer(m, &m->prepare_timer, now + PREPARE_DELAY_USEC, on_prepare, "prepare");
 	m->pending_diff[0] = '\0'; /* what a preparation found no longer holds */
 	if (m->status.state == STATE_PENDING) {
 		m->status.pending_events++;
-		m->status.reload_due_usec = now_usec(CLOCK_REALTIME) + (due - now);
+		m->status.reload_due_usec = real + (due - now);
 		if (now - m->pending_published >= PENDING_PUBLISH_USEC) {
 			m->pending_published = now;
 			publish(m, pending_detail(m, now, detail, sizeof(detail)));
@@ -1124,8 +1134,8 @@ static void burst_event(Manager *m, bool stales)
 	m->pending_from = m->status.state;
 	m->pending_published = now;
 	m->status.pending_events = 1;
-	m->status.pending_since_usec = now_usec(CLOCK_REALTIME);
-	m->status.reload_due_usec = m->status.pending_since_usec + (due - now);
+	m->status.pending_since_usec = real;
+	m->status.reload_due_usec = real + (due - now);
 	set_state(m, STATE_PENDING, pending_detail(m, now, detail, sizeof(detail)));
 }
 
@@ -1300,6 +1310,7 @@ int manager_new(const ManagerOptions *o, Manager **ret)
 	m->loader_override = o->loader_override;
 	m->ops = o->ops;
 	m->status.state = m->published_state = STATE_STARTING;
+	m->announced = -1;
 	m->status.loader = "none";
 	m->state_since_boot = now_usec(CLOCK_BOOTTIME);
 	m->status.state_since_usec = now_usec(CLOCK_REALTIME);
