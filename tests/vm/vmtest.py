@@ -396,6 +396,10 @@ TEXT_NOKASLR = {"x86_64": 0xffffffff81000000, "aarch64": 0xffff800008000000}
 # Where each architecture's guest image keeps the kernel the crash kernel is loaded from.
 GUEST_KERNEL = {"x86_64": "/boot/bzImage", "aarch64": "/boot/Image"}
 STATES = ("protected", "kernel-managed")
+# The daemon publishes "reloading" up to 50 ms before its quiet period ends (daemon/manager.c,
+# ANNOUNCE_LEAD_MAX_USEC), reload_due still set: a step meant to act during the load waits
+# this much longer after seeing it.
+ANNOUNCE_AHEAD_S = 0.06
 # A scenario may end unprotected (a fault the daemon cannot undo): then it must say so.
 EXPECT_STATES = STATES + ("unprotected", "pending")
 PRELOADS = ("kexec -s -p", "kexec -p")
@@ -971,7 +975,13 @@ class Run:
         or_reloaded = st.get("or_reloaded", False)
         s = self.wait_status(lambda s: s.get("state") == want or (or_reloaded and s.get("reloads", 0) > base),
                              "state " + want, st.get("timeout", 30), poll=st.get("poll", 0.05))
-        if s.get("state") == want:
+        if s.get("state") == want == "reloading" and s.get("reload_due"):
+            # Published ahead of the quiet period's end (at most ANNOUNCE_AHEAD_S early), its
+            # load due at reload_due: the steps after this one are to land inside the load.
+            time.sleep(ANNOUNCE_AHEAD_S)
+            self.say("daemon state is reloading, published ahead of its load: waited %.2f s for the load"
+                     % ANNOUNCE_AHEAD_S)
+        elif s.get("state") == want:
             self.say("daemon state is %s" % s.get("state"))
         else:
             self.say("daemon reloaded before a poll saw state %s (reloads %d -> %d): going on right after it" %
@@ -980,7 +990,8 @@ class Run:
     # -- faults
     def step_daemon_kill(self, st):
         """Kills the daemon with `signal` (default KILL). With `during: "load"` a watcher in the
-        guest waits until the daemon is reloading and running (in its kexec syscall, or on the
+        guest waits until the daemon is reloading, then ANNOUNCE_AHEAD_S (past a "reloading"
+        published ahead of the load), then until it is running (in its kexec syscall, or on the
         CPU: /proc/PID/syscall says 246, 320 or running), kills it then and returns at once:
         the following hotplug step starts that reload. daemon-restarted waits for the end."""
         if self.reload_mode != "daemon":
@@ -996,8 +1007,8 @@ class Run:
             # Polls slowly until the state is reloading, then with builtins only (no fork) until
             # the daemon leaves epoll_wait: the quiet period is over and the load runs.
             self.guest.sh("( until grep -q '\"state\":\"reloading\"' /run/crash-hotplugd/status.json; do sleep 0.05; "
-                          "done; while read -r k rest < /proc/%d/syscall; do case $k in 246|320|running) break;; "
-                          "esac; done; %s ) >/dev/null 2>&1 &" % (pid, kill))
+                          "done; sleep %g; while read -r k rest < /proc/%d/syscall; do case $k in 246|320|running) break;; "
+                          "esac; done; %s ) >/dev/null 2>&1 &" % (ANNOUNCE_AHEAD_S, pid, kill))
             self.say("guest: armed SIG%s of the daemon (pid %d) inside its next load" % (sig, pid))
         else:
             self.guest.sh("k=now; " + kill)
